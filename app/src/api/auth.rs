@@ -1,0 +1,121 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::CurrentUser;
+
+/// Who is signed in (None for an anonymous visitor).
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<CurrentUser>, AppError> {
+    Ok(crate::ssr::caller())
+}
+
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::routes::{encode_query_value, safe_next};
+    use crate::ssr::{backend, request_meta};
+
+    let next = safe_next(next.as_deref());
+    let result = backend()?
+        .sign_in(username.trim(), &password, &request_meta())
+        .await;
+    match result {
+        Ok((user, cookie)) => {
+            set_cookie(cookie);
+            leptos_axum::redirect(&next.unwrap_or_else(|| user.home().to_string()));
+            Ok(())
+        }
+        Err(error) => {
+            let mut back = format!("/login?error={}", encode_query_value(&error.to_string()));
+            if let Some(next) = next {
+                back.push_str(&format!("&next={}", encode_query_value(&next)));
+            }
+            Err(form_failure(error, &back))
+        }
+    }
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::ssr::{backend, caller, request_meta};
+
+    let cookie = backend()?
+        .sign_out(caller().as_ref(), &request_meta())
+        .await;
+    set_cookie(cookie);
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Whether the set-up link in the URL can still be used.
+#[server(prefix = "/api", endpoint = "setup/check")]
+pub async fn check_setup(token: String) -> Result<(), AppError> {
+    crate::ssr::backend()?
+        .check_setup_token(&token)
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+#[server(prefix = "/api", endpoint = "setup/complete")]
+pub async fn complete_setup(
+    token: String,
+    username: String,
+    email: String,
+    password: String,
+) -> Result<(), AppError> {
+    use crate::routes::encode_query_value;
+    use crate::ssr::{backend, request_meta};
+
+    let username = username.trim().to_string();
+    let email = email.trim().to_string();
+    let result = backend()?
+        .complete_setup(&token, &username, &email, &password, &request_meta())
+        .await;
+    match result {
+        Ok((user, cookie)) => {
+            set_cookie(cookie);
+            leptos_axum::redirect(user.home());
+            Ok(())
+        }
+        Err(error) => {
+            let detail = match &error {
+                AppError::Validation(fields) => fields
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            };
+            let back = format!(
+                "/setup?token={}&error={}",
+                encode_query_value(&token),
+                encode_query_value(&detail)
+            );
+            Err(form_failure(error, &back))
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(cookie: crate::ssr::SessionCookie) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(value) = http::HeaderValue::from_str(&cookie.0) {
+            response.append_header(http::header::SET_COOKIE, value);
+        }
+    }
+}
+
+/// A browser without JavaScript is sent back to the form with the message in
+/// the URL; the server-function client gets the error with its HTTP status.
+#[cfg(feature = "ssr")]
+fn form_failure(error: AppError, back: &str) -> AppError {
+    if crate::ssr::is_plain_form_post() {
+        leptos_axum::redirect(back);
+        error
+    } else {
+        crate::ssr::fail(error)
+    }
+}

@@ -1,0 +1,3 @@
+//! Server functions: each checks the caller, then calls the backend.
+pub mod auth;
+pub mod users;

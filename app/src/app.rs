@@ -1,0 +1,98 @@
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::api::auth::{whoami, CompleteSetup, Login, Logout};
+use crate::components::alert::Toaster;
+use crate::components::layout::ConsoleLayout;
+use crate::model::CurrentUser;
+use crate::pages::{
+    account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound,
+    setup::SetupPage, users::list::UsersPage,
+};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body class="bg-slate-50 text-slate-900 antialiased">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Hands the per-request CSP nonce (made by the server) to the hydration
+/// scripts, so the page needs no `unsafe-inline`.
+#[cfg(feature = "ssr")]
+fn provide_request_nonce() {
+    use http::request::Parts;
+    if let Some(parts) = use_context::<Parts>() {
+        if let Some(nonce) = parts.extensions.get::<crate::ssr::CspNonce>() {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0.clone()));
+        }
+    }
+}
+
+/// Sign-in state shared by every page: the actions that change it and the
+/// resource that reads it, refetched after each of them.
+#[derive(Clone, Copy)]
+pub struct Auth {
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub setup: ServerAction<CompleteSetup>,
+    pub user: Resource<Option<CurrentUser>>,
+}
+
+pub fn use_auth() -> Auth {
+    expect_context::<Auth>()
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    let setup = ServerAction::<CompleteSetup>::new();
+    let user = Resource::new(
+        move || (login.version().get(), logout.version().get(), setup.version().get()),
+        |_| async move { whoami().await.ok().flatten() },
+    );
+    provide_context(Auth {
+        login,
+        logout,
+        setup,
+        user,
+    });
+
+    view! {
+        <Title formatter=|text: String| format!("{text} · Usher")/>
+        <Toaster>
+            <Router>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/setup") view=SetupPage/>
+                    <Route path=path!("/") view=HomePage/>
+                    <ParentRoute path=path!("") view=ConsoleLayout>
+                        <Route path=path!("/users") view=UsersPage/>
+                        <Route path=path!("/account") view=AccountPage/>
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </Toaster>
+    }
+}

@@ -1,0 +1,37 @@
+use leptos::prelude::*;
+
+/// A labelled input with its error message underneath, tied together for
+/// screen readers (`aria-invalid`, `aria-describedby`).
+#[component]
+pub fn TextField(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    #[prop(into, default = "text".into())] kind: String,
+    #[prop(into, optional)] autocomplete: Option<String>,
+    #[prop(into, optional)] hint: Option<String>,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
+    view! {
+        <div class="space-y-1">
+            <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=true
+                class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500"
+                aria-invalid=move || error.get().is_some().to_string()
+                aria-describedby=move || error.get().map(|_| described.clone())
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+            />
+            {hint.map(|h| view! { <p class="text-xs text-slate-500">{h}</p> })}
+            <p id=error_id class="text-sm text-red-700 min-h-0">{move || error.get()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,87 @@
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_location;
+
+use crate::app::use_auth;
+use crate::model::{CurrentUser, Permission};
+use crate::routes::{decide, login_url, page_access, Decision};
+
+/// The console frame: navigation on the left, the signed-in person and
+/// "Sign out" on top, the page in the middle. Pages the person may not open
+/// show a 403 message (the server also answers them with status 403).
+#[component]
+pub fn ConsoleLayout() -> impl IntoView {
+    let auth = use_auth();
+    let location = use_location();
+    view! {
+        <Suspense fallback=|| view! { <p class="p-8 text-slate-500">"Loading…"</p> }>
+            {move || {
+                auth.user.get().map(|user| {
+                    let path = location.pathname.get();
+                    match decide(page_access(&path), user.as_ref()) {
+                        Decision::SignIn => {
+                            let next = format!("{path}{}", location.search.get_untracked());
+                            view! { <Redirect path=login_url(&next)/> }.into_any()
+                        }
+                        Decision::Forbidden => {
+                            view! { <Frame user=user.unwrap()><Forbidden/></Frame> }.into_any()
+                        }
+                        Decision::Allow => {
+                            view! { <Frame user=user.unwrap()><Outlet/></Frame> }.into_any()
+                        }
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
+    let logout = use_auth().logout;
+    let can_users = user.can(Permission::UsersRead);
+    view! {
+        <div class="min-h-screen md:flex">
+            <nav aria-label="Main" class="bg-slate-900 text-slate-100 md:w-56 md:min-h-screen p-4 flex md:flex-col gap-1">
+                <a href="/" class="text-lg font-semibold tracking-tight px-2 py-1 mb-2 mr-4">"Usher"</a>
+                <Show when=move || can_users>
+                    <NavLink href="/users" label="Users"/>
+                </Show>
+                <NavLink href="/account" label="My account"/>
+            </nav>
+            <div class="flex-1 min-w-0">
+                <header class="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
+                    <span class="text-sm text-slate-600" data-testid="signed-in-as">{user.display_name.clone()}</span>
+                    <ActionForm action=logout>
+                        <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
+                            "Sign out"
+                        </button>
+                    </ActionForm>
+                </header>
+                <main class="p-6">{children()}</main>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+    view! {
+        <A href=href attr:class="rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
+            {label}
+        </A>
+    }
+}
+
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    view! {
+        <leptos_meta::Title text="Forbidden"/>
+        <div class="max-w-lg">
+            <h1 class="text-2xl font-semibold">"403 — Not allowed"</h1>
+            <p class="mt-2 text-slate-600">
+                "Your role does not give you access to this page. Ask an administrator if you need it."
+            </p>
+        </div>
+    }
+}

@@ -1,0 +1,5 @@
+//! Building blocks shared by the pages.
+pub mod alert;
+pub mod field;
+pub mod layout;
+pub mod pagination;

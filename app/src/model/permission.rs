@@ -1,0 +1,67 @@
+use serde::{Deserialize, Serialize};
+
+/// What a role may do. The built-in Admin role holds all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Permission {
+    UsersRead,
+    UsersWrite,
+    UsersDelete,
+    UsersImport,
+    UsersExport,
+    GroupsManage,
+    RolesManage,
+    RequestsReview,
+    CertificatesManage,
+    SettingsManage,
+    AuditRead,
+}
+
+impl Permission {
+    pub const ALL: [Permission; 11] = [
+        Permission::UsersRead,
+        Permission::UsersWrite,
+        Permission::UsersDelete,
+        Permission::UsersImport,
+        Permission::UsersExport,
+        Permission::GroupsManage,
+        Permission::RolesManage,
+        Permission::RequestsReview,
+        Permission::CertificatesManage,
+        Permission::SettingsManage,
+        Permission::AuditRead,
+    ];
+
+    /// The stable name stored in the database and shown to admins.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::UsersRead => "users.read",
+            Permission::UsersWrite => "users.write",
+            Permission::UsersDelete => "users.delete",
+            Permission::UsersImport => "users.import",
+            Permission::UsersExport => "users.export",
+            Permission::GroupsManage => "groups.manage",
+            Permission::RolesManage => "roles.manage",
+            Permission::RequestsReview => "requests.review",
+            Permission::CertificatesManage => "certificates.manage",
+            Permission::SettingsManage => "settings.manage",
+            Permission::AuditRead => "audit.read",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Permission> {
+        Permission::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(Permission::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(Permission::parse("users.fly"), None);
+    }
+}

@@ -1,0 +1,94 @@
+use serde::{Deserialize, Serialize};
+
+use super::Permission;
+
+/// The lifecycle state of an account, stored by its `as_str` name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum UserStatus {
+    Active,
+    Inactive,
+    Invited,
+    PendingEmail,
+    Review,
+    Rejected,
+}
+
+impl UserStatus {
+    pub const ALL: [UserStatus; 6] = [
+        UserStatus::Active,
+        UserStatus::Inactive,
+        UserStatus::Invited,
+        UserStatus::PendingEmail,
+        UserStatus::Review,
+        UserStatus::Rejected,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Inactive => "inactive",
+            UserStatus::Invited => "invited",
+            UserStatus::PendingEmail => "pending_email",
+            UserStatus::Review => "review",
+            UserStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<UserStatus> {
+        UserStatus::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UserStatus::Active => "Active",
+            UserStatus::Inactive => "Inactive",
+            UserStatus::Invited => "Invited",
+            UserStatus::PendingEmail => "Pending email confirmation",
+            UserStatus::Review => "Review request",
+            UserStatus::Rejected => "Rejected",
+        }
+    }
+}
+
+/// One row of the users table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: String,
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub status: UserStatus,
+    /// RFC 3339 timestamps, formatted for display by the browser.
+    pub last_login_at: Option<String>,
+    pub created_at: String,
+}
+
+impl UserSummary {
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
+    }
+}
+
+/// The signed-in person, as the UI needs them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub username: String,
+    pub display_name: String,
+    pub permissions: Vec<Permission>,
+}
+
+impl CurrentUser {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(&permission)
+    }
+
+    /// Where to go after sign-in when no `next` was asked for.
+    pub fn home(&self) -> &'static str {
+        if self.can(Permission::UsersRead) {
+            "/users"
+        } else {
+            "/account"
+        }
+    }
+}

@@ -1,0 +1,45 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::app::use_auth;
+use crate::components::alert::ErrorAlert;
+
+/// `/login`: "Username or email", "Password", "Sign in". Works without
+/// JavaScript too: the server then redirects back here with `?error=`.
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let login = use_auth().login;
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = move || match login.value().get() {
+        Some(Err(e)) => Some(e.to_string()),
+        Some(Ok(())) => None,
+        None => query.read().get("error"),
+    };
+    view! {
+        <leptos_meta::Title text="Sign in"/>
+        <main class="min-h-screen flex items-center justify-center px-4">
+            <div class="w-full max-w-sm rounded-xl bg-white p-8 shadow">
+                <h1 class="text-xl font-semibold">"Sign in to Usher"</h1>
+                <ActionForm action=login attr:class="mt-6 space-y-4">
+                    <input type="hidden" name="next" prop:value=next/>
+                    <div class="space-y-1">
+                        <label for="username" class="block text-sm font-medium text-slate-700">"Username or email"</label>
+                        <input id="username" name="username" autocomplete="username" required
+                            class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    </div>
+                    <div class="space-y-1">
+                        <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
+                        <input id="password" name="password" type="password" autocomplete="current-password" required
+                            class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    </div>
+                    {move || error().map(|message| view! { <ErrorAlert message/> })}
+                    <button type="submit" disabled=move || login.pending().get()
+                        class="w-full rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                        "Sign in"
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,95 @@
+//! Which pages need what. The server's page guard and the navigation both
+//! read this table, so a link is shown exactly when the page would open.
+use crate::model::{CurrentUser, Permission};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Public,
+    SignedIn,
+    Needs(Permission),
+}
+
+/// The access rule for a page path (not for `/api`, which checks per function).
+pub fn page_access(path: &str) -> Access {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "users" => Access::Needs(Permission::UsersRead),
+        "account" => Access::SignedIn,
+        _ => Access::Public,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    SignIn,
+    Forbidden,
+}
+
+pub fn decide(access: Access, user: Option<&CurrentUser>) -> Decision {
+    match (access, user) {
+        (Access::Public, _) => Decision::Allow,
+        (_, None) => Decision::SignIn,
+        (Access::SignedIn, Some(_)) => Decision::Allow,
+        (Access::Needs(p), Some(u)) if u.can(p) => Decision::Allow,
+        (Access::Needs(_), Some(_)) => Decision::Forbidden,
+    }
+}
+
+/// `/login?next=<path>`, with the path percent-encoded.
+pub fn login_url(next: &str) -> String {
+    format!("/login?next={}", encode_query_value(next))
+}
+
+/// Only same-site absolute paths are accepted as a place to return to.
+pub fn safe_next(next: Option<&str>) -> Option<String> {
+    let next = next?;
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    ok.then(|| next.to_string())
+}
+
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(perms: Vec<Permission>) -> CurrentUser {
+        CurrentUser {
+            username: "u".into(),
+            display_name: "U".into(),
+            permissions: perms,
+        }
+    }
+
+    #[test]
+    fn decisions() {
+        let admin = user(Permission::ALL.to_vec());
+        let general = user(vec![]);
+        assert_eq!(decide(page_access("/users"), None), Decision::SignIn);
+        assert_eq!(decide(page_access("/users?page=2"), Some(&general)), Decision::Forbidden);
+        assert_eq!(decide(page_access("/users"), Some(&admin)), Decision::Allow);
+        assert_eq!(decide(page_access("/account"), Some(&general)), Decision::Allow);
+        assert_eq!(decide(page_access("/login"), None), Decision::Allow);
+    }
+
+    #[test]
+    fn next_must_stay_on_site() {
+        assert_eq!(safe_next(Some("/users?page=2")), Some("/users?page=2".into()));
+        assert_eq!(safe_next(Some("//evil.example")), None);
+        assert_eq!(safe_next(Some("https://evil.example")), None);
+        assert_eq!(login_url("/users?page=2"), "/login?next=/users%3Fpage%3D2");
+    }
+}

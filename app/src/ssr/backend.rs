@@ -1,0 +1,50 @@
+use async_trait::async_trait;
+
+use crate::error::AppError;
+use crate::model::{CurrentUser, Page, PageRequest, UserSummary};
+
+/// Facts about the HTTP request that services record (audit) or need (cookies).
+#[derive(Debug, Clone, Default)]
+pub struct RequestMeta {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+    pub secure: bool,
+    /// The id (token hash) of the session the request carries, if valid.
+    pub session_id: Option<String>,
+}
+
+/// A `Set-Cookie` header value produced by the server for a new or ended session.
+#[derive(Debug, Clone)]
+pub struct SessionCookie(pub String);
+
+/// What the server offers the server functions. The server binary implements
+/// it over the database; server functions stay thin and HTTP-free.
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    /// Checks the credentials and opens a session.
+    async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<(CurrentUser, SessionCookie), AppError>;
+
+    /// Ends the session carried by the request (if any) and clears the cookie.
+    async fn sign_out(&self, caller: Option<&CurrentUser>, meta: &RequestMeta) -> SessionCookie;
+
+    /// Whether a first-admin set-up link is still usable.
+    async fn check_setup_token(&self, token: &str) -> Result<(), AppError>;
+
+    /// Creates the first admin from a set-up link and signs them in.
+    async fn complete_setup(
+        &self,
+        token: &str,
+        username: &str,
+        email: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<(CurrentUser, SessionCookie), AppError>;
+
+    async fn list_users(&self, page: PageRequest) -> Result<Page<UserSummary>, AppError>;
+}

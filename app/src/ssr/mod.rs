@@ -1,0 +1,7 @@
+//! Server-only glue: the services the server binary implements, and helpers
+//! that server functions use to learn who is calling.
+mod backend;
+mod context;
+
+pub use backend::{Backend, RequestMeta, SessionCookie};
+pub use context::{backend, caller, fail, is_plain_form_post, request_meta, require, CspNonce};

@@ -1,0 +1,94 @@
+//! The server's side of `app::ssr::Backend`: server functions call these,
+//! which call the services.
+use app::model::{CurrentUser, Page, PageRequest, UserSummary};
+use app::ssr::{Backend, RequestMeta, SessionCookie};
+use app::AppError;
+use async_trait::async_trait;
+
+use crate::http::cookies;
+use crate::services::{auth, sessions, setup, users};
+use crate::state::AppState;
+
+pub struct ServerBackend {
+    state: AppState,
+}
+
+impl ServerBackend {
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+
+    fn cookie_for(&self, token: &str, meta: &RequestMeta) -> SessionCookie {
+        let max_age = self.state.sessions.absolute.as_secs() as i64;
+        SessionCookie(cookies::session(Some(token), meta.secure, max_age))
+    }
+}
+
+#[async_trait]
+impl Backend for ServerBackend {
+    async fn sign_in(
+        &self,
+        login: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<(CurrentUser, SessionCookie), AppError> {
+        let signed_in = auth::sign_in(
+            &self.state.db,
+            self.state.sessions,
+            auth::SignIn {
+                login,
+                password,
+                ip: meta.ip.as_deref(),
+                user_agent: meta.user_agent.as_deref(),
+            },
+        )
+        .await?;
+        Ok((signed_in.user, self.cookie_for(&signed_in.token, meta)))
+    }
+
+    async fn sign_out(&self, caller: Option<&CurrentUser>, meta: &RequestMeta) -> SessionCookie {
+        if let Some(id) = &meta.session_id {
+            if let Err(error) = sessions::end(&self.state.db, id).await {
+                tracing::error!(%error, "could not end session");
+            }
+            let _ = crate::services::audit::record(
+                &self.state.db,
+                crate::services::audit::Event {
+                    action: "auth.sign_out",
+                    actor_name: caller.map(|c| c.username.as_str()),
+                    ip: meta.ip.as_deref(),
+                    success: true,
+                    ..Default::default()
+                },
+            )
+            .await;
+        }
+        SessionCookie(cookies::session(None, meta.secure, 0))
+    }
+
+    async fn check_setup_token(&self, token: &str) -> Result<(), AppError> {
+        setup::check_token(&self.state.db, token).await
+    }
+
+    async fn complete_setup(
+        &self,
+        token: &str,
+        username: &str,
+        email: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<(CurrentUser, SessionCookie), AppError> {
+        setup::complete(
+            &self.state.db,
+            token,
+            setup::AdminAccount { username, email, password },
+            meta.ip.as_deref(),
+        )
+        .await?;
+        self.sign_in(username, password, meta).await
+    }
+
+    async fn list_users(&self, page: PageRequest) -> Result<Page<UserSummary>, AppError> {
+        users::list(&self.state.db, page).await
+    }
+}

@@ -1,0 +1,12 @@
+//! sea-orm entities, one per table. Hand-written model logic lives in
+//! `services/`, not here.
+pub mod audit_event;
+pub mod group;
+pub mod group_member;
+pub mod mail_outbox;
+pub mod one_time_token;
+pub mod role;
+pub mod role_permission;
+pub mod session;
+pub mod setting;
+pub mod user;

@@ -1,0 +1,15 @@
+//! Schema migrations, run at start-up and by `usher migrate`. Each works
+//! unchanged on SQLite and PostgreSQL. Never edit a migration that shipped:
+//! add a new one.
+use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_initial;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_initial::Migration)]
+    }
+}

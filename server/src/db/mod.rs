@@ -1,0 +1,41 @@
+//! Connecting to SQLite (the embedded default) or PostgreSQL.
+pub mod entities;
+pub mod migration;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm_migration::MigratorTrait;
+
+/// Opens a pool. SQLite files are created when missing and run in WAL mode
+/// with a busy timeout and foreign keys on every pooled connection.
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite:") {
+        options
+            .max_connections(8)
+            .map_sqlx_sqlite_opts(|o| {
+                use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+                    .foreign_keys(true)
+            });
+    } else {
+        options.max_connections(16);
+    }
+    Database::connect(options).await
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    migration::Migrator::up(db, None).await
+}
+
+/// `sqlite://<data_dir>/usher.db` unless `DATABASE_URL` says otherwise.
+pub fn default_sqlite_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}", data_dir.join("usher.db").display())
+}

@@ -1,0 +1,66 @@
+//! Security and caching headers on every response, and the per-request CSP
+//! nonce that the page's inline hydration script carries.
+use app::ssr::CspNonce;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use base64::{engine::general_purpose::STANDARD, Engine};
+use rand_core::{OsRng, RngCore};
+
+pub async fn security_headers(mut req: Request, next: Next) -> Response {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    let nonce = STANDARD.encode(bytes);
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let path = req.uri().path().to_string();
+
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_policy(&path)));
+    }
+    res
+}
+
+/// Files under `/pkg` carry a content hash in their names, so they can be
+/// cached for a year; other files for an hour; pages and API answers never.
+pub fn cache_policy(path: &str) -> &'static str {
+    if path.starts_with("/pkg/") {
+        "public, max-age=31536000, immutable"
+    } else if path.starts_with("/api/") || !is_file(path) {
+        "no-store"
+    } else {
+        "public, max-age=3600"
+    }
+}
+
+/// A path naming a file (`/favicon.svg`) rather than a page.
+pub fn is_file(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caching() {
+        assert_eq!(cache_policy("/pkg/usher.abc123.wasm"), "public, max-age=31536000, immutable");
+        assert_eq!(cache_policy("/favicon.svg"), "public, max-age=3600");
+        assert_eq!(cache_policy("/users"), "no-store");
+        assert_eq!(cache_policy("/api/login"), "no-store");
+    }
+}

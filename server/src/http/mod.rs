@@ -1,0 +1,9 @@
+//! The HTTP layer: router, middleware and plain routes.
+pub mod cookies;
+pub mod csrf;
+pub mod headers;
+pub mod health;
+pub mod router;
+pub mod session;
+
+pub use router::build;

@@ -1,0 +1,57 @@
+use std::sync::Arc;
+
+use app::ssr::Backend;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::HeaderName;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use super::{csrf, headers, health, session};
+use crate::backend::ServerBackend;
+use crate::state::AppState;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Every route and layer of Usher's HTTP server.
+pub fn build(state: AppState) -> Router {
+    let backend: Arc<dyn Backend> = Arc::new(ServerBackend::new(state.clone()));
+    let context = move || provide_context(backend.clone());
+    let routes = generate_route_list(App);
+    let options = state.leptos.clone();
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/api/{*name}", get(server_fn).post(server_fn))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(from_fn_with_state(state.clone(), session::resolve))
+        .layer(from_fn_with_state(state.clone(), csrf::origin_guard))
+        .layer(from_fn(headers::security_headers))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+            let id = req
+                .headers()
+                .get(REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    let backend: Arc<dyn Backend> = Arc::new(ServerBackend::new(state));
+    leptos_axum::handle_server_fns_with_context(move || provide_context(backend.clone()), req).await
+}

@@ -1,0 +1,79 @@
+//! Resolves the session cookie into the signed-in user for the rest of the
+//! request, and guards pages: anonymous → sign-in (coming back after),
+//! lacking permission → status 403 (the app renders the message).
+use std::net::SocketAddr;
+
+use app::routes::{decide, login_url, page_access, Decision};
+use app::ssr::RequestMeta;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use super::cookies;
+use super::headers::is_file;
+use crate::services::sessions;
+use crate::state::AppState;
+
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if path.starts_with("/pkg/") || is_file(&path) || path == "/healthz" || path == "/readyz" {
+        return next.run(req).await;
+    }
+    let mut meta = RequestMeta {
+        ip: req
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string()),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+        secure: state.config.secure_cookies(),
+        session_id: None,
+    };
+    let token = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(cookies::read_token);
+    let mut user = None;
+    if let Some(token) = token {
+        match sessions::resolve(&state.db, &token, state.sessions, chrono::Utc::now()).await {
+            Ok(Some(found)) => {
+                meta.session_id = Some(found.session_id);
+                user = Some(found.user);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "session lookup failed");
+                return (StatusCode::SERVICE_UNAVAILABLE, "Database unavailable.").into_response();
+            }
+        }
+    }
+
+    let is_page = !path.starts_with("/api/") && matches!(*req.method(), Method::GET | Method::HEAD);
+    let decision = if is_page {
+        decide(page_access(&path), user.as_ref())
+    } else {
+        Decision::Allow
+    };
+    if decision == Decision::SignIn {
+        let next_path = match req.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        return Redirect::to(&login_url(&next_path)).into_response();
+    }
+
+    if let Some(user) = user {
+        req.extensions_mut().insert(user);
+    }
+    req.extensions_mut().insert(meta);
+    let mut res = next.run(req).await;
+    if decision == Decision::Forbidden {
+        *res.status_mut() = StatusCode::FORBIDDEN;
+    }
+    res
+}

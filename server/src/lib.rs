@@ -1,0 +1,12 @@
+//! The Usher server: configuration, persistence, services and HTTP.
+pub mod backend;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod mail;
+pub mod serve;
+pub mod services;
+pub mod state;
+#[doc(hidden)]
+pub mod testkit;

@@ -1,0 +1,73 @@
+//! Sending mail: SMTP when configured, otherwise `.eml` files in
+//! `<data_dir>/outbox` (lettre's file transport).
+use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+
+use crate::config::{Config, SmtpConfig, SmtpSecurity};
+
+pub enum Mailer {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    File(AsyncFileTransport<Tokio1Executor>),
+}
+
+pub struct Mail<'a> {
+    pub to: &'a str,
+    pub subject: &'a str,
+    pub text: String,
+    pub html: String,
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        match &config.smtp {
+            Some(smtp) => Ok(Mailer::Smtp(smtp_transport(smtp)?)),
+            None => {
+                let dir = config.data_dir.join("outbox");
+                std::fs::create_dir_all(&dir)?;
+                Ok(Mailer::File(AsyncFileTransport::new(dir)))
+            }
+        }
+    }
+
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Mailer::Smtp(_) => "SMTP",
+            Mailer::File(_) => "file outbox",
+        }
+    }
+
+    pub async fn send(&self, from: &str, mail: Mail<'_>) -> anyhow::Result<()> {
+        let message = Message::builder()
+            .from(from.parse::<Mailbox>()?)
+            .to(mail.to.parse::<Mailbox>()?)
+            .subject(mail.subject)
+            .multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(mail.text))
+                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(mail.html)),
+            )?;
+        match self {
+            Mailer::Smtp(t) => {
+                t.send(message).await?;
+            }
+            Mailer::File(t) => {
+                t.send(message).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn smtp_transport(smtp: &SmtpConfig) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    let mut builder = match smtp.security {
+        SmtpSecurity::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+        SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)?,
+        SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)?,
+    }
+    .port(smtp.port);
+    if let (Some(user), Some(pass)) = (&smtp.username, &smtp.password) {
+        builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+    }
+    Ok(builder.build())
+}

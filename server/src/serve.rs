@@ -1,0 +1,86 @@
+//! Starting the server: connect, migrate, print a set-up link while there is
+//! no admin, then serve until SIGTERM / Ctrl-C.
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::Config;
+use crate::services::{sessions, settings, setup};
+use crate::state::AppState;
+
+pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
+    let leptos = config.leptos_options()?;
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = crate::db::connect(&config.database_url).await?;
+    crate::db::migrate(&db).await?;
+    let sessions = settings::session_policy(&db).await?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        leptos,
+        sessions,
+    })
+}
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let state = prepare(config).await?;
+    let addr = state.leptos.site_addr;
+    if !setup::admin_exists(&state.db).await? {
+        let token = setup::issue_token(&state.db).await?;
+        let link = format!("{}/setup?token={token}", state.config.public_url(&state.leptos));
+        println!("Usher has no administrator yet. Open this link within an hour to create one:\n  {link}");
+        tracing::info!("printed a one-time set-up link");
+    }
+    spawn_session_sweeper(state.clone());
+
+    let app = crate::http::build(state.clone());
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, database = %redact(&state.config.database_url), "Usher is listening");
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn spawn_session_sweeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            tick.tick().await;
+            match sessions::purge_expired(&state.db, state.sessions).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "session sweep failed"),
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("shutting down");
+}
+
+/// A database URL without its password, for logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,94 @@
+//! Signing in: one answer and similar timing for an unknown user, a wrong
+//! password or an account that may not sign in. Every attempt is audited.
+use app::model::{CurrentUser, UserStatus};
+use app::AppError;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Set, ActiveModelTrait};
+
+use super::settings::SessionPolicy;
+use super::{audit, db_error, passwords, roles, sessions};
+use crate::db::entities::user;
+
+pub struct SignIn<'a> {
+    pub login: &'a str,
+    pub password: &'a str,
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+pub struct SignedIn {
+    pub user: CurrentUser,
+    pub token: String,
+}
+
+pub async fn find_by_login(db: &DatabaseConnection, login: &str) -> Result<Option<user::Model>, AppError> {
+    let key = login.trim().to_lowercase();
+    user::Entity::find()
+        .filter(
+            Condition::any()
+                .add(user::Column::UsernameLc.eq(key.clone()))
+                .add(user::Column::EmailLc.eq(key)),
+        )
+        .one(db)
+        .await
+        .map_err(db_error)
+}
+
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    policy: SessionPolicy,
+    attempt: SignIn<'_>,
+) -> Result<SignedIn, AppError> {
+    let found = find_by_login(db, attempt.login).await?;
+    let stored = found.as_ref().and_then(|u| u.password_hash.clone());
+    let password_ok = passwords::verify(attempt.password.to_string(), stored).await;
+    let active = found
+        .as_ref()
+        .is_some_and(|u| u.status == UserStatus::Active.as_str());
+
+    let Some(owner) = found.filter(|_| password_ok && active) else {
+        let reason = if !password_ok { "bad_credentials" } else { "not_active" };
+        audit::record(
+            db,
+            audit::Event {
+                action: "auth.sign_in",
+                actor_name: Some(attempt.login),
+                ip: attempt.ip,
+                success: false,
+                details: Some(serde_json::json!({ "reason": reason })),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(db_error)?;
+        return Err(AppError::InvalidCredentials);
+    };
+
+    let opened = sessions::open(db, owner.id, policy, attempt.ip, attempt.user_agent)
+        .await
+        .map_err(db_error)?;
+    let mut update: user::ActiveModel = owner.clone().into();
+    update.last_login_at = Set(Some(Utc::now()));
+    update.update(db).await.map_err(db_error)?;
+    audit::record(
+        db,
+        audit::Event {
+            action: "auth.sign_in",
+            actor_id: Some(owner.id),
+            actor_name: Some(&owner.username),
+            target_kind: Some("user"),
+            target_id: Some(owner.id.to_string()),
+            target_name: Some(&owner.username),
+            ip: attempt.ip,
+            success: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    let permissions = roles::permissions_of(db, owner.role_id).await.map_err(db_error)?;
+    Ok(SignedIn {
+        user: sessions::current_user(&owner, permissions),
+        token: opened.token,
+    })
+}

@@ -1,0 +1,20 @@
+//! Domain logic as plain async functions over a connection: no HTTP here.
+pub mod audit;
+pub mod auth;
+pub mod passwords;
+pub mod roles;
+pub mod sessions;
+pub mod settings;
+pub mod setup;
+pub mod tokens;
+pub mod users;
+
+use app::AppError;
+use sea_orm::DbErr;
+
+/// Database failures are logged with a reference the person can quote.
+pub fn db_error(error: DbErr) -> AppError {
+    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    tracing::error!(%reference, %error, "database error");
+    AppError::Internal(reference)
+}

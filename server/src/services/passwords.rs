@@ -1,0 +1,80 @@
+//! argon2id hashing (m=19456 KiB, t=2, p=1, OWASP's minimum), always on the
+//! blocking pool so the async threads keep serving.
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand_core::OsRng;
+
+use app::AppError;
+
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_blocking(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing cannot fail with valid parameters")
+        .to_string()
+}
+
+pub async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password))
+        .await
+        .map_err(|e| AppError::Internal(format!("hashing task: {e}")))
+}
+
+/// Verifies against `stored`, or against a dummy hash when there is none, so
+/// an unknown user costs the same time as a wrong password.
+pub async fn verify(password: String, stored: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let known = stored.is_some();
+        let phc = stored.unwrap_or_else(|| dummy_hash().to_string());
+        let ok = PasswordHash::new(&phc)
+            .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false);
+        ok && known
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_blocking("usher-dummy-password-for-timing"))
+}
+
+/// The server's password policy: the shared length rules, and not the same
+/// as the username or email.
+pub fn check_policy(password: &str, username: &str, email: &str) -> Result<(), String> {
+    app::validation::password_length(password)?;
+    let lower = password.to_lowercase();
+    if lower == username.to_lowercase() || lower == email.to_lowercase() {
+        return Err("Password must not be the same as the username or email.".into());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hash_and_verify() {
+        let phc = hash("correct horse battery".into()).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify("correct horse battery".into(), Some(phc.clone())).await);
+        assert!(!verify("wrong horse battery".into(), Some(phc)).await);
+        assert!(!verify("usher-dummy-password-for-timing".into(), None).await);
+    }
+
+    #[test]
+    fn policy() {
+        assert!(check_policy("short", "jane", "j@x.io").is_err());
+        assert!(check_policy("jane.doe.1234", "jane.doe.1234", "j@x.io").is_err());
+        assert!(check_policy("a long passphrase", "jane", "j@x.io").is_ok());
+    }
+}

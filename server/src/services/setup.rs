@@ -1,0 +1,164 @@
+//! The first administrator: a one-time set-up link printed at start while no
+//! admin exists, or `usher create-admin` for scripts.
+use app::model::UserStatus;
+use app::AppError;
+use chrono::{Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+
+use super::roles::ADMIN_ROLE_ID;
+use super::users::{self, NewUser};
+use super::{audit, db_error, passwords, tokens};
+use crate::db::entities::{one_time_token, user};
+
+pub const SETUP_PURPOSE: &str = "setup";
+pub const SETUP_VALIDITY: Duration = Duration::hours(1);
+
+pub async fn admin_exists(db: &impl sea_orm::ConnectionTrait) -> Result<bool, AppError> {
+    let n = user::Entity::find()
+        .filter(user::Column::RoleId.eq(ADMIN_ROLE_ID))
+        .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
+        .count(db)
+        .await
+        .map_err(db_error)?;
+    Ok(n > 0)
+}
+
+/// Creates a set-up token valid for an hour; returns the token for the link.
+pub async fn issue_token(db: &DatabaseConnection) -> Result<String, AppError> {
+    let (token, id) = tokens::new_token();
+    let now = Utc::now();
+    one_time_token::ActiveModel {
+        id: Set(id),
+        purpose: Set(SETUP_PURPOSE.into()),
+        user_id: Set(None),
+        created_at: Set(now),
+        expires_at: Set(now + SETUP_VALIDITY),
+        used_at: Set(None),
+    }
+    .insert(db)
+    .await
+    .map_err(db_error)?;
+    Ok(token)
+}
+
+fn invalid_link() -> AppError {
+    AppError::InvalidLink("This set-up link has expired or has already been used.".into())
+}
+
+pub async fn check_token(db: &DatabaseConnection, token: &str) -> Result<(), AppError> {
+    let found = one_time_token::Entity::find_by_id(tokens::hash_token(token))
+        .one(db)
+        .await
+        .map_err(db_error)?;
+    match found {
+        Some(t) if t.purpose == SETUP_PURPOSE && t.used_at.is_none() && t.expires_at > Utc::now() => {
+            if admin_exists(db).await? {
+                Err(AppError::InvalidLink("Usher already has an administrator. Sign in instead.".into()))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(invalid_link()),
+    }
+}
+
+pub struct AdminAccount<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password: &'a str,
+}
+
+/// Uses the link once: marks it used and creates the admin in one
+/// transaction, so two racing submissions cannot both succeed.
+pub async fn complete(
+    db: &DatabaseConnection,
+    token: &str,
+    account: AdminAccount<'_>,
+    ip: Option<&str>,
+) -> Result<user::Model, AppError> {
+    check_token(db, token).await?;
+    users::validate_new(db, account.username, account.email, account.password).await?;
+    let hash = passwords::hash(account.password.to_string()).await?;
+
+    let txn = db.begin().await.map_err(db_error)?;
+    let claimed = one_time_token::Entity::update_many()
+        .col_expr(one_time_token::Column::UsedAt, Expr::value(Utc::now()))
+        .filter(one_time_token::Column::Id.eq(tokens::hash_token(token)))
+        .filter(one_time_token::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await
+        .map_err(db_error)?;
+    if claimed.rows_affected != 1 {
+        return Err(invalid_link());
+    }
+    let admin = insert_admin(&txn, account.username, account.email, hash).await?;
+    audit::record(
+        &txn,
+        audit::Event {
+            action: "setup.first_admin",
+            actor_id: Some(admin.id),
+            actor_name: Some(&admin.username),
+            target_kind: Some("user"),
+            target_id: Some(admin.id.to_string()),
+            target_name: Some(&admin.username),
+            ip,
+            success: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    txn.commit().await.map_err(db_error)?;
+    Ok(admin)
+}
+
+async fn insert_admin(
+    db: &impl sea_orm::ConnectionTrait,
+    username: &str,
+    email: &str,
+    password_hash: String,
+) -> Result<user::Model, AppError> {
+    users::insert(
+        db,
+        NewUser {
+            username: username.to_string(),
+            email: email.to_string(),
+            first_name: String::new(),
+            last_name: String::new(),
+            role_id: ADMIN_ROLE_ID,
+            status: UserStatus::Active,
+            password_hash: Some(password_hash),
+        },
+    )
+    .await
+}
+
+/// `usher create-admin`: the same checks as the set-up page, without a link.
+pub async fn create_admin(
+    db: &DatabaseConnection,
+    username: &str,
+    email: &str,
+    password: &str,
+) -> Result<user::Model, AppError> {
+    users::validate_new(db, username, email, password).await?;
+    let hash = passwords::hash(password.to_string()).await?;
+    let admin = insert_admin(db, username, email, hash).await?;
+    audit::record(
+        db,
+        audit::Event {
+            action: "setup.create_admin_cli",
+            target_kind: Some("user"),
+            target_id: Some(admin.id.to_string()),
+            target_name: Some(&admin.username),
+            success: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    Ok(admin)
+}

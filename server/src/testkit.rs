@@ -1,0 +1,99 @@
+//! Test support: a fresh, migrated database per test on the back-end chosen
+//! by `USHER_TEST_BACKEND` (`sqlite`, the default, or `postgres`), and an
+//! application state around it. Used by unit and integration tests alike.
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+
+use crate::config::Config;
+use crate::services::settings::SessionPolicy;
+use crate::state::AppState;
+
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("USHER_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub fn backend_name() -> String {
+    std::env::var("USHER_TEST_BACKEND").unwrap_or_else(|_| "sqlite".into())
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let unique = uuid::Uuid::new_v4().simple().to_string()[..12].to_string();
+        let run = std::env::var("USHER_TEST_RUN_ID").unwrap_or_else(|_| "local".into());
+        let (url, cleanup) = if backend_name() == "postgres" {
+            let admin_url = postgres_admin_url();
+            let name = format!("usher_t_{run}_{unique}");
+            let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            (format!("{base}/{name}"), Cleanup::Postgres { admin_url, name })
+        } else {
+            let dir = std::env::temp_dir().join(format!("usher-test-{unique}"));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (crate::db::default_sqlite_url(&dir), Cleanup::Sqlite(dir))
+        };
+        let db = crate::db::connect(&url).await.expect("connect to test database");
+        crate::db::migrate(&db).await.expect("migrate test database");
+        TestDb { db, url, cleanup }
+    }
+
+    /// Closes the pool and removes the database.
+    pub async fn close(self) {
+        self.db.close().await.ok();
+        match self.cleanup {
+            Cleanup::Sqlite(dir) => {
+                std::fs::remove_dir_all(dir).ok();
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .await
+                        .ok();
+                    admin.close().await.ok();
+                }
+            }
+        }
+    }
+}
+
+/// An application state over `db` with default settings.
+pub fn state(db: DatabaseConnection, data_dir: PathBuf) -> AppState {
+    let config = Config {
+        data_dir,
+        database_url: String::new(),
+        public_url: None,
+        smtp: None,
+        mail_from: "Usher <usher@localhost>".into(),
+        leptos_config: PathBuf::from("Leptos.toml"),
+    };
+    let leptos = leptos::config::LeptosOptions::builder()
+        .output_name("usher")
+        .site_root("target/site")
+        .site_pkg_dir("pkg")
+        .build();
+    AppState {
+        db,
+        config: Arc::new(config),
+        leptos,
+        sessions: SessionPolicy::default(),
+    }
+}
