@@ -92,3 +92,58 @@ pub async fn sign_in(
         token: opened.token,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::entities::{audit_event, session};
+    use crate::services::setup::create_admin;
+    use crate::testkit::TestDb;
+    use sea_orm::{PaginatorTrait, QueryOrder};
+
+    fn attempt<'a>(login: &'a str, password: &'a str) -> SignIn<'a> {
+        SignIn { login, password, ip: Some("127.0.0.1"), user_agent: Some("test") }
+    }
+
+    #[tokio::test]
+    async fn sign_in_by_username_or_email_and_audit() {
+        let t = TestDb::new().await;
+        create_admin(&t.db, "ops.admin", "ops@example.com", "a long admin passphrase").await.unwrap();
+        let policy = SessionPolicy::default();
+
+        let a = sign_in(&t.db, policy, attempt("OPS.admin", "a long admin passphrase")).await.unwrap();
+        assert!(a.user.can(app::model::Permission::UsersRead));
+        let b = sign_in(&t.db, policy, attempt("ops@example.com", "a long admin passphrase")).await.unwrap();
+        assert_ne!(a.token, b.token, "a new token at every sign-in");
+        assert_eq!(session::Entity::find().count(&t.db).await.unwrap(), 2);
+
+        let wrong = sign_in(&t.db, policy, attempt("ops.admin", "not the passphrase")).await;
+        let unknown = sign_in(&t.db, policy, attempt("nobody", "not the passphrase")).await;
+        assert_eq!(wrong.err(), Some(AppError::InvalidCredentials));
+        assert_eq!(unknown.err(), Some(AppError::InvalidCredentials));
+
+        let events = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("auth.sign_in"))
+            .order_by_asc(audit_event::Column::Id)
+            .all(&t.db)
+            .await
+            .unwrap();
+        let outcomes: Vec<bool> = events.iter().map(|e| e.success).collect();
+        assert_eq!(outcomes, [true, true, false, false]);
+        let admin = find_by_login(&t.db, "ops.admin").await.unwrap().unwrap();
+        assert!(admin.last_login_at.is_some());
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn inactive_user_gets_the_same_answer() {
+        let t = TestDb::new().await;
+        let admin = create_admin(&t.db, "ops.admin", "ops@example.com", "a long admin passphrase").await.unwrap();
+        let mut off: user::ActiveModel = admin.into();
+        off.status = Set(UserStatus::Inactive.as_str().into());
+        off.update(&t.db).await.unwrap();
+        let result = sign_in(&t.db, SessionPolicy::default(), attempt("ops.admin", "a long admin passphrase")).await;
+        assert_eq!(result.err(), Some(AppError::InvalidCredentials));
+        t.close().await;
+    }
+}

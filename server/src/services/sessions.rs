@@ -121,3 +121,99 @@ pub async fn purge_expired(db: &impl ConnectionTrait, policy: SessionPolicy) -> 
         .await?;
     Ok(result.rows_affected)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::users::{insert, NewUser};
+    use crate::services::roles::ADMIN_ROLE_ID;
+    use crate::testkit::TestDb;
+    use chrono::Duration;
+
+    async fn some_user(db: &impl ConnectionTrait) -> crate::db::entities::user::Model {
+        insert(
+            db,
+            NewUser {
+                username: "jane.doe".into(),
+                email: "jane@example.com".into(),
+                first_name: "Jane".into(),
+                last_name: "Doe".into(),
+                role_id: ADMIN_ROLE_ID,
+                status: UserStatus::Active,
+                password_hash: None,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn idle_and_absolute_expiry() {
+        let t = TestDb::new().await;
+        let user = some_user(&t.db).await;
+        let policy = SessionPolicy::default();
+        let opened = open(&t.db, user.id, policy, Some("127.0.0.1"), None).await.unwrap();
+        let now = Utc::now();
+
+        let found = resolve(&t.db, &opened.token, policy, now).await.unwrap().unwrap();
+        assert_eq!(found.user.username, "jane.doe");
+        assert_eq!(found.user.permissions.len(), app::model::Permission::ALL.len());
+        // Only the hash is stored.
+        assert_eq!(found.session_id, tokens::hash_token(&opened.token));
+        assert!(session::Entity::find_by_id(opened.token.clone()).one(&t.db).await.unwrap().is_none());
+
+        // 29 minutes idle is fine; 31 is not, and the session is gone after.
+        assert!(resolve(&t.db, &opened.token, policy, now + Duration::minutes(29)).await.unwrap().is_some());
+        let later = now + Duration::minutes(29) + Duration::minutes(31);
+        assert!(resolve(&t.db, &opened.token, policy, later).await.unwrap().is_none());
+        assert!(session::Entity::find_by_id(found.session_id).one(&t.db).await.unwrap().is_none());
+
+        // Active every 20 minutes, a session still ends after 12 hours.
+        let opened = open(&t.db, user.id, policy, None, None).await.unwrap();
+        let start = Utc::now();
+        let mut at = start;
+        for _ in 0..40 {
+            at += Duration::minutes(20);
+            if resolve(&t.db, &opened.token, policy, at).await.unwrap().is_none() {
+                break;
+            }
+        }
+        assert!(at - start >= Duration::hours(12));
+        assert!(at - start <= Duration::hours(12) + Duration::minutes(20));
+        assert!(resolve(&t.db, &opened.token, policy, at).await.unwrap().is_none());
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn deactivated_user_loses_sessions() {
+        let t = TestDb::new().await;
+        let user = some_user(&t.db).await;
+        let policy = SessionPolicy::default();
+        let a = open(&t.db, user.id, policy, None, None).await.unwrap();
+        let _b = open(&t.db, user.id, policy, None, None).await.unwrap();
+        let mut inactive: crate::db::entities::user::ActiveModel = user.clone().into();
+        inactive.status = Set(UserStatus::Inactive.as_str().into());
+        inactive.update(&t.db).await.unwrap();
+        assert!(resolve(&t.db, &a.token, policy, Utc::now()).await.unwrap().is_none());
+        let left = session::Entity::find()
+            .filter(session::Column::UserId.eq(user.id))
+            .all(&t.db)
+            .await
+            .unwrap();
+        assert!(left.is_empty());
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn purge_removes_only_expired() {
+        let t = TestDb::new().await;
+        let user = some_user(&t.db).await;
+        let short = SessionPolicy { idle: std::time::Duration::from_secs(0), ..Default::default() };
+        open(&t.db, user.id, short, None, None).await.unwrap();
+        let removed = purge_expired(&t.db, short).await.unwrap();
+        assert_eq!(removed, 1);
+        open(&t.db, user.id, SessionPolicy::default(), None, None).await.unwrap();
+        assert_eq!(purge_expired(&t.db, SessionPolicy::default()).await.unwrap(), 0);
+        t.close().await;
+    }
+}

@@ -162,3 +162,81 @@ pub async fn create_admin(
     .map_err(db_error)?;
     Ok(admin)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::TestDb;
+
+    fn account<'a>(username: &'a str, email: &'a str) -> AdminAccount<'a> {
+        AdminAccount { username, email, password: "a long admin passphrase" }
+    }
+
+    #[tokio::test]
+    async fn setup_link_is_single_use() {
+        let t = TestDb::new().await;
+        assert!(!admin_exists(&t.db).await.unwrap());
+        let token = issue_token(&t.db).await.unwrap();
+        check_token(&t.db, &token).await.unwrap();
+
+        let admin = complete(&t.db, &token, account("root.admin", "root@example.com"), None)
+            .await
+            .unwrap();
+        assert_eq!(admin.role_id, ADMIN_ROLE_ID);
+        assert!(admin_exists(&t.db).await.unwrap());
+
+        let again = complete(&t.db, &token, account("other.admin", "other@example.com"), None).await;
+        assert!(matches!(again, Err(AppError::InvalidLink(_))));
+        assert!(matches!(check_token(&t.db, "not-a-token").await, Err(AppError::InvalidLink(_))));
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn setup_link_expires_after_an_hour() {
+        let t = TestDb::new().await;
+        let token = issue_token(&t.db).await.unwrap();
+        let row = one_time_token::Entity::find_by_id(tokens::hash_token(&token))
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let lifetime = row.expires_at - row.created_at;
+        assert_eq!(lifetime, Duration::hours(1));
+        let mut expired: one_time_token::ActiveModel = row.into();
+        expired.expires_at = Set(Utc::now() - Duration::seconds(1));
+        expired.update(&t.db).await.unwrap();
+        let result = complete(&t.db, &token, account("root.admin", "root@example.com"), None).await;
+        assert!(matches!(result, Err(AppError::InvalidLink(_))));
+        assert!(!admin_exists(&t.db).await.unwrap());
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn setup_validates_every_field() {
+        let t = TestDb::new().await;
+        let token = issue_token(&t.db).await.unwrap();
+        let bad = AdminAccount { username: "X", email: "nope", password: "short" };
+        let Err(AppError::Validation(fields)) = complete(&t.db, &token, bad, None).await else {
+            panic!("expected field errors");
+        };
+        let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["username", "email", "password"]);
+        // The link survives a failed attempt.
+        check_token(&t.db, &token).await.unwrap();
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn create_admin_checks_uniqueness_case_insensitively() {
+        let t = TestDb::new().await;
+        create_admin(&t.db, "ops.admin", "Ops@Example.com", "a long admin passphrase").await.unwrap();
+        assert!(admin_exists(&t.db).await.unwrap());
+        let dup = create_admin(&t.db, "ops.admin", "ops@example.COM", "a long admin passphrase").await;
+        let Err(AppError::Validation(fields)) = dup else { panic!("expected a conflict") };
+        assert_eq!(fields.len(), 2);
+        let same_as_name = create_admin(&t.db, "second.admin1", "s@example.com", "second.admin1").await;
+        assert!(matches!(same_as_name, Err(AppError::Validation(_))));
+        // A set-up link issued while no admin existed is refused once one does.
+        t.close().await;
+    }
+}
