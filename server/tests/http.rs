@@ -1,0 +1,278 @@
+//! The one integration-test binary: the real router over real HTTP, on the
+//! back-end chosen by USHER_TEST_BACKEND. (Each file under tests/ is its own
+//! slow link, so add modules here rather than files.)
+use std::net::SocketAddr;
+
+use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::{redirect::Policy, Client, StatusCode};
+use usher_server::services::{passwords, roles, setup, users};
+use usher_server::state::AppState;
+use usher_server::testkit::{self, TestDb};
+
+const ADMIN_PASSWORD: &str = "a long admin passphrase";
+const USER_PASSWORD: &str = "a long user passphrase";
+
+struct Server {
+    base: String,
+    client: Client,
+    db: TestDb,
+}
+
+async fn start_with(configure: impl FnOnce(&mut AppState)) -> Server {
+    let db = TestDb::new().await;
+    let mut state = testkit::state(db.db.clone(), std::env::temp_dir());
+    configure(&mut state);
+    setup::create_admin(&db.db, "root.admin", "root@example.com", ADMIN_PASSWORD).await.unwrap();
+    let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
+    users::insert(
+        &db.db,
+        users::NewUser {
+            username: "gen.user".into(),
+            email: "gen@example.com".into(),
+            first_name: "General".into(),
+            last_name: "User".into(),
+            role_id: roles::USER_ROLE_ID,
+            status: app::model::UserStatus::Active,
+            password_hash: Some(hash),
+        },
+    )
+    .await
+    .unwrap();
+    let app = usher_server::http::build(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .await
+            .unwrap();
+    });
+    let client = Client::builder().redirect(Policy::none()).build().unwrap();
+    Server { base: format!("http://{addr}"), client, db }
+}
+
+async fn start() -> Server {
+    start_with(|_| {}).await
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Calls a server function the way the browser's client does.
+    async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(self.url(&format!("/api/{endpoint}")))
+            .header("Accept", "application/json")
+            .header("Origin", &self.base)
+            .form(form);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// Signs in and returns the `name=value` cookie pair.
+    async fn sign_in(&self, login: &str, password: &str) -> String {
+        let res = self.call("login", &[("username", login), ("password", password)], None).await;
+        assert_eq!(res.status(), StatusCode::OK, "sign-in of {login}");
+        let set = res.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
+        set.split(';').next().unwrap().to_string()
+    }
+
+    async fn stop(self) {
+        self.db.close().await;
+    }
+}
+
+async fn error_of(res: reqwest::Response) -> app::AppError {
+    serde_json::from_str(&res.text().await.unwrap()).expect("an AppError body")
+}
+
+#[tokio::test]
+async fn server_functions_answer_401_403_200() {
+    let s = start().await;
+    let form = [("page", "1"), ("per_page", "10")];
+
+    let anonymous = s.call("users/list", &form, None).await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(anonymous).await, app::AppError::Unauthorized);
+
+    let general = s.sign_in("gen.user", USER_PASSWORD).await;
+    let forbidden = s.call("users/list", &form, Some(&general)).await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+    assert_eq!(error_of(forbidden).await, app::AppError::Forbidden);
+
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let ok = s.call("users/list", &form, Some(&admin)).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    let page: app::model::Page<app::model::UserSummary> = ok.json().await.unwrap();
+    assert_eq!(page.total, 2);
+    assert_eq!(page.items[0].username, "gen.user");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let s = start().await;
+    let wrong = s.call("login", &[("username", "root.admin"), ("password", "nope nope nope")], None).await;
+    let unknown = s.call("login", &[("username", "ghost"), ("password", "nope nope nope")], None).await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.headers().get(SET_COOKIE).is_none());
+    assert_eq!(error_of(wrong).await, error_of(unknown).await);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn cross_origin_posts_are_refused() {
+    let s = start().await;
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let evil = s
+        .client
+        .post(s.url("/api/users/list"))
+        .header("Origin", "http://evil.example")
+        .header(COOKIE, &admin)
+        .form(&[("page", "1"), ("per_page", "10")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(evil.status(), StatusCode::FORBIDDEN);
+    let cross_site = s
+        .client
+        .post(s.url("/api/logout"))
+        .header("Sec-Fetch-Site", "cross-site")
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    // The session survived both attempts.
+    let still = s.call("users/list", &[("page", "1"), ("per_page", "10")], Some(&admin)).await;
+    assert_eq!(still.status(), StatusCode::OK);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn session_cookie_flags() {
+    let s = start().await;
+    let res = s.call("login", &[("username", "root.admin"), ("password", ADMIN_PASSWORD)], None).await;
+    let cookie = res.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    assert!(cookie.starts_with("usher_session="));
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
+        assert!(cookie.contains(flag), "{flag} missing in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"));
+    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    assert!(token.len() >= 22, "at least 128 bits");
+    s.stop().await;
+
+    let https = start_with(|state| {
+        let mut config = (*state.config).clone();
+        config.public_url = Some("https://usher.example".into());
+        state.config = std::sync::Arc::new(config);
+    })
+    .await;
+    let res = https
+        .client
+        .post(https.url("/api/login"))
+        .header("Origin", "https://usher.example")
+        .form(&[("username", "root.admin"), ("password", ADMIN_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("__Host-usher_session="), "{cookie}");
+    assert!(cookie.contains("; Secure"));
+    https.stop().await;
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session() {
+    let s = start().await;
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let out = s.call("logout", &[], Some(&admin)).await;
+    assert_eq!(out.status(), StatusCode::OK);
+    assert!(out.headers().get(SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
+    let after = s.call("users/list", &[("page", "1"), ("per_page", "10")], Some(&admin)).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn pages_redirect_anonymous_and_refuse_the_unpermitted() {
+    let s = start().await;
+    let anon = s.client.get(s.url("/users?page=2")).send().await.unwrap();
+    assert!(anon.status().is_redirection());
+    assert_eq!(anon.headers()[LOCATION], "/login?next=/users%3Fpage%3D2");
+
+    let general = s.sign_in("gen.user", USER_PASSWORD).await;
+    let res = s.client.get(s.url("/users")).header(COOKIE, &general).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let account = s.client.get(s.url("/account")).header(COOKIE, &general).send().await.unwrap();
+    assert_eq!(account.status(), StatusCode::OK);
+
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let res = s.client.get(s.url("/users")).header(COOKIE, &admin).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("gen.user"), "the first page is server-rendered");
+    assert!(html.contains("Showing 1–2 of 2"));
+
+    let missing = s.client.get(s.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn plain_form_post_redirects_back_with_the_error() {
+    let s = start().await;
+    let res = s
+        .client
+        .post(s.url("/api/login"))
+        .header("Accept", "text/html")
+        .header("Origin", &s.base)
+        .header("Referer", s.url("/login"))
+        .form(&[("username", "root.admin"), ("password", "wrong wrong wrong"), ("next", "/users")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers()[LOCATION].to_str().unwrap();
+    assert!(location.starts_with("/login?error="), "{location}");
+    assert!(location.ends_with("&next=/users"));
+
+    let ok = s
+        .client
+        .post(s.url("/api/login"))
+        .header("Accept", "text/html")
+        .header("Origin", &s.base)
+        .form(&[("username", "root.admin"), ("password", ADMIN_PASSWORD), ("next", "/users?page=1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::FOUND);
+    assert_eq!(ok.headers()[LOCATION], "/users?page=1");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn headers_health_and_compression() {
+    let s = start().await;
+    let res = s.client.get(s.url("/login")).header("Accept-Encoding", "br").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let h = res.headers();
+    assert_eq!(h["x-frame-options"], "DENY");
+    assert_eq!(h["referrer-policy"], "same-origin");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["content-encoding"], "br");
+    assert!(h.contains_key("x-request-id"));
+    let csp = h["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"));
+    assert!(h[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+
+    assert_eq!(s.client.get(s.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(s.client.get(s.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+    s.stop().await;
+}
