@@ -19,7 +19,7 @@ run: tools
 	LEPTOS_SITE_ROOT=target/site exec target/release/usher
 
 test: tools
-	bash .ci/test-all
+	bash end2end/scripts/test-all.sh
 
 tools: rust-tools npm-tools chromium
 

@@ -62,16 +62,39 @@ pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
+/// After sign-in, set-up or sign-out succeeds, load the next page afresh.
+fn follow(result: impl Get<Value = Option<Result<String, crate::AppError>>> + 'static) {
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = result.get() {
+            #[cfg(feature = "hydrate")]
+            let _ = window().location().set_href(&path);
+            #[cfg(not(feature = "hydrate"))]
+            let _ = path;
+        }
+    });
+}
+
+/// `<body data-hydrated="true">` once the wasm has taken over (tests wait for it).
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let login = ServerAction::<Login>::new();
     let logout = ServerAction::<Logout>::new();
     let setup = ServerAction::<CompleteSetup>::new();
-    let user = Resource::new(
-        move || (login.version().get(), logout.version().get(), setup.version().get()),
-        |_| async move { whoami().await.ok().flatten() },
-    );
+    let user = Resource::new(|| (), |_| async move { whoami().await.ok().flatten() });
+    follow(login.value());
+    follow(logout.value());
+    follow(setup.value());
+    mark_hydrated();
     provide_context(Auth {
         login,
         logout,

@@ -14,7 +14,7 @@ pub async fn login(
     username: String,
     password: String,
     next: Option<String>,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     use crate::routes::{encode_query_value, safe_next};
     use crate::ssr::{backend, request_meta};
 
@@ -25,8 +25,7 @@ pub async fn login(
     match result {
         Ok((user, cookie)) => {
             set_cookie(cookie);
-            leptos_axum::redirect(&next.unwrap_or_else(|| user.home().to_string()));
-            Ok(())
+            Ok(go_to(next.unwrap_or_else(|| user.home().to_string())))
         }
         Err(error) => {
             let mut back = format!("/login?error={}", encode_query_value(&error.to_string()));
@@ -39,15 +38,14 @@ pub async fn login(
 }
 
 #[server(prefix = "/api", endpoint = "logout")]
-pub async fn logout() -> Result<(), AppError> {
+pub async fn logout() -> Result<String, AppError> {
     use crate::ssr::{backend, caller, request_meta};
 
     let cookie = backend()?
         .sign_out(caller().as_ref(), &request_meta())
         .await;
     set_cookie(cookie);
-    leptos_axum::redirect("/login");
-    Ok(())
+    Ok(go_to("/login".to_string()))
 }
 
 /// Whether the set-up link in the URL can still be used.
@@ -65,7 +63,7 @@ pub async fn complete_setup(
     username: String,
     email: String,
     password: String,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     use crate::routes::encode_query_value;
     use crate::ssr::{backend, request_meta};
 
@@ -77,8 +75,7 @@ pub async fn complete_setup(
     match result {
         Ok((user, cookie)) => {
             set_cookie(cookie);
-            leptos_axum::redirect(user.home());
-            Ok(())
+            Ok(go_to(user.home().to_string()))
         }
         Err(error) => {
             let detail = match &error {
@@ -106,6 +103,17 @@ fn set_cookie(cookie: crate::ssr::SessionCookie) {
             response.append_header(http::header::SET_COOKIE, value);
         }
     }
+}
+
+/// Where the browser goes next. A plain form post gets a redirect; the
+/// hydrated app gets the path and loads it afresh (see `app::follow`), so
+/// every piece of state reflects the new session.
+#[cfg(feature = "ssr")]
+fn go_to(path: String) -> String {
+    if crate::ssr::is_plain_form_post() {
+        leptos_axum::redirect(&path);
+    }
+    path
 }
 
 /// A browser without JavaScript is sent back to the form with the message in

@@ -13,7 +13,7 @@ pub fn LoginPage() -> impl IntoView {
     let next = move || query.read().get("next").unwrap_or_default();
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.to_string()),
-        Some(Ok(())) => None,
+        Some(Ok(_)) => None,
         None => query.read().get("error"),
     };
     view! {

@@ -63,7 +63,7 @@ fn SetupForm(token: String) -> impl IntoView {
         })
     };
     let general_error = move || match setup.value().get() {
-        Some(Err(crate::AppError::Validation(_))) | Some(Ok(())) => None,
+        Some(Err(crate::AppError::Validation(_))) | Some(Ok(_)) => None,
         Some(Err(e)) => Some(e.to_string()),
         None => query.read().get("error"),
     };

@@ -1,0 +1,76 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, printedSetupLink, ready, signIn } from './helpers';
+
+// Runs twice: hydrated, and with JavaScript disabled (plain HTML forms).
+// The test script seeds 42 General users before start; with the admin that
+// makes 43 accounts.
+const TOTAL = 43;
+
+test('an anonymous visit to /users signs in and comes back', async ({ page, javaScriptEnabled }) => {
+  await page.goto('/users?page=2');
+  await expect(page).toHaveURL(/\/login\?next=/);
+  await expect(page.getByRole('heading', { name: 'Sign in to Usher' })).toBeVisible();
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users\?page=2$/);
+  await expect(page.getByTestId('showing')).toHaveText(`Showing 11–20 of ${TOTAL}`);
+});
+
+test('a wrong password shows an error', async ({ page, javaScriptEnabled }) => {
+  await page.goto('/login');
+  await signIn(page, javaScriptEnabled, 'not the right password');
+  await expect(page.getByRole('alert')).toHaveText('The username or password is incorrect.');
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test('the users table pages through seeded users, then sign out', async ({ page, javaScriptEnabled }) => {
+  await page.goto('/login');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users$/);
+  await ready(page, javaScriptEnabled);
+
+  const table = page.getByRole('table');
+  for (const header of ['Username', 'Name', 'Email', 'Status', 'Last login', 'Created']) {
+    await expect(table.getByRole('columnheader', { name: header, exact: true })).toBeVisible();
+  }
+  await expect(page.getByTestId('showing')).toHaveText(`Showing 1–10 of ${TOTAL}`);
+  await expect(table.getByRole('row')).toHaveCount(11);
+
+  if (javaScriptEnabled) {
+    // After hydration, paging fetches data only: the document stays the same.
+    await page.evaluate(() => ((window as any).__sameDocument = true));
+  }
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page).toHaveURL(/page=2/);
+  await expect(page.getByTestId('showing')).toHaveText(`Showing 11–20 of ${TOTAL}`);
+  await expect(table.getByRole('cell', { name: 'user.00010', exact: true })).toBeVisible();
+
+  await page.getByLabel('Rows per page').selectOption('25');
+  if (!javaScriptEnabled) {
+    await page.getByRole('button', { name: 'Apply' }).click();
+  }
+  await expect(page).toHaveURL(/per_page=25/);
+  await expect(page.getByTestId('showing')).toHaveText(`Showing 1–25 of ${TOTAL}`);
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page.getByTestId('showing')).toHaveText(`Showing 26–${TOTAL} of ${TOTAL}`);
+  await expect(page.getByRole('link', { name: 'Next page' })).toHaveCount(0);
+
+  if (javaScriptEnabled) {
+    expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  }
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/users');
+  await expect(page).toHaveURL(/\/login\?next=\/users$/);
+});
+
+test('a used set-up link says so', async ({ page }) => {
+  await page.goto(printedSetupLink());
+  await expect(page.getByRole('alert')).toContainText('expired or has already been used');
+});
+
+test('unknown pages answer 404', async ({ page }) => {
+  const res = await page.goto('/no-such-page');
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: '404 — Page not found' })).toBeVisible();
+});

@@ -1,0 +1,31 @@
+import { expect, Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+
+export const ADMIN = {
+  username: 'first.admin',
+  email: 'first.admin@example.com',
+  password: 'correct horse battery staple',
+};
+
+/** The set-up link Usher printed at start (from the server log). */
+export function printedSetupLink(): string {
+  const log = process.env.USHER_E2E_LOG;
+  if (!log) throw new Error('USHER_E2E_LOG is not set');
+  const match = readFileSync(log, 'utf8').match(/https?:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+/);
+  if (!match) throw new Error(`no set-up link in ${log}`);
+  return match[0];
+}
+
+/** With JavaScript on, wait until the wasm has hydrated the page. */
+export async function ready(page: Page, javaScriptEnabled: boolean) {
+  if (javaScriptEnabled) {
+    await expect(page.locator('body[data-hydrated="true"]')).toBeAttached();
+  }
+}
+
+export async function signIn(page: Page, javaScriptEnabled: boolean, password = ADMIN.password) {
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username or email').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
