@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::api::auth::{whoami, CompleteSetup, Login, Logout};
@@ -107,12 +107,14 @@ pub fn App() -> impl IntoView {
         <Toaster>
             <Router>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/setup") view=SetupPage/>
-                    <Route path=path!("/") view=HomePage/>
-                    <ParentRoute path=path!("") view=ConsoleLayout>
-                        <Route path=path!("/users") view=UsersPage/>
-                        <Route path=path!("/account") view=AccountPage/>
+                    // Async: the whole page, data included, is in the first
+                    // HTML answer, so it works before (or without) the wasm.
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                        <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

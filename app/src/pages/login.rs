@@ -22,7 +22,7 @@ pub fn LoginPage() -> impl IntoView {
             <div class="w-full max-w-sm rounded-xl bg-white p-8 shadow">
                 <h1 class="text-xl font-semibold">"Sign in to Usher"</h1>
                 <ActionForm action=login attr:class="mt-6 space-y-4">
-                    <input type="hidden" name="next" prop:value=next/>
+                    <input type="hidden" name="next" value=next/>
                     <div class="space-y-1">
                         <label for="username" class="block text-sm font-medium text-slate-700">"Username or email"</label>
                         <input id="username" name="username" autocomplete="username" required
