@@ -10,8 +10,8 @@ use crate::components::alert::Toaster;
 use crate::components::layout::ConsoleLayout;
 use crate::model::CurrentUser;
 use crate::pages::{
-    account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound,
-    setup::SetupPage, users::list::UsersPage,
+    account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound, setup::SetupPage,
+    users::list::UsersPage,
 };
 
 /// The HTML document around the app, rendered on the server only.

@@ -79,15 +79,24 @@ mod tests {
         let admin = user(Permission::ALL.to_vec());
         let general = user(vec![]);
         assert_eq!(decide(page_access("/users"), None), Decision::SignIn);
-        assert_eq!(decide(page_access("/users?page=2"), Some(&general)), Decision::Forbidden);
+        assert_eq!(
+            decide(page_access("/users?page=2"), Some(&general)),
+            Decision::Forbidden
+        );
         assert_eq!(decide(page_access("/users"), Some(&admin)), Decision::Allow);
-        assert_eq!(decide(page_access("/account"), Some(&general)), Decision::Allow);
+        assert_eq!(
+            decide(page_access("/account"), Some(&general)),
+            Decision::Allow
+        );
         assert_eq!(decide(page_access("/login"), None), Decision::Allow);
     }
 
     #[test]
     fn next_must_stay_on_site() {
-        assert_eq!(safe_next(Some("/users?page=2")), Some("/users?page=2".into()));
+        assert_eq!(
+            safe_next(Some("/users?page=2")),
+            Some("/users?page=2".into())
+        );
         assert_eq!(safe_next(Some("//evil.example")), None);
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(login_url("/users?page=2"), "/login?next=/users%3Fpage%3D2");

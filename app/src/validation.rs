@@ -8,7 +8,7 @@ pub const PASSWORD_MAX: usize = 128;
 /// starting with a letter or digit.
 pub fn username(value: &str) -> Result<(), String> {
     let len = value.chars().count();
-    if len < 3 || len > 64 {
+    if !(3..=64).contains(&len) {
         return Err("Username must be 3 to 64 characters long.".into());
     }
     if !value
@@ -19,7 +19,11 @@ pub fn username(value: &str) -> Result<(), String> {
             "Username may contain only lowercase letters, digits, '.', '-' and '_'.".into(),
         );
     }
-    if !value.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()) {
+    if !value
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+    {
         return Err("Username must start with a letter or a digit.".into());
     }
     Ok(())
@@ -56,10 +60,14 @@ pub fn email(value: &str) -> Result<(), String> {
 pub fn password_length(value: &str) -> Result<(), String> {
     let len = value.chars().count();
     if len < PASSWORD_MIN {
-        return Err(format!("Password must be at least {PASSWORD_MIN} characters."));
+        return Err(format!(
+            "Password must be at least {PASSWORD_MIN} characters."
+        ));
     }
     if len > PASSWORD_MAX {
-        return Err(format!("Password must be at most {PASSWORD_MAX} characters."));
+        return Err(format!(
+            "Password must be at most {PASSWORD_MAX} characters."
+        ));
     }
     Ok(())
 }

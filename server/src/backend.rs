@@ -81,7 +81,11 @@ impl Backend for ServerBackend {
         setup::complete(
             &self.state.db,
             token,
-            setup::AdminAccount { username, email, password },
+            setup::AdminAccount {
+                username,
+                email,
+                password,
+            },
             meta.ip.as_deref(),
         )
         .await?;

@@ -7,7 +7,11 @@ use crate::config::Config;
 use crate::services::{setup, users};
 
 #[derive(Parser)]
-#[command(name = "usher", version, about = "Usher: self-hosted user administration")]
+#[command(
+    name = "usher",
+    version,
+    about = "Usher: self-hosted user administration"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

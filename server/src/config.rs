@@ -62,9 +62,9 @@ impl Config {
                     SmtpSecurity::None => 25,
                 };
                 let port = match var("USHER_SMTP_PORT") {
-                    Some(p) => p
-                        .parse()
-                        .map_err(|_| anyhow::anyhow!("USHER_SMTP_PORT must be a port number (got {p:?})"))?,
+                    Some(p) => p.parse().map_err(|_| {
+                        anyhow::anyhow!("USHER_SMTP_PORT must be a port number (got {p:?})")
+                    })?,
                     None => default_port,
                 };
                 Some(SmtpConfig {
@@ -82,14 +82,19 @@ impl Config {
             public_url: var("USHER_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             smtp,
             mail_from: var("USHER_MAIL_FROM").unwrap_or_else(|| "Usher <usher@localhost>".into()),
-            leptos_config: PathBuf::from(var("USHER_LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into())),
+            leptos_config: PathBuf::from(
+                var("USHER_LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into()),
+            ),
         })
     }
 
     /// Site settings from `Leptos.toml` when present, with `LEPTOS_*`
     /// environment variables layered over it; from the environment alone otherwise.
     pub fn leptos_options(&self) -> anyhow::Result<LeptosOptions> {
-        let path = self.leptos_config.to_str().filter(|_| self.leptos_config.exists());
+        let path = self
+            .leptos_config
+            .to_str()
+            .filter(|_| self.leptos_config.exists());
         let conf = leptos::config::get_configuration(path)
             .map_err(|e| anyhow::anyhow!("reading {}: {e}", self.leptos_config.display()))?;
         Ok(conf.leptos_options)
@@ -103,6 +108,8 @@ impl Config {
 
     /// Cookies get `Secure` and the `__Host-` prefix when served over HTTPS.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.as_deref().is_some_and(|u| u.starts_with("https://"))
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
     }
 }

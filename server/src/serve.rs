@@ -27,7 +27,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let addr = state.leptos.site_addr;
     if !setup::admin_exists(&state.db).await? {
         let token = setup::issue_token(&state.db).await?;
-        let link = format!("{}/setup?token={token}", state.config.public_url(&state.leptos));
+        let link = format!(
+            "{}/setup?token={token}",
+            state.config.public_url(&state.leptos)
+        );
         println!("Usher has no administrator yet. Open this link within an hour to create one:\n  {link}");
         tracing::info!("printed a one-time set-up link");
     }
@@ -36,9 +39,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let app = crate::http::build(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, database = %redact(&state.config.database_url), "Usher is listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -37,21 +37,33 @@ impl TestDb {
         let (url, cleanup) = if backend_name() == "postgres" {
             let admin_url = postgres_admin_url();
             let name = format!("usher_t_{run}_{unique}");
-            let admin = Database::connect(&admin_url).await.expect("connect to PostgreSQL");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to PostgreSQL");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                 .await
                 .expect("create test database");
             admin.close().await.ok();
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
-            (format!("{base}/{name}"), Cleanup::Postgres { admin_url, name })
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
+            (
+                format!("{base}/{name}"),
+                Cleanup::Postgres { admin_url, name },
+            )
         } else {
             let dir = std::env::temp_dir().join(format!("usher-test-{unique}"));
             std::fs::create_dir_all(&dir).expect("temp dir");
             (crate::db::default_sqlite_url(&dir), Cleanup::Sqlite(dir))
         };
-        let db = crate::db::connect(&url).await.expect("connect to test database");
-        crate::db::migrate(&db).await.expect("migrate test database");
+        let db = crate::db::connect(&url)
+            .await
+            .expect("connect to test database");
+        crate::db::migrate(&db)
+            .await
+            .expect("migrate test database");
         TestDb { db, url, cleanup }
     }
 
@@ -65,7 +77,9 @@ impl TestDb {
             Cleanup::Postgres { admin_url, name } => {
                 if let Ok(admin) = Database::connect(&admin_url).await {
                     admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
                         .await
                         .ok();
                     admin.close().await.ok();

@@ -22,7 +22,9 @@ async fn start_with(configure: impl FnOnce(&mut AppState)) -> Server {
     let db = TestDb::new().await;
     let mut state = testkit::state(db.db.clone(), std::env::temp_dir());
     configure(&mut state);
-    setup::create_admin(&db.db, "root.admin", "root@example.com", ADMIN_PASSWORD).await.unwrap();
+    setup::create_admin(&db.db, "root.admin", "root@example.com", ADMIN_PASSWORD)
+        .await
+        .unwrap();
     let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
     users::insert(
         &db.db,
@@ -42,12 +44,19 @@ async fn start_with(configure: impl FnOnce(&mut AppState)) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .unwrap();
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     let client = Client::builder().redirect(Policy::none()).build().unwrap();
-    Server { base: format!("http://{addr}"), client, db }
+    Server {
+        base: format!("http://{addr}"),
+        client,
+        db,
+    }
 }
 
 async fn start() -> Server {
@@ -60,7 +69,12 @@ impl Server {
     }
 
     /// Calls a server function the way the browser's client does.
-    async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> reqwest::Response {
+    async fn call(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> reqwest::Response {
         let mut req = self
             .client
             .post(self.url(&format!("/api/{endpoint}")))
@@ -75,7 +89,13 @@ impl Server {
 
     /// Signs in and returns the `name=value` cookie pair.
     async fn sign_in(&self, login: &str, password: &str) -> String {
-        let res = self.call("login", &[("username", login), ("password", password)], None).await;
+        let res = self
+            .call(
+                "login",
+                &[("username", login), ("password", password)],
+                None,
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::OK, "sign-in of {login}");
         let set = res.headers().get(SET_COOKIE).unwrap().to_str().unwrap();
         set.split(';').next().unwrap().to_string()
@@ -116,8 +136,20 @@ async fn server_functions_answer_401_403_200() {
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let s = start().await;
-    let wrong = s.call("login", &[("username", "root.admin"), ("password", "nope nope nope")], None).await;
-    let unknown = s.call("login", &[("username", "ghost"), ("password", "nope nope nope")], None).await;
+    let wrong = s
+        .call(
+            "login",
+            &[("username", "root.admin"), ("password", "nope nope nope")],
+            None,
+        )
+        .await;
+    let unknown = s
+        .call(
+            "login",
+            &[("username", "ghost"), ("password", "nope nope nope")],
+            None,
+        )
+        .await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.headers().get(SET_COOKIE).is_none());
@@ -149,7 +181,13 @@ async fn cross_origin_posts_are_refused() {
         .unwrap();
     assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
     // The session survived both attempts.
-    let still = s.call("users/list", &[("page", "1"), ("per_page", "10")], Some(&admin)).await;
+    let still = s
+        .call(
+            "users/list",
+            &[("page", "1"), ("per_page", "10")],
+            Some(&admin),
+        )
+        .await;
     assert_eq!(still.status(), StatusCode::OK);
     s.stop().await;
 }
@@ -157,14 +195,33 @@ async fn cross_origin_posts_are_refused() {
 #[tokio::test]
 async fn session_cookie_flags() {
     let s = start().await;
-    let res = s.call("login", &[("username", "root.admin"), ("password", ADMIN_PASSWORD)], None).await;
-    let cookie = res.headers().get(SET_COOKIE).unwrap().to_str().unwrap().to_string();
+    let res = s
+        .call(
+            "login",
+            &[("username", "root.admin"), ("password", ADMIN_PASSWORD)],
+            None,
+        )
+        .await;
+    let cookie = res
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(cookie.starts_with("usher_session="));
     for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
         assert!(cookie.contains(flag), "{flag} missing in {cookie}");
     }
     assert!(!cookie.contains("Secure"));
-    let token = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    let token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string();
     assert!(token.len() >= 22, "at least 128 bits");
     s.stop().await;
 
@@ -194,8 +251,20 @@ async fn sign_out_ends_the_session() {
     let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
     let out = s.call("logout", &[], Some(&admin)).await;
     assert_eq!(out.status(), StatusCode::OK);
-    assert!(out.headers().get(SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
-    let after = s.call("users/list", &[("page", "1"), ("per_page", "10")], Some(&admin)).await;
+    assert!(out
+        .headers()
+        .get(SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    let after = s
+        .call(
+            "users/list",
+            &[("page", "1"), ("per_page", "10")],
+            Some(&admin),
+        )
+        .await;
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
     s.stop().await;
 }
@@ -208,16 +277,37 @@ async fn pages_redirect_anonymous_and_refuse_the_unpermitted() {
     assert_eq!(anon.headers()[LOCATION], "/login?next=/users%3Fpage%3D2");
 
     let general = s.sign_in("gen.user", USER_PASSWORD).await;
-    let res = s.client.get(s.url("/users")).header(COOKIE, &general).send().await.unwrap();
+    let res = s
+        .client
+        .get(s.url("/users"))
+        .header(COOKIE, &general)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let account = s.client.get(s.url("/account")).header(COOKIE, &general).send().await.unwrap();
+    let account = s
+        .client
+        .get(s.url("/account"))
+        .header(COOKIE, &general)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(account.status(), StatusCode::OK);
 
     let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
-    let res = s.client.get(s.url("/users")).header(COOKIE, &admin).send().await.unwrap();
+    let res = s
+        .client
+        .get(s.url("/users"))
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let html = res.text().await.unwrap();
-    assert!(html.contains("gen.user"), "the first page is server-rendered");
+    assert!(
+        html.contains("gen.user"),
+        "the first page is server-rendered"
+    );
     assert!(html.contains("Showing 1–2 of 2"));
 
     let missing = s.client.get(s.url("/no/such/page")).send().await.unwrap();
@@ -234,7 +324,11 @@ async fn plain_form_post_redirects_back_with_the_error() {
         .header("Accept", "text/html")
         .header("Origin", &s.base)
         .header("Referer", s.url("/login"))
-        .form(&[("username", "root.admin"), ("password", "wrong wrong wrong"), ("next", "/users")])
+        .form(&[
+            ("username", "root.admin"),
+            ("password", "wrong wrong wrong"),
+            ("next", "/users"),
+        ])
         .send()
         .await
         .unwrap();
@@ -248,7 +342,11 @@ async fn plain_form_post_redirects_back_with_the_error() {
         .post(s.url("/api/login"))
         .header("Accept", "text/html")
         .header("Origin", &s.base)
-        .form(&[("username", "root.admin"), ("password", ADMIN_PASSWORD), ("next", "/users?page=1")])
+        .form(&[
+            ("username", "root.admin"),
+            ("password", ADMIN_PASSWORD),
+            ("next", "/users?page=1"),
+        ])
         .send()
         .await
         .unwrap();
@@ -260,7 +358,13 @@ async fn plain_form_post_redirects_back_with_the_error() {
 #[tokio::test]
 async fn headers_health_and_compression() {
     let s = start().await;
-    let res = s.client.get(s.url("/login")).header("Accept-Encoding", "br").send().await.unwrap();
+    let res = s
+        .client
+        .get(s.url("/login"))
+        .header("Accept-Encoding", "br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let h = res.headers();
     assert_eq!(h["x-frame-options"], "DENY");
@@ -272,7 +376,23 @@ async fn headers_health_and_compression() {
     assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("'nonce-"));
     assert!(h[CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
 
-    assert_eq!(s.client.get(s.url("/healthz")).send().await.unwrap().status(), StatusCode::OK);
-    assert_eq!(s.client.get(s.url("/readyz")).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        s.client
+            .get(s.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.client
+            .get(s.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
     s.stop().await;
 }

@@ -8,7 +8,9 @@ pub struct Toasts(RwSignal<Vec<(u64, String)>>);
 
 impl Toasts {
     pub fn error(&self, message: impl Into<String>) {
-        let id = self.0.with_untracked(|t| t.last().map(|(i, _)| i + 1).unwrap_or(0));
+        let id = self
+            .0
+            .with_untracked(|t| t.last().map(|(i, _)| i + 1).unwrap_or(0));
         self.0.update(|t| t.push((id, message.into())));
         let list = self.0;
         set_timeout(
@@ -54,7 +56,11 @@ pub fn ErrorAlert(#[prop(into)] message: String) -> impl IntoView {
 pub fn LoadError(error: AppError) -> impl IntoView {
     if error == AppError::Unauthorized {
         let here = leptos_router::hooks::use_location();
-        let next = format!("{}{}", here.pathname.get_untracked(), here.search.get_untracked());
+        let next = format!(
+            "{}{}",
+            here.pathname.get_untracked(),
+            here.search.get_untracked()
+        );
         let target = crate::routes::login_url(&next);
         return view! { <leptos_router::components::Redirect path=target/> }.into_any();
     }

@@ -22,7 +22,10 @@ pub fn Pagination(
     let navigate = use_navigate();
     let on_change = move |ev: leptos::ev::Event| {
         let per_page = event_target_value(&ev);
-        navigate(&format!("{base}?page=1&per_page={per_page}"), Default::default());
+        navigate(
+            &format!("{base}?page=1&per_page={per_page}"),
+            Default::default(),
+        );
     };
     view! {
         <div class="flex flex-wrap items-center justify-between gap-4 py-3 text-sm text-slate-600">

@@ -66,7 +66,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -80,7 +80,13 @@ mod tests {
 
     #[test]
     fn clamps_requests() {
-        assert_eq!(PageRequest::new(Some(0), Some(7)), PageRequest { page: 1, per_page: 10 });
+        assert_eq!(
+            PageRequest::new(Some(0), Some(7)),
+            PageRequest {
+                page: 1,
+                per_page: 10
+            }
+        );
         assert_eq!(PageRequest::new(Some(3), Some(25)).offset(), 50);
     }
 

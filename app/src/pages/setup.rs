@@ -52,7 +52,9 @@ fn SetupForm(token: String) -> impl IntoView {
             _ => None,
         })
     };
-    let live = move |field: &'static str, value: RwSignal<String>, rule: fn(&str) -> Result<(), String>| {
+    let live = move |field: &'static str,
+                     value: RwSignal<String>,
+                     rule: fn(&str) -> Result<(), String>| {
         Signal::derive(move || {
             let v = value.get();
             if v.is_empty() {

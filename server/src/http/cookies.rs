@@ -32,7 +32,10 @@ mod tests {
     #[test]
     fn flags() {
         let plain = session(Some("abc"), false, 60);
-        assert_eq!(plain, "usher_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60");
+        assert_eq!(
+            plain,
+            "usher_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
         let secure = session(Some("abc"), true, 60);
         assert!(secure.starts_with("__Host-usher_session=abc;") && secure.ends_with("; Secure"));
         assert!(session(None, false, 60).contains("Max-Age=0"));

@@ -56,11 +56,31 @@ mod tests {
     #[test]
     fn decisions() {
         assert!(is_same_origin(Some("same-origin"), None, None, None));
-        assert!(!is_same_origin(Some("cross-site"), Some("http://127.0.0.1:3000"), Some("127.0.0.1:3000"), None));
+        assert!(!is_same_origin(
+            Some("cross-site"),
+            Some("http://127.0.0.1:3000"),
+            Some("127.0.0.1:3000"),
+            None
+        ));
         assert!(!is_same_origin(Some("same-site"), None, None, None));
-        assert!(is_same_origin(None, Some("http://127.0.0.1:3000"), Some("127.0.0.1:3000"), None));
-        assert!(!is_same_origin(None, Some("http://evil.example"), Some("127.0.0.1:3000"), None));
-        assert!(is_same_origin(None, Some("https://usher.example"), Some("10.0.0.5:3000"), Some("https://usher.example/")));
+        assert!(is_same_origin(
+            None,
+            Some("http://127.0.0.1:3000"),
+            Some("127.0.0.1:3000"),
+            None
+        ));
+        assert!(!is_same_origin(
+            None,
+            Some("http://evil.example"),
+            Some("127.0.0.1:3000"),
+            None
+        ));
+        assert!(is_same_origin(
+            None,
+            Some("https://usher.example"),
+            Some("10.0.0.5:3000"),
+            Some("https://usher.example/")
+        ));
         assert!(is_same_origin(None, None, Some("127.0.0.1:3000"), None));
     }
 }

@@ -27,10 +27,19 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
     }
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if !headers.contains_key(header::CACHE_CONTROL) {
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_policy(&path)));
+        headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_policy(&path)),
+        );
     }
     res
 }
@@ -49,7 +58,9 @@ pub fn cache_policy(path: &str) -> &'static str {
 
 /// A path naming a file (`/favicon.svg`) rather than a page.
 pub fn is_file(path: &str) -> bool {
-    path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
 }
 
 #[cfg(test)]
@@ -58,7 +69,10 @@ mod tests {
 
     #[test]
     fn caching() {
-        assert_eq!(cache_policy("/pkg/usher.abc123.wasm"), "public, max-age=31536000, immutable");
+        assert_eq!(
+            cache_policy("/pkg/usher.abc123.wasm"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_policy("/favicon.svg"), "public, max-age=3600");
         assert_eq!(cache_policy("/users"), "no-store");
         assert_eq!(cache_policy("/api/login"), "no-store");

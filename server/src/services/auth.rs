@@ -3,7 +3,9 @@
 use app::model::{CurrentUser, UserStatus};
 use app::AppError;
 use chrono::Utc;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Set, ActiveModelTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, Set,
+};
 
 use super::settings::SessionPolicy;
 use super::{audit, db_error, passwords, roles, sessions};
@@ -21,7 +23,10 @@ pub struct SignedIn {
     pub token: String,
 }
 
-pub async fn find_by_login(db: &DatabaseConnection, login: &str) -> Result<Option<user::Model>, AppError> {
+pub async fn find_by_login(
+    db: &DatabaseConnection,
+    login: &str,
+) -> Result<Option<user::Model>, AppError> {
     let key = login.trim().to_lowercase();
     user::Entity::find()
         .filter(
@@ -47,7 +52,11 @@ pub async fn sign_in(
         .is_some_and(|u| u.status == UserStatus::Active.as_str());
 
     let Some(owner) = found.filter(|_| password_ok && active) else {
-        let reason = if !password_ok { "bad_credentials" } else { "not_active" };
+        let reason = if !password_ok {
+            "bad_credentials"
+        } else {
+            "not_active"
+        };
         audit::record(
             db,
             audit::Event {
@@ -86,7 +95,9 @@ pub async fn sign_in(
     )
     .await
     .map_err(db_error)?;
-    let permissions = roles::permissions_of(db, owner.role_id).await.map_err(db_error)?;
+    let permissions = roles::permissions_of(db, owner.role_id)
+        .await
+        .map_err(db_error)?;
     Ok(SignedIn {
         user: sessions::current_user(&owner, permissions),
         token: opened.token,
@@ -102,18 +113,42 @@ mod tests {
     use sea_orm::{PaginatorTrait, QueryOrder};
 
     fn attempt<'a>(login: &'a str, password: &'a str) -> SignIn<'a> {
-        SignIn { login, password, ip: Some("127.0.0.1"), user_agent: Some("test") }
+        SignIn {
+            login,
+            password,
+            ip: Some("127.0.0.1"),
+            user_agent: Some("test"),
+        }
     }
 
     #[tokio::test]
     async fn sign_in_by_username_or_email_and_audit() {
         let t = TestDb::new().await;
-        create_admin(&t.db, "ops.admin", "ops@example.com", "a long admin passphrase").await.unwrap();
+        create_admin(
+            &t.db,
+            "ops.admin",
+            "ops@example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
         let policy = SessionPolicy::default();
 
-        let a = sign_in(&t.db, policy, attempt("OPS.admin", "a long admin passphrase")).await.unwrap();
+        let a = sign_in(
+            &t.db,
+            policy,
+            attempt("OPS.admin", "a long admin passphrase"),
+        )
+        .await
+        .unwrap();
         assert!(a.user.can(app::model::Permission::UsersRead));
-        let b = sign_in(&t.db, policy, attempt("ops@example.com", "a long admin passphrase")).await.unwrap();
+        let b = sign_in(
+            &t.db,
+            policy,
+            attempt("ops@example.com", "a long admin passphrase"),
+        )
+        .await
+        .unwrap();
         assert_ne!(a.token, b.token, "a new token at every sign-in");
         assert_eq!(session::Entity::find().count(&t.db).await.unwrap(), 2);
 
@@ -138,11 +173,23 @@ mod tests {
     #[tokio::test]
     async fn inactive_user_gets_the_same_answer() {
         let t = TestDb::new().await;
-        let admin = create_admin(&t.db, "ops.admin", "ops@example.com", "a long admin passphrase").await.unwrap();
+        let admin = create_admin(
+            &t.db,
+            "ops.admin",
+            "ops@example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
         let mut off: user::ActiveModel = admin.into();
         off.status = Set(UserStatus::Inactive.as_str().into());
         off.update(&t.db).await.unwrap();
-        let result = sign_in(&t.db, SessionPolicy::default(), attempt("ops.admin", "a long admin passphrase")).await;
+        let result = sign_in(
+            &t.db,
+            SessionPolicy::default(),
+            attempt("ops.admin", "a long admin passphrase"),
+        )
+        .await;
         assert_eq!(result.err(), Some(AppError::InvalidCredentials));
         t.close().await;
     }

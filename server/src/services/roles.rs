@@ -10,7 +10,10 @@ pub const ADMIN_ROLE_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_
 pub const USER_ROLE_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0002);
 
 /// Every permission the role grants (all of them for Admin).
-pub async fn permissions_of(db: &impl ConnectionTrait, role_id: Uuid) -> Result<Vec<Permission>, DbErr> {
+pub async fn permissions_of(
+    db: &impl ConnectionTrait,
+    role_id: Uuid,
+) -> Result<Vec<Permission>, DbErr> {
     let Some(role) = role::Entity::find_by_id(role_id).one(db).await? else {
         return Ok(Vec::new());
     };
@@ -21,8 +24,10 @@ pub async fn permissions_of(db: &impl ConnectionTrait, role_id: Uuid) -> Result<
         .filter(role_permission::Column::RoleId.eq(role_id))
         .all(db)
         .await?;
-    let mut permissions: Vec<Permission> =
-        rows.iter().filter_map(|r| Permission::parse(&r.permission)).collect();
+    let mut permissions: Vec<Permission> = rows
+        .iter()
+        .filter_map(|r| Permission::parse(&r.permission))
+        .collect();
     permissions.sort();
     Ok(permissions)
 }

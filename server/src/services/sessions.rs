@@ -1,7 +1,9 @@
 //! Database sessions: the cookie carries a random token, the table its hash.
 use app::model::{CurrentUser, UserStatus};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 use super::settings::SessionPolicy;
@@ -36,7 +38,10 @@ pub async fn open(
     }
     .insert(db)
     .await?;
-    Ok(Opened { token, session_id: id })
+    Ok(Opened {
+        token,
+        session_id: id,
+    })
 }
 
 /// A live session's user, as the UI and permission checks see them.
@@ -73,7 +78,10 @@ pub async fn resolve(
     }
     if (now - found.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS {
         session::Entity::update_many()
-            .col_expr(session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
+            .col_expr(
+                session::Column::LastSeenAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
             .filter(session::Column::Id.eq(id.clone()))
             .exec(db)
             .await?;
@@ -87,16 +95,24 @@ pub async fn resolve(
 }
 
 pub fn current_user(owner: &user::Model, permissions: Vec<app::model::Permission>) -> CurrentUser {
-    let name = format!("{} {}", owner.first_name, owner.last_name).trim().to_string();
+    let name = format!("{} {}", owner.first_name, owner.last_name)
+        .trim()
+        .to_string();
     CurrentUser {
         username: owner.username.clone(),
-        display_name: if name.is_empty() { owner.username.clone() } else { name },
+        display_name: if name.is_empty() {
+            owner.username.clone()
+        } else {
+            name
+        },
         permissions,
     }
 }
 
 pub async fn end(db: &impl ConnectionTrait, session_id: &str) -> Result<(), DbErr> {
-    session::Entity::delete_by_id(session_id.to_string()).exec(db).await?;
+    session::Entity::delete_by_id(session_id.to_string())
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -125,8 +141,8 @@ pub async fn purge_expired(db: &impl ConnectionTrait, policy: SessionPolicy) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::users::{insert, NewUser};
     use crate::services::roles::ADMIN_ROLE_ID;
+    use crate::services::users::{insert, NewUser};
     use crate::testkit::TestDb;
     use chrono::Duration;
 
@@ -152,21 +168,45 @@ mod tests {
         let t = TestDb::new().await;
         let user = some_user(&t.db).await;
         let policy = SessionPolicy::default();
-        let opened = open(&t.db, user.id, policy, Some("127.0.0.1"), None).await.unwrap();
+        let opened = open(&t.db, user.id, policy, Some("127.0.0.1"), None)
+            .await
+            .unwrap();
         let now = Utc::now();
 
-        let found = resolve(&t.db, &opened.token, policy, now).await.unwrap().unwrap();
+        let found = resolve(&t.db, &opened.token, policy, now)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(found.user.username, "jane.doe");
-        assert_eq!(found.user.permissions.len(), app::model::Permission::ALL.len());
+        assert_eq!(
+            found.user.permissions.len(),
+            app::model::Permission::ALL.len()
+        );
         // Only the hash is stored.
         assert_eq!(found.session_id, tokens::hash_token(&opened.token));
-        assert!(session::Entity::find_by_id(opened.token.clone()).one(&t.db).await.unwrap().is_none());
+        assert!(session::Entity::find_by_id(opened.token.clone())
+            .one(&t.db)
+            .await
+            .unwrap()
+            .is_none());
 
         // 29 minutes idle is fine; 31 is not, and the session is gone after.
-        assert!(resolve(&t.db, &opened.token, policy, now + Duration::minutes(29)).await.unwrap().is_some());
+        assert!(
+            resolve(&t.db, &opened.token, policy, now + Duration::minutes(29))
+                .await
+                .unwrap()
+                .is_some()
+        );
         let later = now + Duration::minutes(29) + Duration::minutes(31);
-        assert!(resolve(&t.db, &opened.token, policy, later).await.unwrap().is_none());
-        assert!(session::Entity::find_by_id(found.session_id).one(&t.db).await.unwrap().is_none());
+        assert!(resolve(&t.db, &opened.token, policy, later)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(session::Entity::find_by_id(found.session_id)
+            .one(&t.db)
+            .await
+            .unwrap()
+            .is_none());
 
         // Active every 20 minutes, a session still ends after 12 hours.
         let opened = open(&t.db, user.id, policy, None, None).await.unwrap();
@@ -174,13 +214,20 @@ mod tests {
         let mut at = start;
         for _ in 0..40 {
             at += Duration::minutes(20);
-            if resolve(&t.db, &opened.token, policy, at).await.unwrap().is_none() {
+            if resolve(&t.db, &opened.token, policy, at)
+                .await
+                .unwrap()
+                .is_none()
+            {
                 break;
             }
         }
         assert!(at - start >= Duration::hours(12));
         assert!(at - start <= Duration::hours(12) + Duration::minutes(20));
-        assert!(resolve(&t.db, &opened.token, policy, at).await.unwrap().is_none());
+        assert!(resolve(&t.db, &opened.token, policy, at)
+            .await
+            .unwrap()
+            .is_none());
         t.close().await;
     }
 
@@ -194,7 +241,10 @@ mod tests {
         let mut inactive: crate::db::entities::user::ActiveModel = user.clone().into();
         inactive.status = Set(UserStatus::Inactive.as_str().into());
         inactive.update(&t.db).await.unwrap();
-        assert!(resolve(&t.db, &a.token, policy, Utc::now()).await.unwrap().is_none());
+        assert!(resolve(&t.db, &a.token, policy, Utc::now())
+            .await
+            .unwrap()
+            .is_none());
         let left = session::Entity::find()
             .filter(session::Column::UserId.eq(user.id))
             .all(&t.db)
@@ -208,12 +258,22 @@ mod tests {
     async fn purge_removes_only_expired() {
         let t = TestDb::new().await;
         let user = some_user(&t.db).await;
-        let short = SessionPolicy { idle: std::time::Duration::from_secs(0), ..Default::default() };
+        let short = SessionPolicy {
+            idle: std::time::Duration::from_secs(0),
+            ..Default::default()
+        };
         open(&t.db, user.id, short, None, None).await.unwrap();
         let removed = purge_expired(&t.db, short).await.unwrap();
         assert_eq!(removed, 1);
-        open(&t.db, user.id, SessionPolicy::default(), None, None).await.unwrap();
-        assert_eq!(purge_expired(&t.db, SessionPolicy::default()).await.unwrap(), 0);
+        open(&t.db, user.id, SessionPolicy::default(), None, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            purge_expired(&t.db, SessionPolicy::default())
+                .await
+                .unwrap(),
+            0
+        );
         t.close().await;
     }
 }

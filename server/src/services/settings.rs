@@ -16,7 +16,11 @@ pub async fn get_i64(db: &impl ConnectionTrait, key: &str, default: i64) -> Resu
         .unwrap_or(default))
 }
 
-pub async fn set_json(db: &impl ConnectionTrait, key: &str, value: serde_json::Value) -> Result<(), DbErr> {
+pub async fn set_json(
+    db: &impl ConnectionTrait,
+    key: &str,
+    value: serde_json::Value,
+) -> Result<(), DbErr> {
     use sea_orm::sea_query::OnConflict;
     use sea_orm::Set;
     let row = setting::ActiveModel {

@@ -55,9 +55,13 @@ pub async fn check_token(db: &DatabaseConnection, token: &str) -> Result<(), App
         .await
         .map_err(db_error)?;
     match found {
-        Some(t) if t.purpose == SETUP_PURPOSE && t.used_at.is_none() && t.expires_at > Utc::now() => {
+        Some(t)
+            if t.purpose == SETUP_PURPOSE && t.used_at.is_none() && t.expires_at > Utc::now() =>
+        {
             if admin_exists(db).await? {
-                Err(AppError::InvalidLink("Usher already has an administrator. Sign in instead.".into()))
+                Err(AppError::InvalidLink(
+                    "Usher already has an administrator. Sign in instead.".into(),
+                ))
             } else {
                 Ok(())
             }
@@ -169,7 +173,11 @@ mod tests {
     use crate::testkit::TestDb;
 
     fn account<'a>(username: &'a str, email: &'a str) -> AdminAccount<'a> {
-        AdminAccount { username, email, password: "a long admin passphrase" }
+        AdminAccount {
+            username,
+            email,
+            password: "a long admin passphrase",
+        }
     }
 
     #[tokio::test]
@@ -179,15 +187,29 @@ mod tests {
         let token = issue_token(&t.db).await.unwrap();
         check_token(&t.db, &token).await.unwrap();
 
-        let admin = complete(&t.db, &token, account("root.admin", "root@example.com"), None)
-            .await
-            .unwrap();
+        let admin = complete(
+            &t.db,
+            &token,
+            account("root.admin", "root@example.com"),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(admin.role_id, ADMIN_ROLE_ID);
         assert!(admin_exists(&t.db).await.unwrap());
 
-        let again = complete(&t.db, &token, account("other.admin", "other@example.com"), None).await;
+        let again = complete(
+            &t.db,
+            &token,
+            account("other.admin", "other@example.com"),
+            None,
+        )
+        .await;
         assert!(matches!(again, Err(AppError::InvalidLink(_))));
-        assert!(matches!(check_token(&t.db, "not-a-token").await, Err(AppError::InvalidLink(_))));
+        assert!(matches!(
+            check_token(&t.db, "not-a-token").await,
+            Err(AppError::InvalidLink(_))
+        ));
         t.close().await;
     }
 
@@ -205,7 +227,13 @@ mod tests {
         let mut expired: one_time_token::ActiveModel = row.into();
         expired.expires_at = Set(Utc::now() - Duration::seconds(1));
         expired.update(&t.db).await.unwrap();
-        let result = complete(&t.db, &token, account("root.admin", "root@example.com"), None).await;
+        let result = complete(
+            &t.db,
+            &token,
+            account("root.admin", "root@example.com"),
+            None,
+        )
+        .await;
         assert!(matches!(result, Err(AppError::InvalidLink(_))));
         assert!(!admin_exists(&t.db).await.unwrap());
         t.close().await;
@@ -215,7 +243,11 @@ mod tests {
     async fn setup_validates_every_field() {
         let t = TestDb::new().await;
         let token = issue_token(&t.db).await.unwrap();
-        let bad = AdminAccount { username: "X", email: "nope", password: "short" };
+        let bad = AdminAccount {
+            username: "X",
+            email: "nope",
+            password: "short",
+        };
         let Err(AppError::Validation(fields)) = complete(&t.db, &token, bad, None).await else {
             panic!("expected field errors");
         };
@@ -229,12 +261,28 @@ mod tests {
     #[tokio::test]
     async fn create_admin_checks_uniqueness_case_insensitively() {
         let t = TestDb::new().await;
-        create_admin(&t.db, "ops.admin", "Ops@Example.com", "a long admin passphrase").await.unwrap();
+        create_admin(
+            &t.db,
+            "ops.admin",
+            "Ops@Example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
         assert!(admin_exists(&t.db).await.unwrap());
-        let dup = create_admin(&t.db, "ops.admin", "ops@example.COM", "a long admin passphrase").await;
-        let Err(AppError::Validation(fields)) = dup else { panic!("expected a conflict") };
+        let dup = create_admin(
+            &t.db,
+            "ops.admin",
+            "ops@example.COM",
+            "a long admin passphrase",
+        )
+        .await;
+        let Err(AppError::Validation(fields)) = dup else {
+            panic!("expected a conflict")
+        };
         assert_eq!(fields.len(), 2);
-        let same_as_name = create_admin(&t.db, "second.admin1", "s@example.com", "second.admin1").await;
+        let same_as_name =
+            create_admin(&t.db, "second.admin1", "s@example.com", "second.admin1").await;
         assert!(matches!(same_as_name, Err(AppError::Validation(_))));
         // A set-up link issued while no admin existed is refused once one does.
         t.close().await;

@@ -34,7 +34,10 @@ pub async fn validate_new(
     let mut errors = validation::admin_account(username, email, password);
     if !errors.iter().any(|e| e.field == "password") {
         if let Err(message) = super::passwords::check_policy(password, username, email) {
-            errors.push(app::error::FieldError { field: "password".into(), message });
+            errors.push(app::error::FieldError {
+                field: "password".into(),
+                message,
+            });
         }
     }
     if !errors.iter().any(|e| e.field == "username") && username_taken(db, username).await? {
@@ -103,7 +106,10 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Mod
 }
 
 /// One page of users, ordered by username.
-pub async fn list(db: &impl ConnectionTrait, request: PageRequest) -> Result<Page<UserSummary>, AppError> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    request: PageRequest,
+) -> Result<Page<UserSummary>, AppError> {
     let total = user::Entity::find().count(db).await.map_err(db_error)?;
     let rows = user::Entity::find()
         .order_by_asc(user::Column::UsernameLc)
@@ -156,7 +162,10 @@ pub async fn seed(db: &impl ConnectionTrait, count: u64) -> Result<u64, AppError
             })
             .collect();
         let size = batch.len() as u64;
-        user::Entity::insert_many(batch).exec(db).await.map_err(db_error)?;
+        user::Entity::insert_many(batch)
+            .exec(db)
+            .await
+            .map_err(db_error)?;
         created += size;
     }
     Ok(created)

@@ -207,10 +207,30 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("users_status", Users::Table, vec![Users::Status.into_iden()])).await?;
-        m.create_index(index("users_role", Users::Table, vec![Users::RoleId.into_iden()])).await?;
-        m.create_index(index("users_created", Users::Table, vec![Users::CreatedAt.into_iden()])).await?;
-        m.create_index(index("users_last_login", Users::Table, vec![Users::LastLoginAt.into_iden()])).await?;
+        m.create_index(index(
+            "users_status",
+            Users::Table,
+            vec![Users::Status.into_iden()],
+        ))
+        .await?;
+        m.create_index(index(
+            "users_role",
+            Users::Table,
+            vec![Users::RoleId.into_iden()],
+        ))
+        .await?;
+        m.create_index(index(
+            "users_created",
+            Users::Table,
+            vec![Users::CreatedAt.into_iden()],
+        ))
+        .await?;
+        m.create_index(index(
+            "users_last_login",
+            Users::Table,
+            vec![Users::LastLoginAt.into_iden()],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -231,7 +251,11 @@ impl MigrationTrait for Migration {
                 .col(uuid(GroupMembers::GroupId))
                 .col(uuid(GroupMembers::UserId))
                 .col(timestamp_with_time_zone(GroupMembers::CreatedAt))
-                .primary_key(Index::create().col(GroupMembers::GroupId).col(GroupMembers::UserId))
+                .primary_key(
+                    Index::create()
+                        .col(GroupMembers::GroupId)
+                        .col(GroupMembers::UserId),
+                )
                 .foreign_key(
                     ForeignKey::create()
                         .from(GroupMembers::Table, GroupMembers::GroupId)
@@ -247,7 +271,12 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("group_members_user", GroupMembers::Table, vec![GroupMembers::UserId.into_iden()])).await?;
+        m.create_index(index(
+            "group_members_user",
+            GroupMembers::Table,
+            vec![GroupMembers::UserId.into_iden()],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -268,8 +297,18 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("sessions_user", Sessions::Table, vec![Sessions::UserId.into_iden()])).await?;
-        m.create_index(index("sessions_expires", Sessions::Table, vec![Sessions::ExpiresAt.into_iden()])).await?;
+        m.create_index(index(
+            "sessions_user",
+            Sessions::Table,
+            vec![Sessions::UserId.into_iden()],
+        ))
+        .await?;
+        m.create_index(index(
+            "sessions_expires",
+            Sessions::Table,
+            vec![Sessions::ExpiresAt.into_iden()],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -292,7 +331,10 @@ impl MigrationTrait for Migration {
         m.create_index(index(
             "one_time_tokens_purpose_user",
             OneTimeTokens::Table,
-            vec![OneTimeTokens::Purpose.into_iden(), OneTimeTokens::UserId.into_iden()],
+            vec![
+                OneTimeTokens::Purpose.into_iden(),
+                OneTimeTokens::UserId.into_iden(),
+            ],
         ))
         .await?;
 
@@ -313,9 +355,24 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index("audit_events_time", AuditEvents::Table, vec![AuditEvents::OccurredAt.into_iden()])).await?;
-        m.create_index(index("audit_events_target", AuditEvents::Table, vec![AuditEvents::TargetId.into_iden()])).await?;
-        m.create_index(index("audit_events_actor", AuditEvents::Table, vec![AuditEvents::ActorId.into_iden()])).await?;
+        m.create_index(index(
+            "audit_events_time",
+            AuditEvents::Table,
+            vec![AuditEvents::OccurredAt.into_iden()],
+        ))
+        .await?;
+        m.create_index(index(
+            "audit_events_target",
+            AuditEvents::Table,
+            vec![AuditEvents::TargetId.into_iden()],
+        ))
+        .await?;
+        m.create_index(index(
+            "audit_events_actor",
+            AuditEvents::Table,
+            vec![AuditEvents::ActorId.into_iden()],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -349,7 +406,10 @@ impl MigrationTrait for Migration {
         m.create_index(index(
             "mail_outbox_due",
             MailOutbox::Table,
-            vec![MailOutbox::Status.into_iden(), MailOutbox::NextAttemptAt.into_iden()],
+            vec![
+                MailOutbox::Status.into_iden(),
+                MailOutbox::NextAttemptAt.into_iden(),
+            ],
         ))
         .await?;
 
