@@ -29,3 +29,13 @@ export async function signIn(page: Page, javaScriptEnabled: boolean, password = 
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** Mail that reached maildev (Usher's SMTP server in the test run). */
+export async function mailTo(address: string): Promise<{ subject: string; text: string }[]> {
+  const base = process.env.USHER_MAILDEV_URL;
+  if (!base) throw new Error('USHER_MAILDEV_URL is not set');
+  const res = await fetch(`${base}/api/email`);
+  if (!res.ok) throw new Error(`maildev answered ${res.status}`);
+  const all = (await res.json()) as { subject: string; text: string; to: { address: string }[] }[];
+  return all.filter((m) => m.to.some((t) => t.address === address));
+}

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, printedSetupLink, ready } from './helpers';
+import { ADMIN, mailTo, printedSetupLink, ready } from './helpers';
 
 test('the first admin is created through the printed set-up link', async ({ page }) => {
   const link = printedSetupLink();
@@ -22,4 +22,11 @@ test('the first admin is created through the printed set-up link', async ({ page
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByTestId('signed-in-as')).toHaveText(ADMIN.username);
   await expect(page.getByRole('cell', { name: ADMIN.username, exact: true })).toBeVisible();
+
+  // The welcome mail goes through the outbox to the SMTP server.
+  await expect
+    .poll(async () => (await mailTo(ADMIN.email)).map((m) => m.subject), { timeout: 15_000 })
+    .toContain('Your Usher administrator account is ready');
+  const [mail] = await mailTo(ADMIN.email);
+  expect(mail.text).toContain(`${process.env.USHER_BASE_URL}/login`);
 });

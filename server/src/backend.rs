@@ -87,6 +87,7 @@ impl Backend for ServerBackend {
                 password,
             },
             meta.ip.as_deref(),
+            &self.state.config.public_url(&self.state.leptos),
         )
         .await?;
         self.sign_in(username, password, meta).await

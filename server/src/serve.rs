@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::services::{sessions, settings, setup};
+use crate::services::{outbox, sessions, settings, setup};
 use crate::state::AppState;
 
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
@@ -35,6 +35,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!("printed a one-time set-up link");
     }
     spawn_session_sweeper(state.clone());
+    let mailer = crate::mail::Mailer::from_config(&state.config)?;
+    tracing::info!(transport = mailer.describe(), "mail outbox worker started");
+    outbox::spawn_worker(state.db.clone(), mailer, state.config.mail_from.clone());
 
     let app = crate::http::build(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await?;

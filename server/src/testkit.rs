@@ -89,16 +89,21 @@ impl TestDb {
     }
 }
 
-/// An application state over `db` with default settings.
-pub fn state(db: DatabaseConnection, data_dir: PathBuf) -> AppState {
-    let config = Config {
+/// Default settings with mail to the file outbox under `data_dir`.
+pub fn state_config(data_dir: PathBuf) -> Config {
+    Config {
         data_dir,
         database_url: String::new(),
         public_url: None,
         smtp: None,
         mail_from: "Usher <usher@localhost>".into(),
         leptos_config: PathBuf::from("Leptos.toml"),
-    };
+    }
+}
+
+/// An application state over `db` with default settings.
+pub fn state(db: DatabaseConnection, data_dir: PathBuf) -> AppState {
+    let config = state_config(data_dir);
     let leptos = leptos::config::LeptosOptions::builder()
         .output_name("usher")
         .site_root("target/site")

@@ -1,5 +1,8 @@
 //! Sending mail: SMTP when configured, otherwise `.eml` files in
-//! `<data_dir>/outbox` (lettre's file transport).
+//! `<data_dir>/outbox` (lettre's file transport). Every mail goes through
+//! the durable outbox (`services::outbox`) first.
+pub mod templates;
+
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};

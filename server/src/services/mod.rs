@@ -1,6 +1,7 @@
 //! Domain logic as plain async functions over a connection: no HTTP here.
 pub mod audit;
 pub mod auth;
+pub mod outbox;
 pub mod passwords;
 pub mod roles;
 pub mod sessions;

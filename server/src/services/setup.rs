@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::roles::ADMIN_ROLE_ID;
 use super::users::{self, NewUser};
-use super::{audit, db_error, passwords, tokens};
+use super::{audit, db_error, outbox, passwords, tokens};
 use crate::db::entities::{one_time_token, user};
 
 pub const SETUP_PURPOSE: &str = "setup";
@@ -83,6 +83,7 @@ pub async fn complete(
     token: &str,
     account: AdminAccount<'_>,
     ip: Option<&str>,
+    public_url: &str,
 ) -> Result<user::Model, AppError> {
     check_token(db, token).await?;
     users::validate_new(db, account.username, account.email, account.password).await?;
@@ -116,6 +117,10 @@ pub async fn complete(
     )
     .await
     .map_err(db_error)?;
+    let welcome = crate::mail::templates::admin_welcome(public_url, &admin.username);
+    outbox::enqueue(&txn, &admin.email, welcome)
+        .await
+        .map_err(db_error)?;
     txn.commit().await.map_err(db_error)?;
     Ok(admin)
 }
@@ -192,17 +197,26 @@ mod tests {
             &token,
             account("root.admin", "root@example.com"),
             None,
+            "http://usher.test",
         )
         .await
         .unwrap();
         assert_eq!(admin.role_id, ADMIN_ROLE_ID);
         assert!(admin_exists(&t.db).await.unwrap());
+        let mails = crate::db::entities::mail_outbox::Entity::find()
+            .all(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(mails.len(), 1, "a welcome mail is queued");
+        assert_eq!(mails[0].to_address, "root@example.com");
+        assert!(mails[0].body_text.contains("http://usher.test/login"));
 
         let again = complete(
             &t.db,
             &token,
             account("other.admin", "other@example.com"),
             None,
+            "http://usher.test",
         )
         .await;
         assert!(matches!(again, Err(AppError::InvalidLink(_))));
@@ -232,6 +246,7 @@ mod tests {
             &token,
             account("root.admin", "root@example.com"),
             None,
+            "http://usher.test",
         )
         .await;
         assert!(matches!(result, Err(AppError::InvalidLink(_))));
@@ -248,7 +263,9 @@ mod tests {
             email: "nope",
             password: "short",
         };
-        let Err(AppError::Validation(fields)) = complete(&t.db, &token, bad, None).await else {
+        let Err(AppError::Validation(fields)) =
+            complete(&t.db, &token, bad, None, "http://usher.test").await
+        else {
             panic!("expected field errors");
         };
         let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();

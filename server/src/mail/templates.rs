@@ -1,0 +1,71 @@
+//! Mail texts: a subject, a plain-text body and an HTML body per message,
+//! with absolute links from the public base URL.
+pub struct Rendered {
+    pub template: &'static str,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+fn escape(value: &str) -> String {
+    value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn html_page(title: &str, paragraphs: &[String], link: Option<(&str, &str)>) -> String {
+    let mut body = String::new();
+    for p in paragraphs {
+        body.push_str(&format!("<p style=\"margin:0 0 16px\">{}</p>", escape(p)));
+    }
+    if let Some((label, href)) = link {
+        body.push_str(&format!(
+            "<p style=\"margin:24px 0\"><a href=\"{href}\" style=\"background:#4f46e5;color:#fff;\
+             padding:10px 18px;border-radius:6px;text-decoration:none\">{label}</a></p>",
+            href = escape(href),
+            label = escape(label)
+        ));
+    }
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\
+         <body style=\"font-family:system-ui,sans-serif;color:#0f172a;max-width:560px;margin:0 auto;padding:24px\">\
+         <h1 style=\"font-size:20px\">{title}</h1>{body}\
+         <p style=\"color:#64748b;font-size:12px\">Sent by Usher.</p></body></html>",
+        title = escape(title)
+    )
+}
+
+/// To the first administrator, once set-up is complete.
+pub fn admin_welcome(public_url: &str, username: &str) -> Rendered {
+    let title = "Your Usher administrator account is ready";
+    let sign_in = format!("{public_url}/login");
+    let lines = vec![
+        format!("Hello {username},"),
+        "You have set up Usher and are its first administrator. Sign in any time to manage your users."
+            .to_string(),
+    ];
+    Rendered {
+        template: "admin_welcome",
+        subject: title.to_string(),
+        text: format!(
+            "{}\n\n{}\n\nSign in: {sign_in}\n\n-- Usher\n",
+            lines[0], lines[1]
+        ),
+        html: html_page(title, &lines, Some(("Sign in to Usher", &sign_in))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welcome_has_absolute_links_and_escapes() {
+        let m = admin_welcome("https://usher.example", "a<b");
+        assert!(m.text.contains("https://usher.example/login"));
+        assert!(m.html.contains("href=\"https://usher.example/login\""));
+        assert!(m.html.contains("a&lt;b") && !m.html.contains("a<b"));
+    }
+}
