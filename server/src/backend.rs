@@ -1,12 +1,12 @@
 //! The server's side of `app::ssr::Backend`: server functions call these,
 //! which call the services.
-use app::model::{CurrentUser, Page, PageRequest, UserSummary};
+use app::model::{CurrentUser, UserPage, UserQuery};
 use app::ssr::{Backend, RequestMeta, SessionCookie};
 use app::AppError;
 use async_trait::async_trait;
 
 use crate::http::cookies;
-use crate::services::{auth, sessions, setup, users};
+use crate::services::{auth, directory, sessions, setup};
 use crate::state::AppState;
 
 pub struct ServerBackend {
@@ -93,7 +93,11 @@ impl Backend for ServerBackend {
         self.sign_in(username, password, meta).await
     }
 
-    async fn list_users(&self, page: PageRequest) -> Result<Page<UserSummary>, AppError> {
-        users::list(&self.state.db, page).await
+    async fn list_users(&self, query: UserQuery) -> Result<UserPage, AppError> {
+        directory::page(&self.state.db, &query).await
+    }
+
+    async fn directory_options(&self) -> Result<app::model::FilterChoices, AppError> {
+        directory::options(&self.state.db).await
     }
 }

@@ -4,7 +4,7 @@ use std::io::BufRead;
 use clap::{Parser, Subcommand};
 
 use crate::config::Config;
-use crate::services::{setup, users};
+use crate::services::{seed, setup};
 
 #[derive(Parser)]
 #[command(
@@ -28,7 +28,15 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
-    /// Add demo users (General users named user.00001…).
+    /// Time the users-page queries on a seeded database (p50/p95/p99).
+    Bench {
+        #[arg(long, default_value_t = 200)]
+        iterations: usize,
+        /// The name fragment to search for.
+        #[arg(long, default_value = "mart")]
+        search: String,
+    },
+    /// Add N realistic demo users (with demo roles and groups).
     Seed {
         #[arg(long, default_value_t = 100)]
         users: u64,
@@ -66,12 +74,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(other) => Err(anyhow::anyhow!(other.to_string())),
             }
         }
+        Some(Command::Bench { iterations, search }) => {
+            let state = crate::serve::prepare(config).await?;
+            crate::bench::run(&state.db, iterations, &search).await
+        }
         Some(Command::Seed { users: count }) => {
             let state = crate::serve::prepare(config).await?;
-            let created = users::seed(&state.db, count)
+            let started = std::time::Instant::now();
+            let created = seed::seed(&state.db, count)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.to_string()))?;
-            println!("seeded {created} users");
+            println!(
+                "seeded {created} users in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
     }

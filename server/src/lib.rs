@@ -1,5 +1,6 @@
 //! The Usher server: configuration, persistence, services and HTTP.
 pub mod backend;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;

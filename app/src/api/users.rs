@@ -1,17 +1,26 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{Page, UserSummary};
+use crate::model::UserPage;
 
-/// One page of the users table.
+/// One page of the users table; `query` is the page's URL query string.
 #[server(prefix = "/api", endpoint = "users/list")]
-pub async fn list_users(page: u64, per_page: u64) -> Result<Page<UserSummary>, AppError> {
-    use crate::model::{PageRequest, Permission};
+pub async fn list_users(query: String) -> Result<UserPage, AppError> {
+    use crate::model::{Permission, UserQuery};
     use crate::ssr::{backend, fail, require};
 
     require(Permission::UsersRead)?;
     backend()?
-        .list_users(PageRequest::new(Some(page), Some(per_page)))
+        .list_users(UserQuery::parse(&query))
         .await
         .map_err(fail)
+}
+
+#[server(prefix = "/api", endpoint = "users/options")]
+pub async fn directory_options() -> Result<crate::model::FilterChoices, AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, fail, require};
+
+    require(Permission::UsersRead)?;
+    backend()?.directory_options().await.map_err(fail)
 }

@@ -2,4 +2,3 @@
 pub mod alert;
 pub mod field;
 pub mod layout;
-pub mod pagination;

@@ -2,7 +2,9 @@
 pub mod page;
 pub mod permission;
 pub mod user;
+pub mod user_query;
 
 pub use page::{Page, PageRequest};
 pub use permission::Permission;
-pub use user::{CurrentUser, UserStatus, UserSummary};
+pub use user::{CurrentUser, FilterChoices, UserPage, UserStatus, UserSummary};
+pub use user_query::{Cursor, SortKey, UserQuery};

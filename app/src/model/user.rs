@@ -54,11 +54,18 @@ impl UserStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserSummary {
     pub id: String,
+    /// The row's stable position key (for keyset paging cursors).
+    pub seq: i64,
     pub username: String,
     pub first_name: String,
     pub last_name: String,
     pub email: String,
+    pub phone: Option<String>,
+    pub role: String,
+    pub groups: Vec<String>,
     pub status: UserStatus,
+    pub two_factor: bool,
+    pub external: bool,
     /// RFC 3339 timestamps, formatted for display by the browser.
     pub last_login_at: Option<String>,
     pub created_at: String,
@@ -93,4 +100,18 @@ impl CurrentUser {
             "/account"
         }
     }
+}
+
+/// A page of the users table, and whether more rows follow it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub page: super::Page<UserSummary>,
+    pub has_next: bool,
+}
+
+/// Choices for the users table's filters: roles and groups as (id, name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FilterChoices {
+    pub roles: Vec<(String, String)>,
+    pub groups: Vec<(String, String)>,
 }

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::{CurrentUser, Page, PageRequest, UserSummary};
+use crate::model::{CurrentUser, UserPage, UserQuery};
 
 /// Facts about the HTTP request that services record (audit) or need (cookies).
 #[derive(Debug, Clone, Default)]
@@ -46,5 +46,7 @@ pub trait Backend: Send + Sync + 'static {
         meta: &RequestMeta,
     ) -> Result<(CurrentUser, SessionCookie), AppError>;
 
-    async fn list_users(&self, page: PageRequest) -> Result<Page<UserSummary>, AppError>;
+    async fn list_users(&self, query: UserQuery) -> Result<UserPage, AppError>;
+
+    async fn directory_options(&self) -> Result<crate::model::FilterChoices, AppError>;
 }

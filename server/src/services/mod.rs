@@ -1,9 +1,13 @@
 //! Domain logic as plain async functions over a connection: no HTTP here.
 pub mod audit;
 pub mod auth;
+pub mod directory;
+#[cfg(test)]
+mod directory_tests;
 pub mod outbox;
 pub mod passwords;
 pub mod roles;
+pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
@@ -17,5 +21,7 @@ use sea_orm::DbErr;
 pub fn db_error(error: DbErr) -> AppError {
     let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
     tracing::error!(%reference, %error, "database error");
+    #[cfg(test)]
+    eprintln!("database error {reference}: {error}");
     AppError::Internal(reference)
 }

@@ -69,7 +69,11 @@ pub async fn resolve(
         session::Entity::delete_by_id(id).exec(db).await?;
         return Ok(None);
     }
-    let Some(owner) = user::Entity::find_by_id(found.user_id).one(db).await? else {
+    let Some(owner) = user::Entity::find()
+        .filter(user::Column::Id.eq(found.user_id))
+        .one(db)
+        .await?
+    else {
         return Ok(None);
     };
     if owner.status != UserStatus::Active.as_str() {

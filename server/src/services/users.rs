@@ -1,11 +1,10 @@
 //! The user directory.
-use app::model::{Page, PageRequest, UserStatus, UserSummary};
+use app::model::UserStatus;
 use app::validation;
 use app::AppError;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
@@ -81,7 +80,10 @@ pub fn active_model(new: NewUser) -> user::ActiveModel {
     let now = Utc::now();
     let has_password = new.password_hash.is_some();
     user::ActiveModel {
+        seq: sea_orm::NotSet,
         id: Set(Uuid::new_v4()),
+        name_lc: Set(name_key(&new.first_name, &new.last_name)),
+        totp_enabled: Set(false),
         username_lc: Set(new.username.to_lowercase()),
         username: Set(new.username),
         email_lc: Set(new.email.to_lowercase()),
@@ -101,72 +103,11 @@ pub fn active_model(new: NewUser) -> user::ActiveModel {
     }
 }
 
+/// The lower-cased "first last" used to sort and search by name.
+pub fn name_key(first: &str, last: &str) -> String {
+    format!("{first} {last}").trim().to_lowercase()
+}
+
 pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<user::Model, AppError> {
     active_model(new).insert(db).await.map_err(db_error)
-}
-
-/// One page of users, ordered by username.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    request: PageRequest,
-) -> Result<Page<UserSummary>, AppError> {
-    let total = user::Entity::find().count(db).await.map_err(db_error)?;
-    let rows = user::Entity::find()
-        .order_by_asc(user::Column::UsernameLc)
-        .offset(request.offset())
-        .limit(request.per_page)
-        .all(db)
-        .await
-        .map_err(db_error)?;
-    Ok(Page {
-        items: rows.into_iter().map(summary).collect(),
-        total,
-        request,
-    })
-}
-
-pub fn summary(row: user::Model) -> UserSummary {
-    UserSummary {
-        id: row.id.to_string(),
-        status: UserStatus::parse(&row.status).unwrap_or(UserStatus::Inactive),
-        username: row.username,
-        first_name: row.first_name,
-        last_name: row.last_name,
-        email: row.email,
-        last_login_at: row.last_login_at.map(|t| t.to_rfc3339()),
-        created_at: row.created_at.to_rfc3339(),
-    }
-}
-
-/// Adds `count` General users named `user.00001`… (demo data and tests).
-pub async fn seed(db: &impl ConnectionTrait, count: u64) -> Result<u64, AppError> {
-    let start = user::Entity::find()
-        .filter(user::Column::UsernameLc.starts_with("user."))
-        .count(db)
-        .await
-        .map_err(db_error)?;
-    let mut created = 0;
-    while created < count {
-        let batch: Vec<user::ActiveModel> = (0..(count - created).min(500))
-            .map(|i| {
-                let n = start + created + i + 1;
-                active_model(NewUser {
-                    username: format!("user.{n:05}"),
-                    email: format!("user.{n:05}@example.com"),
-                    first_name: "Seeded".into(),
-                    last_name: format!("User {n}"),
-                    role_id: super::roles::USER_ROLE_ID,
-                    status: UserStatus::Active,
-                    password_hash: None,
-                })
-            })
-            .collect();
-        let size = batch.len() as u64;
-        user::Entity::insert_many(batch)
-            .exec(db)
-            .await
-            .map_err(db_error)?;
-        created += size;
-    }
-    Ok(created)
 }

@@ -1,55 +1,182 @@
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_location, use_navigate};
 
-use crate::api::users::list_users;
+use crate::api::users::{directory_options, list_users};
 use crate::components::alert::LoadError;
-use crate::components::pagination::Pagination;
-use crate::model::{Page, PageRequest, UserSummary};
+use crate::model::page::PAGE_SIZES;
+use crate::model::user_query::{Cursor, SortKey};
+use crate::model::{UserPage, UserQuery, UserStatus, UserSummary};
 
-/// `/users`: the directory, paged on the server; the page lives in the URL.
+/// `/users`: the directory. Search, filters, sort and page live in the URL;
+/// the first load is server-rendered, later changes fetch only the data.
 #[component]
 pub fn UsersPage() -> impl IntoView {
-    let query = use_query_map();
-    let request = Memo::new(move |_| {
-        query.with(|q| {
-            PageRequest::new(
-                q.get("page").and_then(|v| v.parse().ok()),
-                q.get("per_page").and_then(|v| v.parse().ok()),
-            )
-        })
-    });
-    let users = Resource::new(move || request.get(), |r| list_users(r.page, r.per_page));
+    let location = use_location();
+    let search = Memo::new(move |_| location.search.get());
+    let query = Memo::new(move |_| UserQuery::parse(&search.get()));
+    let users = Resource::new(move || search.get(), list_users);
     view! {
         <leptos_meta::Title text="Users"/>
-        <h1 class="text-2xl font-semibold">"Users"</h1>
+        <div class="flex flex-wrap items-center justify-between gap-4">
+            <h1 class="text-2xl font-semibold">"Users"</h1>
+        </div>
+        {move || view! { <SearchAndFilters query=query.get()/> }}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading users…"</p> }>
             {move || users.get().map(|result| match result {
-                Ok(page) => view! { <UsersTable page/> }.into_any(),
+                Ok(page) => view! { <UsersTable page query=query.get_untracked()/> }.into_any(),
                 Err(error) => view! { <div class="mt-4"><LoadError error/></div> }.into_any(),
             })}
         </Transition>
     }
 }
 
+const INPUT: &str = "rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+
 #[component]
-fn UsersTable(page: Page<UserSummary>) -> impl IntoView {
+fn SearchAndFilters(query: UserQuery) -> impl IntoView {
+    let options = Resource::new(|| (), |_| directory_options());
+    let q = query.clone();
+    let open = query.has_filters() && query.search.is_empty() || query.status.is_some();
+    let status_options = UserStatus::ALL.map(|s| (s.as_str().to_string(), s.label().to_string()));
+    view! {
+        <Form method="GET" action="/users" attr:class="mt-4 space-y-3" attr:role="search">
+            <input type="hidden" name="sort" value=q.sort.as_str()/>
+            <input type="hidden" name="dir" value=if q.descending { "desc" } else { "asc" }/>
+            <input type="hidden" name="per_page" value=q.per_page.to_string()/>
+            <div class="flex flex-wrap items-end gap-2">
+                <div class="flex-1 min-w-[16rem]">
+                    <label for="user-search" class="block text-sm font-medium text-slate-700">"Search users"</label>
+                    <input id="user-search" name="q" type="search" value=q.search.clone()
+                        placeholder="Username, name or email"
+                        class=format!("{INPUT} mt-1 w-full")/>
+                </div>
+                <button type="submit" class="rounded-md bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500">
+                    "Search"
+                </button>
+                <Show when=move || query.has_filters()>
+                    <A href="/users" attr:class="px-2 py-1.5 text-sm text-indigo-700 underline">"Clear"</A>
+                </Show>
+            </div>
+            <details open=open class="rounded-md border border-slate-200 bg-white px-3 py-2">
+                <summary class="cursor-pointer text-sm font-medium text-slate-700">"Filters"</summary>
+                <div class="mt-3 grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+                    <SelectFilter label="Status" name="status" current=q.status.map(|s| s.as_str().to_string())
+                        options=status_options.to_vec()/>
+                    <Suspense>
+                        {
+                            let role = q.role.clone();
+                            let group = q.group.clone();
+                            move || options.get().and_then(Result::ok).map(|o| view! {
+                                <SelectFilter label="Role" name="role" current=role.clone() options=o.roles/>
+                                <SelectFilter label="Group" name="group" current=group.clone() options=o.groups/>
+                            })
+                        }
+                    </Suspense>
+                    <SelectFilter label="2FA" name="2fa"
+                        current=q.two_factor.map(|t| if t { "on".to_string() } else { "off".to_string() })
+                        options=vec![("on".into(), "On".into()), ("off".into(), "Off".into())]/>
+                    <SelectFilter label="Sign-in" name="login"
+                        current=q.login.map(|l| if l == crate::model::user_query::LoginFilter::Never { "never".to_string() } else { "ever".to_string() })
+                        options=vec![("never".into(), "Never logged in".into()), ("ever".into(), "Logged in".into())]/>
+                    <div>
+                        <label for="filter-idle" class="block text-sm text-slate-700">"Not logged in for (days)"</label>
+                        <input id="filter-idle" name="idle" type="number" min="1" value=q.idle_days.map(|d| d.to_string())
+                            class=format!("{INPUT} mt-1 w-full")/>
+                    </div>
+                    <SelectFilter label="Internal/External" name="origin" current=q.origin.map(|o| o.as_str().to_string())
+                        options=vec![("internal".into(), "Internal".into()), ("external".into(), "External".into())]/>
+                    <div>
+                        <label for="filter-from" class="block text-sm text-slate-700">"Created from"</label>
+                        <input id="filter-from" name="from" type="date" value=q.created_from.clone() class=format!("{INPUT} mt-1 w-full")/>
+                    </div>
+                    <div>
+                        <label for="filter-to" class="block text-sm text-slate-700">"Created until"</label>
+                        <input id="filter-to" name="to" type="date" value=q.created_to.clone() class=format!("{INPUT} mt-1 w-full")/>
+                    </div>
+                </div>
+                <button type="submit" class="mt-3 rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
+                    "Apply filters"
+                </button>
+            </details>
+        </Form>
+    }
+}
+
+#[component]
+fn SelectFilter(
+    label: &'static str,
+    name: &'static str,
+    current: Option<String>,
+    options: Vec<(String, String)>,
+) -> impl IntoView {
+    let id = format!("filter-{name}");
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm text-slate-700">{label}</label>
+            <select id=id name=name class=format!("{INPUT} mt-1 w-full")>
+                <option value="" selected=current.is_none()>"Any"</option>
+                {options.into_iter().map(|(value, text)| {
+                    let selected = current.as_deref() == Some(value.as_str());
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn UsersTable(page: UserPage, query: UserQuery) -> impl IntoView {
+    let UserPage { page, has_next } = page;
+    if page.items.is_empty() {
+        let message = if query.has_filters() {
+            "No users match this search and these filters."
+        } else if page.total == 0 {
+            "No users yet."
+        } else {
+            "This page is empty."
+        };
+        return view! { <p class="mt-6 text-slate-600" data-testid="empty">{message}</p> }
+            .into_any();
+    }
     let showing = page.showing();
     let page_count = page.page_count();
-    let request = page.request;
-    if page.items.is_empty() && page.total == 0 {
-        return view! { <p class="mt-6 text-slate-600">"No users yet."</p> }.into_any();
-    }
+    let first_seq = page.items.first().map(|u| u.seq);
+    let last_seq = page.items.last().map(|u| u.seq);
+    let next = has_next.then(|| UserQuery {
+        page: query.page + 1,
+        cursor: last_seq.map(Cursor::After),
+        ..query.clone()
+    });
+    let prev = (query.page > 1).then(|| UserQuery {
+        page: query.page - 1,
+        cursor: if query.page == 2 {
+            None
+        } else {
+            first_seq.map(Cursor::Before)
+        },
+        ..query.clone()
+    });
+    let headers = [
+        ("Username", Some(SortKey::Username)),
+        ("Name", Some(SortKey::Name)),
+        ("Email", Some(SortKey::Email)),
+        ("Phone", Some(SortKey::Phone)),
+        ("Role", Some(SortKey::Role)),
+        ("Groups", None),
+        ("Status", Some(SortKey::Status)),
+        ("2FA", Some(SortKey::TwoFactor)),
+        ("Last login", Some(SortKey::LastLogin)),
+        ("Created", Some(SortKey::Created)),
+    ];
     view! {
         <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
             <table class="min-w-full divide-y divide-slate-200 text-sm">
                 <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                     <tr>
-                        <th scope="col" class="px-4 py-3">"Username"</th>
-                        <th scope="col" class="px-4 py-3">"Name"</th>
-                        <th scope="col" class="px-4 py-3">"Email"</th>
-                        <th scope="col" class="px-4 py-3">"Status"</th>
-                        <th scope="col" class="px-4 py-3">"Last login"</th>
-                        <th scope="col" class="px-4 py-3">"Created"</th>
+                        {headers.into_iter().map(|(label, key)| view! {
+                            <SortHeader label key query=query.clone()/>
+                        }).collect_view()}
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">
@@ -57,20 +184,125 @@ fn UsersTable(page: Page<UserSummary>) -> impl IntoView {
                 </tbody>
             </table>
         </div>
-        <Pagination base="/users" request page_count showing/>
+        <Pager query showing page_count prev next/>
     }
     .into_any()
 }
 
 #[component]
+fn SortHeader(label: &'static str, key: Option<SortKey>, query: UserQuery) -> impl IntoView {
+    let Some(key) = key else {
+        return view! { <th scope="col" class="px-4 py-3">{label}</th> }.into_any();
+    };
+    let active = query.sort == key;
+    let aria = match (active, query.descending) {
+        (false, _) => "none",
+        (true, false) => "ascending",
+        (true, true) => "descending",
+    };
+    let arrow = match (active, query.descending) {
+        (false, _) => "",
+        (true, false) => " ▲",
+        (true, true) => " ▼",
+    };
+    let href = query.sorted_by(key).href();
+    view! {
+        <th scope="col" class="px-4 py-3" aria-sort=aria>
+            <A href=href attr:class="hover:text-slate-800">{label}{arrow}</A>
+        </th>
+    }
+    .into_any()
+}
+
+#[component]
+fn Pager(
+    query: UserQuery,
+    showing: String,
+    page_count: u64,
+    prev: Option<UserQuery>,
+    next: Option<UserQuery>,
+) -> impl IntoView {
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let navigate = use_navigate();
+    let base = query.clone();
+    let on_change = move |ev: leptos::ev::Event| {
+        let per_page = event_target_value(&ev).parse().unwrap_or(PAGE_SIZES[0]);
+        let target = UserQuery {
+            per_page,
+            page: 1,
+            cursor: None,
+            ..base.clone()
+        };
+        navigate(&target.href(), Default::default());
+    };
+    let keep = query.filters_only();
+    view! {
+        <div class="flex flex-wrap items-center justify-between gap-4 py-3 text-sm text-slate-600">
+            <form method="get" action="/users" class="flex items-center gap-2">
+                <HiddenFilters query=keep/>
+                <label for="per-page">"Rows per page"</label>
+                <select id="per-page" name="per_page" on:change=on_change class="rounded-md border border-slate-300 px-2 py-1">
+                    {PAGE_SIZES.into_iter().map(|size| view! {
+                        <option value=size.to_string() selected=size == query.per_page>{size}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class:hidden=move || hydrated.get() class="rounded-md border border-slate-300 px-2 py-1">"Apply"</button>
+            </form>
+            <p data-testid="showing">{showing}</p>
+            <nav aria-label="Pagination" class="flex items-center gap-2">
+                {pager_link(prev.map(|q| q.href()), "Previous page", "← Previous")}
+                <span>{format!("Page {} of {}", query.page, page_count)}</span>
+                {pager_link(next.map(|q| q.href()), "Next page", "Next →")}
+            </nav>
+        </div>
+    }
+}
+
+/// The current filters as hidden inputs, so a plain form keeps them.
+#[component]
+fn HiddenFilters(query: UserQuery) -> impl IntoView {
+    let qs = query.to_query_string();
+    let pairs: Vec<(String, String)> = qs
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter_map(|p| p.split_once('='))
+        .filter(|(k, _)| *k != "per_page")
+        .map(|(k, v)| (k.to_string(), crate::model::user_query::decode(v)))
+        .collect();
+    pairs
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view()
+}
+
+fn pager_link(href: Option<String>, label: &'static str, text: &'static str) -> AnyView {
+    match href {
+        Some(href) => view! {
+            <A href=href attr:aria-label=label attr:class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">{text}</A>
+        }
+        .into_any(),
+        None => view! {
+            <span aria-disabled="true" class="rounded-md border border-slate-200 px-3 py-1 text-slate-300">{text}</span>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
 fn UserRow(user: UserSummary) -> impl IntoView {
     let name = user.full_name();
+    let href = format!("/users/{}", user.username);
     view! {
         <tr class="hover:bg-slate-50">
-            <td class="px-4 py-2 font-medium">{user.username}</td>
+            <td class="px-4 py-2 font-medium"><A href=href attr:class="text-indigo-700 hover:underline">{user.username}</A></td>
             <td class="px-4 py-2">{name}</td>
             <td class="px-4 py-2">{user.email}</td>
+            <td class="px-4 py-2 whitespace-nowrap">{user.phone.unwrap_or_else(|| "—".into())}</td>
+            <td class="px-4 py-2 whitespace-nowrap">{user.role}</td>
+            <td class="px-4 py-2">{user.groups.join(", ")}</td>
             <td class="px-4 py-2"><StatusBadge label=user.status.label()/></td>
+            <td class="px-4 py-2">{if user.two_factor { "On" } else { "Off" }}</td>
             <td class="px-4 py-2 whitespace-nowrap">
                 {user.last_login_at.map(|t| short_time(&t)).unwrap_or_else(|| "Never".into())}
             </td>
@@ -80,16 +312,16 @@ fn UserRow(user: UserSummary) -> impl IntoView {
 }
 
 #[component]
-fn StatusBadge(label: &'static str) -> impl IntoView {
+pub fn StatusBadge(label: &'static str) -> impl IntoView {
     let colour = match label {
         "Active" => "bg-green-100 text-green-800",
         "Inactive" | "Rejected" => "bg-slate-200 text-slate-700",
         _ => "bg-amber-100 text-amber-800",
     };
-    view! { <span class=format!("rounded-full px-2 py-0.5 text-xs font-medium {colour}")>{label}</span> }
+    view! { <span class=format!("whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {colour}")>{label}</span> }
 }
 
 /// "2026-11-27T23:50:31Z" → "2026-11-27 23:50" (UTC).
-fn short_time(rfc3339: &str) -> String {
+pub fn short_time(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }

@@ -9,6 +9,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name_lc: String,
     pub description: String,
+    pub created_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

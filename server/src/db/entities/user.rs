@@ -3,7 +3,11 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
+    /// Stable integer order for keyset paging and the search index.
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    /// The id everything else refers to.
+    #[sea_orm(unique)]
     pub id: Uuid,
     /// As chosen; immutable after creation.
     pub username: String,
@@ -15,6 +19,10 @@ pub struct Model {
     pub email_lc: String,
     pub first_name: String,
     pub last_name: String,
+    /// Lower-cased "first last", for sorting and searching by name.
+    pub name_lc: String,
+    /// Two-factor authentication is set up (TOTP comes in a later issue).
+    pub totp_enabled: bool,
     pub phone: Option<String>,
     /// `app::model::UserStatus::as_str`.
     pub status: String,

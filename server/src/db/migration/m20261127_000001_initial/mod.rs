@@ -4,6 +4,8 @@ use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::services::roles::{ADMIN_ROLE_ID, USER_ROLE_ID};
 
+mod directory;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -29,7 +31,10 @@ enum RolePermissions {
 #[derive(DeriveIden)]
 enum Users {
     Table,
+    Seq,
     Id,
+    NameLc,
+    TotpEnabled,
     Username,
     UsernameLc,
     Email,
@@ -51,6 +56,7 @@ enum Users {
 #[derive(DeriveIden)]
 enum Groups {
     Table,
+    CreatedBy,
     Id,
     Name,
     NameLc,
@@ -181,13 +187,18 @@ impl MigrationTrait for Migration {
         m.create_table(
             Table::create()
                 .table(Users::Table)
-                .col(uuid(Users::Id).primary_key())
+                // An integer key keeps rows in a stable order for keyset paging
+                // and search indexes; the uuid is the id everything else uses.
+                .col(big_pk_auto(Users::Seq))
+                .col(uuid_uniq(Users::Id))
                 .col(string(Users::Username))
                 .col(string_uniq(Users::UsernameLc))
                 .col(string(Users::Email))
                 .col(string_uniq(Users::EmailLc))
                 .col(string(Users::FirstName))
                 .col(string(Users::LastName))
+                .col(string(Users::NameLc))
+                .col(boolean(Users::TotpEnabled).default(false))
                 .col(string_null(Users::Phone))
                 .col(string(Users::Status))
                 .col(string(Users::Origin))
@@ -207,30 +218,7 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(index(
-            "users_status",
-            Users::Table,
-            vec![Users::Status.into_iden()],
-        ))
-        .await?;
-        m.create_index(index(
-            "users_role",
-            Users::Table,
-            vec![Users::RoleId.into_iden()],
-        ))
-        .await?;
-        m.create_index(index(
-            "users_created",
-            Users::Table,
-            vec![Users::CreatedAt.into_iden()],
-        ))
-        .await?;
-        m.create_index(index(
-            "users_last_login",
-            Users::Table,
-            vec![Users::LastLoginAt.into_iden()],
-        ))
-        .await?;
+        directory::create(m).await?;
 
         m.create_table(
             Table::create()
@@ -239,6 +227,7 @@ impl MigrationTrait for Migration {
                 .col(string(Groups::Name))
                 .col(string_uniq(Groups::NameLc))
                 .col(text(Groups::Description))
+                .col(uuid_null(Groups::CreatedBy))
                 .col(timestamp_with_time_zone(Groups::CreatedAt))
                 .col(timestamp_with_time_zone(Groups::UpdatedAt))
                 .to_owned(),

@@ -1,0 +1,178 @@
+//! `usher bench`: timings of the users-page query on a seeded database, next
+//! to the bare SQL doing the same reads, one line per query:
+//! `NAME p50=… p95=… p99=… ms raw_p95=… ms`.
+use std::time::{Duration, Instant};
+
+use app::model::user_query::{Cursor, SortKey, UserQuery};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement,
+};
+
+use crate::db::entities::{role, user};
+use crate::services::directory;
+
+pub struct Case {
+    pub name: &'static str,
+    pub query: UserQuery,
+    /// The bare statements (count, rows) the page needs.
+    pub raw: Vec<String>,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+fn uuid_literal(backend: DbBackend, id: uuid::Uuid) -> String {
+    match backend {
+        DbBackend::Postgres => format!("'{id}'::uuid"),
+        _ => format!("X'{}'", id.simple()),
+    }
+}
+
+pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Vec<Case>> {
+    let backend = db.get_database_backend();
+    let total_sql = "SELECT COUNT(*) FROM users".to_string();
+
+    // The row that ends page 9,999 (10 per page): page 10,000 starts after it.
+    let deep = user::Entity::find()
+        .order_by_asc(user::Column::UsernameLc)
+        .order_by_asc(user::Column::Seq)
+        .offset(99_989)
+        .limit(1)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!("seed at least 100,000 users first (usher seed --users 1000000)")
+        })?;
+    let helpdesk = role::Entity::find()
+        .filter(role::Column::Name.eq("Helpdesk"))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no Helpdesk role: run usher seed first"))?;
+
+    let last_login_order = match backend {
+        DbBackend::Postgres => "last_login_at DESC NULLS LAST, seq DESC",
+        _ => "last_login_at DESC, seq DESC",
+    };
+    let search_where = match backend {
+        DbBackend::Postgres => {
+            format!("(username_lc || ' ' || email_lc || ' ' || name_lc) LIKE '%{fragment}%'")
+        }
+        _ => format!(
+            "seq IN (SELECT rowid FROM users_search WHERE users_search MATCH '\"{fragment}\"')"
+        ),
+    };
+    let role_where = format!(
+        "status = 'active' AND role_id = {}",
+        uuid_literal(backend, helpdesk.id)
+    );
+    let v = deep.username_lc.replace('\'', "''");
+    Ok(vec![
+        Case {
+            name: "first_page",
+            query: UserQuery::default(),
+            raw: vec![total_sql.clone(), "SELECT * FROM users ORDER BY username_lc, seq LIMIT 11".into()],
+        },
+        Case {
+            name: "page_10000",
+            query: UserQuery { page: 10_000, cursor: Some(Cursor::After(deep.seq)), ..Default::default() },
+            raw: vec![
+                total_sql.clone(),
+                format!("SELECT * FROM users WHERE seq = {}", deep.seq),
+                format!(
+                    "SELECT * FROM users WHERE username_lc > '{v}' OR (username_lc = '{v}' AND seq > {}) \
+                     ORDER BY username_lc, seq LIMIT 11",
+                    deep.seq
+                ),
+            ],
+        },
+        Case {
+            name: "sort_last_login",
+            query: UserQuery { sort: SortKey::LastLogin, descending: true, ..Default::default() },
+            raw: vec![total_sql.clone(), format!("SELECT * FROM users ORDER BY {last_login_order} LIMIT 11")],
+        },
+        Case {
+            name: "search_fragment",
+            query: UserQuery { search: fragment.to_string(), ..Default::default() },
+            raw: vec![
+                format!("SELECT COUNT(*) FROM users WHERE {search_where}"),
+                format!("SELECT * FROM users WHERE {search_where} ORDER BY username_lc, seq LIMIT 11"),
+            ],
+        },
+        Case {
+            name: "filter_status_role",
+            query: UserQuery {
+                status: Some(app::model::UserStatus::Active),
+                role: Some(helpdesk.id.to_string()),
+                ..Default::default()
+            },
+            raw: vec![
+                format!("SELECT COUNT(*) FROM users WHERE {role_where}"),
+                format!("SELECT * FROM users WHERE {role_where} ORDER BY username_lc, seq LIMIT 11"),
+            ],
+        },
+    ])
+}
+
+async fn time<F, Fut>(iterations: usize, mut f: F) -> anyhow::Result<Vec<Duration>>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    for _ in 0..3 {
+        f().await?;
+    }
+    let mut samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let started = Instant::now();
+        f().await?;
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    Ok(samples)
+}
+
+pub async fn run(db: &DatabaseConnection, iterations: usize, fragment: &str) -> anyhow::Result<()> {
+    let backend = db.get_database_backend();
+    let users = user::Entity::find().count_rows(db).await?;
+    println!("backend={backend:?} users={users} iterations={iterations}");
+    for case in cases(db, fragment).await? {
+        let page = time(iterations, || async {
+            directory::page(db, &case.query)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+            Ok(())
+        })
+        .await?;
+        let raw = time(iterations, || async {
+            for sql in &case.raw {
+                db.query_all_raw(Statement::from_string(backend, sql.clone()))
+                    .await?;
+            }
+            Ok(())
+        })
+        .await?;
+        println!(
+            "{:<20} p50={:.2} p95={:.2} p99={:.2} ms raw_p95={:.2} ms",
+            case.name,
+            percentile(&page, 0.50),
+            percentile(&page, 0.95),
+            percentile(&page, 0.99),
+            percentile(&raw, 0.95),
+        );
+    }
+    Ok(())
+}
+
+trait CountRows {
+    async fn count_rows(self, db: &DatabaseConnection) -> anyhow::Result<u64>;
+}
+
+impl CountRows for sea_orm::Select<user::Entity> {
+    async fn count_rows(self, db: &DatabaseConnection) -> anyhow::Result<u64> {
+        use sea_orm::PaginatorTrait;
+        Ok(self.count(db).await?)
+    }
+}

@@ -1,0 +1,388 @@
+//! The users table query: search, filters, sort and keyset paging, shaped so
+//! each common view is served by an index at millions of rows.
+use std::collections::HashMap;
+
+use app::model::user_query::{Cursor, LoginFilter, SortKey, UserQuery};
+use app::model::{Page, PageRequest, UserPage, UserStatus, UserSummary};
+use app::AppError;
+use chrono::{NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, NullOrdering, Order, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
+};
+use uuid::Uuid;
+
+use super::db_error;
+use crate::db::entities::{group, group_member, role, user};
+
+/// Search text is matched as a substring from this length on (the trigram
+/// indexes need three characters); shorter text matches as a prefix.
+const SUBSTRING_FROM: usize = 3;
+
+fn escape_like(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn search_condition(backend: DbBackend, text: &str) -> Condition {
+    let text = text.trim().to_lowercase();
+    // Backslash escapes LIKE wildcards: PostgreSQL's default, SQLite's when told.
+    let escape = if backend == DbBackend::Postgres {
+        ""
+    } else {
+        " ESCAPE '\\'"
+    };
+    // sea-query's placeholder in custom SQL differs per back-end.
+    let ph = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    if text.chars().count() < SUBSTRING_FROM {
+        let prefix = format!("{}%", escape_like(&text));
+        let like = |column: &str| {
+            Expr::cust_with_values(format!("{column} LIKE {ph}{escape}"), [prefix.clone()])
+        };
+        return Condition::any()
+            .add(like("username_lc"))
+            .add(like("email_lc"))
+            .add(like("name_lc"))
+            .add(like("lower(last_name)"));
+    }
+    match backend {
+        DbBackend::Postgres => Condition::all().add(Expr::cust_with_values(
+            "(username_lc || ' ' || email_lc || ' ' || name_lc) LIKE $1",
+            [format!("%{}%", escape_like(&text))],
+        )),
+        _ => {
+            // An FTS5 phrase: the trigram tokenizer matches it as a substring.
+            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            Condition::all().add(Expr::cust_with_values(
+                "users.seq IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)",
+                [phrase],
+            ))
+        }
+    }
+}
+
+fn day_start(date: &str) -> Option<chrono::DateTime<Utc>> {
+    NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+}
+
+/// Every filter of the query as one condition (no paging, no sort).
+pub fn filter_condition(backend: DbBackend, q: &UserQuery) -> Condition {
+    let mut c = Condition::all();
+    if !q.search.trim().is_empty() {
+        c = c.add(search_condition(backend, &q.search));
+    }
+    if let Some(status) = q.status {
+        c = c.add(user::Column::Status.eq(status.as_str()));
+    }
+    if let Some(role) = q.role.as_deref().and_then(|r| Uuid::parse_str(r).ok()) {
+        c = c.add(user::Column::RoleId.eq(role));
+    }
+    if let Some(group) = q.group.as_deref().and_then(|g| Uuid::parse_str(g).ok()) {
+        c = c.add(
+            user::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(group_member::Column::UserId)
+                    .from(group_member::Entity)
+                    .and_where(group_member::Column::GroupId.eq(group))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(on) = q.two_factor {
+        c = c.add(user::Column::TotpEnabled.eq(on));
+    }
+    match q.login {
+        Some(LoginFilter::Never) => c = c.add(user::Column::LastLoginAt.is_null()),
+        Some(LoginFilter::Ever) => c = c.add(user::Column::LastLoginAt.is_not_null()),
+        None => {}
+    }
+    if let Some(days) = q.idle_days {
+        let since = Utc::now() - chrono::Duration::days(days as i64);
+        c = c.add(
+            Condition::any()
+                .add(user::Column::LastLoginAt.is_null())
+                .add(user::Column::LastLoginAt.lt(since)),
+        );
+    }
+    if let Some(origin) = q.origin {
+        c = c.add(user::Column::Origin.eq(origin.as_str()));
+    }
+    if let Some(from) = q.created_from.as_deref().and_then(day_start) {
+        c = c.add(user::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = q.created_to.as_deref().and_then(day_start) {
+        c = c.add(user::Column::CreatedAt.lt(to + chrono::Duration::days(1)));
+    }
+    c
+}
+
+/// The column a sort reads, and whether it may be NULL.
+fn sort_column(key: SortKey) -> Option<(user::Column, bool)> {
+    Some(match key {
+        SortKey::Username => (user::Column::UsernameLc, false),
+        SortKey::Name => (user::Column::NameLc, false),
+        SortKey::Email => (user::Column::EmailLc, false),
+        SortKey::Phone => (user::Column::Phone, true),
+        SortKey::Status => (user::Column::Status, false),
+        SortKey::TwoFactor => (user::Column::TotpEnabled, false),
+        SortKey::LastLogin => (user::Column::LastLoginAt, true),
+        SortKey::Created => (user::Column::CreatedAt, false),
+        SortKey::Role => return None,
+    })
+}
+
+/// The cursor row's value for the sort column, and whether it is NULL.
+fn sort_value(key: SortKey, row: &user::Model) -> (Value, bool) {
+    let is_null = match key {
+        SortKey::Phone => row.phone.is_none(),
+        SortKey::LastLogin => row.last_login_at.is_none(),
+        _ => false,
+    };
+    let value = match key {
+        SortKey::Username => row.username_lc.clone().into(),
+        SortKey::Name => row.name_lc.clone().into(),
+        SortKey::Email => row.email_lc.clone().into(),
+        SortKey::Phone => row.phone.clone().into(),
+        SortKey::Status => row.status.clone().into(),
+        SortKey::TwoFactor => row.totp_enabled.into(),
+        SortKey::LastLogin => row.last_login_at.into(),
+        SortKey::Created => row.created_at.into(),
+        SortKey::Role => row.role_id.into(),
+    };
+    (value, is_null)
+}
+
+/// Rows strictly after (`forward`) the cursor row in the order
+/// `column ASC NULLS FIRST, seq ASC` (or its reverse when `descending`).
+fn keyset_condition(
+    column: user::Column,
+    nullable: bool,
+    (value, is_null): (Value, bool),
+    seq: i64,
+    ascending: bool,
+) -> Condition {
+    let seq_col = user::Column::Seq;
+    let beyond = |c: user::Column| -> SimpleExpr {
+        if ascending {
+            c.gt(value.clone())
+        } else {
+            c.lt(value.clone())
+        }
+    };
+    let seq_beyond = if ascending {
+        seq_col.gt(seq)
+    } else {
+        seq_col.lt(seq)
+    };
+    if !nullable {
+        return Condition::any().add(beyond(column)).add(
+            Condition::all()
+                .add(column.eq(value.clone()))
+                .add(seq_beyond),
+        );
+    }
+    // NULL sorts first ascending and last descending.
+    match (is_null, ascending) {
+        (true, true) => Condition::any()
+            .add(Condition::all().add(column.is_null()).add(seq_beyond))
+            .add(column.is_not_null()),
+        (true, false) => Condition::all().add(column.is_null()).add(seq_beyond),
+        (false, true) => Condition::any().add(beyond(column)).add(
+            Condition::all()
+                .add(column.eq(value.clone()))
+                .add(seq_beyond),
+        ),
+        (false, false) => Condition::any()
+            .add(beyond(column))
+            .add(
+                Condition::all()
+                    .add(column.eq(value.clone()))
+                    .add(seq_beyond),
+            )
+            .add(column.is_null()),
+    }
+}
+
+fn order(
+    select: Select<user::Entity>,
+    backend: DbBackend,
+    key: SortKey,
+    ascending: bool,
+) -> Select<user::Entity> {
+    let dir = if ascending { Order::Asc } else { Order::Desc };
+    let select = match sort_column(key) {
+        Some((column, true)) if backend == DbBackend::Postgres => {
+            let nulls = if ascending {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            select.order_by_with_nulls(column, dir.clone(), nulls)
+        }
+        Some((column, _)) => select.order_by(column, dir.clone()),
+        None => select.order_by(user::Column::RoleId, dir.clone()),
+    };
+    select.order_by(user::Column::Seq, dir)
+}
+
+/// One page of the users table for `q`.
+pub async fn page(db: &impl ConnectionTrait, q: &UserQuery) -> Result<UserPage, AppError> {
+    let backend = db.get_database_backend();
+    let filters = filter_condition(backend, q);
+    let total = user::Entity::find()
+        .filter(filters.clone())
+        .count(db)
+        .await
+        .map_err(db_error)?;
+
+    let limit = q.per_page;
+    let mut ascending = !q.descending;
+    let mut reversed = false;
+    let mut select = user::Entity::find().filter(filters);
+    let mut offset = Some((q.page - 1) * q.per_page);
+
+    // Follow a cursor when the sort allows it and the cursor row still exists.
+    if let (Some(cursor), Some((column, nullable))) = (q.cursor, sort_column(q.sort)) {
+        let seq = match cursor {
+            Cursor::After(s) | Cursor::Before(s) => s,
+        };
+        if let Some(row) = user::Entity::find_by_id(seq)
+            .one(db)
+            .await
+            .map_err(db_error)?
+        {
+            let forward = matches!(cursor, Cursor::After(_));
+            if !forward {
+                ascending = !ascending;
+                reversed = true;
+            }
+            select = select.filter(keyset_condition(
+                column,
+                nullable,
+                sort_value(q.sort, &row),
+                seq,
+                ascending,
+            ));
+            offset = None;
+        }
+    }
+    let mut select = order(select, backend, q.sort, ascending).limit(limit + 1);
+    if let Some(offset) = offset {
+        select = select.offset(offset);
+    }
+    let mut rows = select.all(db).await.map_err(db_error)?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    if reversed {
+        rows.reverse();
+    }
+    let has_next = if reversed { true } else { more };
+    let items = summaries(db, rows).await?;
+    Ok(UserPage {
+        page: Page {
+            items,
+            total,
+            request: PageRequest {
+                page: q.page,
+                per_page: q.per_page,
+            },
+        },
+        has_next,
+    })
+}
+
+/// Rows with their role name and group names (two small look-ups).
+pub async fn summaries(
+    db: &impl ConnectionTrait,
+    rows: Vec<user::Model>,
+) -> Result<Vec<UserSummary>, AppError> {
+    let roles: HashMap<Uuid, String> = role::Entity::find()
+        .all(db)
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut groups: HashMap<Uuid, Vec<String>> = HashMap::new();
+    if !ids.is_empty() {
+        let memberships = group_member::Entity::find()
+            .filter(group_member::Column::UserId.is_in(ids))
+            .all(db)
+            .await
+            .map_err(db_error)?;
+        if !memberships.is_empty() {
+            let group_ids: Vec<Uuid> = memberships.iter().map(|m| m.group_id).collect();
+            let names: HashMap<Uuid, String> = group::Entity::find()
+                .filter(group::Column::Id.is_in(group_ids))
+                .all(db)
+                .await
+                .map_err(db_error)?
+                .into_iter()
+                .map(|g| (g.id, g.name))
+                .collect();
+            for m in memberships {
+                if let Some(name) = names.get(&m.group_id) {
+                    groups.entry(m.user_id).or_default().push(name.clone());
+                }
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let mut g = groups.remove(&row.id).unwrap_or_default();
+            g.sort();
+            UserSummary {
+                id: row.id.to_string(),
+                seq: row.seq,
+                role: roles.get(&row.role_id).cloned().unwrap_or_default(),
+                groups: g,
+                status: UserStatus::parse(&row.status).unwrap_or(UserStatus::Inactive),
+                two_factor: row.totp_enabled,
+                external: row.origin == "external",
+                username: row.username,
+                first_name: row.first_name,
+                last_name: row.last_name,
+                email: row.email,
+                phone: row.phone,
+                last_login_at: row.last_login_at.map(|t| t.to_rfc3339()),
+                created_at: row.created_at.to_rfc3339(),
+            }
+        })
+        .collect())
+}
+
+/// Roles and groups by name, for the filter choices.
+pub async fn options(db: &impl ConnectionTrait) -> Result<app::model::FilterChoices, AppError> {
+    let roles = role::Entity::find()
+        .order_by_asc(role::Column::Name)
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    let groups = group::Entity::find()
+        .order_by_asc(group::Column::NameLc)
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    Ok(app::model::FilterChoices {
+        roles: roles
+            .into_iter()
+            .map(|r| (r.id.to_string(), r.name))
+            .collect(),
+        groups: groups
+            .into_iter()
+            .map(|g| (g.id.to_string(), g.name))
+            .collect(),
+    })
+}
