@@ -68,6 +68,7 @@ mod tests {
 
     fn user(perms: Vec<Permission>) -> CurrentUser {
         CurrentUser {
+            id: "1".into(),
             username: "u".into(),
             display_name: "U".into(),
             permissions: perms,

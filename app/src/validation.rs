@@ -72,6 +72,91 @@ pub fn password_length(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// First and last names: at least 2 characters, no digits.
+pub fn person_name(value: &str) -> Result<(), String> {
+    let value = value.trim();
+    if value.chars().count() < 2 {
+        return Err("Must be at least 2 characters.".into());
+    }
+    if value.chars().count() > 100 {
+        return Err("Must be at most 100 characters.".into());
+    }
+    if value.chars().any(|c| c.is_ascii_digit()) {
+        return Err("Must not contain digits.".into());
+    }
+    Ok(())
+}
+
+/// Optional phone number, E.164-like: an optional `+`, then 7 to 15 digits;
+/// spaces, dashes, dots and brackets are allowed between them.
+pub fn phone(value: &str) -> Result<(), String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(());
+    }
+    let rest = value.strip_prefix('+').unwrap_or(value);
+    let digits = rest.chars().filter(|c| c.is_ascii_digit()).count();
+    let allowed = rest
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'));
+    if !allowed || !(7..=15).contains(&digits) {
+        return Err("Enter a phone number like +49 151 2345678 (7 to 15 digits).".into());
+    }
+    Ok(())
+}
+
+/// A phone number as stored: `+` and digits only.
+pub fn normalize_phone(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let plus = if value.starts_with('+') { "+" } else { "" };
+    Some(format!(
+        "{plus}{}",
+        value
+            .chars()
+            .filter(|c| c.is_ascii_digit())
+            .collect::<String>()
+    ))
+}
+
+/// The create-user form's fields, as typed.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct NewUserInput {
+    pub username: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub password: String,
+    /// Send an invitation instead of setting a password.
+    pub invite: bool,
+}
+
+/// Every field rule of the create-user form (uniqueness and the common-password
+/// list are checked by the server on top).
+pub fn new_user(input: &NewUserInput) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut check = |field: &str, result: Result<(), String>| {
+        if let Err(message) = result {
+            errors.push(FieldError {
+                field: field.into(),
+                message,
+            });
+        }
+    };
+    check("username", username(input.username.trim()));
+    check("first_name", person_name(&input.first_name));
+    check("last_name", person_name(&input.last_name));
+    check("email", email(input.email.trim()));
+    check("phone", phone(&input.phone));
+    if !input.invite {
+        check("password", password_length(&input.password));
+    }
+    errors
+}
+
 /// The fields of the first-admin form, checked together.
 pub fn admin_account(username_value: &str, email_value: &str, password: &str) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -120,6 +205,55 @@ mod tests {
         assert!(password_length("short").is_err());
         assert!(password_length("twelve chars").is_ok());
         assert!(password_length(&"x".repeat(129)).is_err());
+    }
+
+    #[test]
+    fn names_and_phones() {
+        assert!(person_name("Jo").is_ok());
+        assert!(person_name("J").is_err());
+        assert!(person_name("R2D2").is_err());
+        assert!(person_name("Zoë").is_ok());
+        assert!(phone("").is_ok());
+        assert!(phone("+49 151 2345678").is_ok());
+        assert!(phone("(030) 123-4567").is_ok());
+        assert!(phone("12345").is_err());
+        assert!(phone("+49 abc 123456").is_err());
+        assert_eq!(
+            normalize_phone("+49 (151) 234-5678").as_deref(),
+            Some("+491512345678")
+        );
+        assert_eq!(normalize_phone("  "), None);
+    }
+
+    #[test]
+    fn new_user_names_each_field() {
+        let input = NewUserInput {
+            username: "X".into(),
+            first_name: "J".into(),
+            last_name: "D0e".into(),
+            email: "x".into(),
+            phone: "1".into(),
+            password: "short".into(),
+            invite: false,
+        };
+        let fields: Vec<_> = new_user(&input).into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            [
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "phone",
+                "password"
+            ]
+        );
+        let invite = NewUserInput {
+            password: String::new(),
+            invite: true,
+            ..input
+        };
+        assert!(!new_user(&invite).iter().any(|e| e.field == "password"));
     }
 
     #[test]

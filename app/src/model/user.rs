@@ -82,6 +82,7 @@ impl UserSummary {
 /// The signed-in person, as the UI needs them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {
+    pub id: String,
     pub username: String,
     pub display_name: String,
     pub permissions: Vec<Permission>,

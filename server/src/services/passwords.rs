@@ -51,11 +51,25 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("usher-dummy-password-for-timing"))
 }
 
-/// The server's password policy: the shared length rules, and not the same
-/// as the username or email.
+/// The 10,000 most common passwords (see the data file's header).
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static LIST: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        include_str!("../../data/common-passwords.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    })
+}
+
+/// The server's password policy: the shared length rules, not one of the
+/// most common passwords, and not the same as the username or email.
 pub fn check_policy(password: &str, username: &str, email: &str) -> Result<(), String> {
     app::validation::password_length(password)?;
     let lower = password.to_lowercase();
+    if common_passwords().contains(lower.as_str()) {
+        return Err("This password is one of the most common ones; choose another.".into());
+    }
     if lower == username.to_lowercase() || lower == email.to_lowercase() {
         return Err("Password must not be the same as the username or email.".into());
     }
@@ -80,5 +94,11 @@ mod tests {
         assert!(check_policy("short", "jane", "j@x.io").is_err());
         assert!(check_policy("jane.doe.1234", "jane.doe.1234", "j@x.io").is_err());
         assert!(check_policy("a long passphrase", "jane", "j@x.io").is_ok());
+        // On the common list (and long enough to pass the length rule).
+        let long_common = common_passwords().iter().find(|p| p.len() >= 12).unwrap();
+        assert!(check_policy(&long_common.to_uppercase(), "jane", "j@x.io")
+            .unwrap_err()
+            .contains("common"));
+        assert_eq!(common_passwords().len(), 10_000);
     }
 }

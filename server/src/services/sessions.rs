@@ -103,6 +103,7 @@ pub fn current_user(owner: &user::Model, permissions: Vec<app::model::Permission
         .trim()
         .to_string();
     CurrentUser {
+        id: owner.id.to_string(),
         username: owner.username.clone(),
         display_name: if name.is_empty() {
             owner.username.clone()
