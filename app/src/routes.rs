@@ -13,6 +13,9 @@ pub enum Access {
 pub fn page_access(path: &str) -> Access {
     let path = path.split(['?', '#']).next().unwrap_or("");
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    if path == "/users/new" {
+        return Access::Needs(Permission::UsersWrite);
+    }
     match first {
         "users" => Access::Needs(Permission::UsersRead),
         "account" => Access::SignedIn,

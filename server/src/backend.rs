@@ -1,12 +1,12 @@
 //! The server's side of `app::ssr::Backend`: server functions call these,
 //! which call the services.
-use app::model::{CurrentUser, UserPage, UserQuery};
+use app::model::{CurrentUser, NewUserRequest, UserPage, UserQuery};
 use app::ssr::{Backend, RequestMeta, SessionCookie};
 use app::AppError;
 use async_trait::async_trait;
 
 use crate::http::cookies;
-use crate::services::{auth, directory, sessions, setup};
+use crate::services::{auth, directory, sessions, setup, users};
 use crate::state::AppState;
 
 pub struct ServerBackend {
@@ -97,7 +97,51 @@ impl Backend for ServerBackend {
         directory::page(&self.state.db, &query).await
     }
 
+    async fn create_user(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        request: NewUserRequest,
+    ) -> Result<String, AppError> {
+        let actor = actor_of(actor, meta)?;
+        let role_id = uuid::Uuid::parse_str(&request.role)
+            .map_err(|_| AppError::field("role", "Choose a role."))?;
+        let group_ids = request
+            .groups
+            .iter()
+            .filter(|g| !g.is_empty())
+            .map(|g| uuid::Uuid::parse_str(g))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| AppError::field("groups", "A chosen group no longer exists."))?;
+        let created = users::create(
+            &self.state.db,
+            &actor,
+            users::CreateUser {
+                input: request.input,
+                role_id,
+                group_ids,
+                external: request.external,
+                active: request.active,
+            },
+        )
+        .await?;
+        Ok(created.username)
+    }
+
+    async fn suggest_password(&self) -> Result<String, AppError> {
+        Ok(users::generate_password())
+    }
+
     async fn directory_options(&self) -> Result<app::model::FilterChoices, AppError> {
         directory::options(&self.state.db).await
     }
+}
+
+/// The signed-in caller as the services' `Actor`.
+fn actor_of(user: &CurrentUser, meta: &RequestMeta) -> Result<users::Actor, AppError> {
+    Ok(users::Actor {
+        id: uuid::Uuid::parse_str(&user.id).map_err(|_| AppError::Unauthorized)?,
+        username: user.username.clone(),
+        ip: meta.ip.clone(),
+    })
 }

@@ -24,3 +24,77 @@ pub async fn directory_options() -> Result<crate::model::FilterChoices, AppError
     require(Permission::UsersRead)?;
     backend()?.directory_options().await.map_err(fail)
 }
+
+/// "Add user". Returns to the new user's page.
+#[server(prefix = "/api", endpoint = "users/create")]
+#[allow(clippy::too_many_arguments)]
+pub async fn create_user(
+    username: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: String,
+    role: String,
+    groups: Option<Vec<String>>,
+    origin: String,
+    status: String,
+    password: Option<String>,
+    invite: Option<String>,
+) -> Result<(), AppError> {
+    use crate::model::{NewUserRequest, Permission};
+    use crate::ssr::{backend, fail, is_plain_form_post, request_meta, require};
+    use crate::validation::NewUserInput;
+
+    let actor = require(Permission::UsersWrite)?;
+    let request = NewUserRequest {
+        input: NewUserInput {
+            username,
+            first_name,
+            last_name,
+            email,
+            phone,
+            password: password.unwrap_or_default(),
+            invite: invite.is_some(),
+        },
+        role,
+        groups: groups.unwrap_or_default(),
+        external: origin == "external",
+        active: status != "inactive",
+    };
+    match backend()?
+        .create_user(&actor, &request_meta(), request)
+        .await
+    {
+        Ok(username) => {
+            leptos_axum::redirect(&format!(
+                "/users?q={}",
+                crate::routes::encode_query_value(&username)
+            ));
+            Ok(())
+        }
+        Err(error) if is_plain_form_post() => {
+            let detail = match &error {
+                AppError::Validation(fields) => fields
+                    .iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            };
+            leptos_axum::redirect(&format!(
+                "/users/new?error={}",
+                crate::routes::encode_query_value(&detail)
+            ));
+            Err(error)
+        }
+        Err(error) => Err(fail(error)),
+    }
+}
+
+/// A strong random password for "Generate password".
+#[server(prefix = "/api", endpoint = "users/suggest-password")]
+pub async fn suggest_password() -> Result<String, AppError> {
+    use crate::model::Permission;
+    crate::ssr::require(Permission::UsersWrite)?;
+    crate::ssr::backend()?.suggest_password().await
+}

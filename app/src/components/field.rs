@@ -11,6 +11,10 @@ pub fn TextField(
     #[prop(into, optional)] hint: Option<String>,
     value: RwSignal<String>,
     #[prop(into)] error: Signal<Option<String>>,
+    /// Not required (no `required` attribute).
+    #[prop(optional)]
+    optional: bool,
+    #[prop(into, optional)] disabled: Option<Signal<bool>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
@@ -23,7 +27,8 @@ pub fn TextField(
                 name=name
                 type=kind
                 autocomplete=autocomplete
-                required=true
+                required=!optional
+                disabled=move || disabled.map(|d| d.get()).unwrap_or(false)
                 class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500"
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=move || error.get().map(|_| described.clone())

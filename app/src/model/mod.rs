@@ -6,5 +6,5 @@ pub mod user_query;
 
 pub use page::{Page, PageRequest};
 pub use permission::Permission;
-pub use user::{CurrentUser, FilterChoices, UserPage, UserStatus, UserSummary};
+pub use user::{CurrentUser, FilterChoices, NewUserRequest, UserPage, UserStatus, UserSummary};
 pub use user_query::{Cursor, SortKey, UserQuery};

@@ -108,6 +108,20 @@ impl CurrentUser {
 pub struct UserPage {
     pub page: super::Page<UserSummary>,
     pub has_next: bool,
+    /// `page.total` is a floor: more rows match than were counted.
+    pub total_is_floor: bool,
+}
+
+impl UserPage {
+    /// "Showing 41–50 of 1,000,000" (or "… of more than 10,000").
+    pub fn showing(&self) -> String {
+        let exact = self.page.showing();
+        if self.total_is_floor {
+            exact.replacen(" of ", " of more than ", 1)
+        } else {
+            exact
+        }
+    }
 }
 
 /// Choices for the users table's filters: roles and groups as (id, name).
@@ -115,4 +129,14 @@ pub struct UserPage {
 pub struct FilterChoices {
     pub roles: Vec<(String, String)>,
     pub groups: Vec<(String, String)>,
+}
+
+/// "Add user": the typed fields plus role, groups and state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewUserRequest {
+    pub input: crate::validation::NewUserInput,
+    pub role: String,
+    pub groups: Vec<String>,
+    pub external: bool,
+    pub active: bool,
 }

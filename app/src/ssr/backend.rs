@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::{CurrentUser, UserPage, UserQuery};
+use crate::model::{CurrentUser, NewUserRequest, UserPage, UserQuery};
 
 /// Facts about the HTTP request that services record (audit) or need (cookies).
 #[derive(Debug, Clone, Default)]
@@ -47,6 +47,16 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(CurrentUser, SessionCookie), AppError>;
 
     async fn list_users(&self, query: UserQuery) -> Result<UserPage, AppError>;
+
+    /// Creates a user; returns their username.
+    async fn create_user(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        request: NewUserRequest,
+    ) -> Result<String, AppError>;
+
+    async fn suggest_password(&self) -> Result<String, AppError>;
 
     async fn directory_options(&self) -> Result<crate::model::FilterChoices, AppError>;
 }

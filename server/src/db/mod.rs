@@ -10,12 +10,29 @@ use sea_orm_migration::MigratorTrait;
 /// Opens a pool. SQLite files are created when missing and run in WAL mode
 /// with a busy timeout and foreign keys on every pooled connection.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    if url.starts_with("sqlite:") {
+        // Create the file and switch it to WAL on one connection first:
+        // pooled connections opening while a new file changes journal mode
+        // can see it without its tables.
+        let first = Database::connect(sqlite_options(url, 1)).await?;
+        first.close().await?;
+        return Database::connect(sqlite_options(url, 8)).await;
+    }
     let mut options = ConnectOptions::new(url.to_string());
     options
         .sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(10));
-    if url.starts_with("sqlite:") {
-        options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(16);
+    Database::connect(options).await
+}
+
+fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(connections)
+        .map_sqlx_sqlite_opts(|o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
@@ -23,10 +40,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
         });
-    } else {
-        options.max_connections(16);
-    }
-    Database::connect(options).await
+    options
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -6,15 +6,15 @@ use app::model::user_query::{Cursor, LoginFilter, SortKey, UserQuery};
 use app::model::{Page, PageRequest, UserPage, UserStatus, UserSummary};
 use app::AppError;
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, NullOrdering, Order, SimpleExpr};
+use sea_orm::sea_query::{Expr, NullOrdering, Order};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Value,
 };
 use uuid::Uuid;
 
 use super::db_error;
-use crate::db::entities::{group, group_member, role, user};
+use crate::db::entities::{group, group_member, role, user, user_count};
 
 /// Search text is matched as a substring from this length on (the trigram
 /// indexes need three characters); shorter text matches as a prefix.
@@ -162,34 +162,36 @@ fn sort_value(key: SortKey, row: &user::Model) -> (Value, bool) {
     (value, is_null)
 }
 
-/// Rows strictly after (`forward`) the cursor row in the order
-/// `column ASC NULLS FIRST, seq ASC` (or its reverse when `descending`).
+/// Rows strictly after the cursor row in the order `column ASC NULLS FIRST,
+/// seq ASC` (or before it, reading backwards, when not `ascending`). A row
+/// value comparison `(column, seq) > (v, s)` lets both back-ends seek in the
+/// `(column, seq)` index instead of scanning.
 fn keyset_condition(
+    backend: DbBackend,
     column: user::Column,
     nullable: bool,
     (value, is_null): (Value, bool),
     seq: i64,
     ascending: bool,
 ) -> Condition {
-    let seq_col = user::Column::Seq;
-    let beyond = |c: user::Column| -> SimpleExpr {
-        if ascending {
-            c.gt(value.clone())
-        } else {
-            c.lt(value.clone())
-        }
-    };
-    let seq_beyond = if ascending {
-        seq_col.gt(seq)
+    use sea_orm::IdenStatic;
+    let op = if ascending { ">" } else { "<" };
+    let (a, b) = if backend == DbBackend::Postgres {
+        ("$1", "$2")
     } else {
-        seq_col.lt(seq)
+        ("?", "?")
+    };
+    let beyond = Expr::cust_with_values(
+        format!("({}, seq) {op} ({a}, {b})", column.as_str()),
+        vec![value, Value::from(seq)],
+    );
+    let seq_beyond = if ascending {
+        user::Column::Seq.gt(seq)
+    } else {
+        user::Column::Seq.lt(seq)
     };
     if !nullable {
-        return Condition::any().add(beyond(column)).add(
-            Condition::all()
-                .add(column.eq(value.clone()))
-                .add(seq_beyond),
-        );
+        return Condition::all().add(beyond);
     }
     // NULL sorts first ascending and last descending.
     match (is_null, ascending) {
@@ -197,19 +199,8 @@ fn keyset_condition(
             .add(Condition::all().add(column.is_null()).add(seq_beyond))
             .add(column.is_not_null()),
         (true, false) => Condition::all().add(column.is_null()).add(seq_beyond),
-        (false, true) => Condition::any().add(beyond(column)).add(
-            Condition::all()
-                .add(column.eq(value.clone()))
-                .add(seq_beyond),
-        ),
-        (false, false) => Condition::any()
-            .add(beyond(column))
-            .add(
-                Condition::all()
-                    .add(column.eq(value.clone()))
-                    .add(seq_beyond),
-            )
-            .add(column.is_null()),
+        (false, true) => Condition::all().add(beyond),
+        (false, false) => Condition::any().add(beyond).add(column.is_null()),
     }
 }
 
@@ -239,11 +230,7 @@ fn order(
 pub async fn page(db: &impl ConnectionTrait, q: &UserQuery) -> Result<UserPage, AppError> {
     let backend = db.get_database_backend();
     let filters = filter_condition(backend, q);
-    let total = user::Entity::find()
-        .filter(filters.clone())
-        .count(db)
-        .await
-        .map_err(db_error)?;
+    let (total, total_is_floor) = total_for(db, q, filters.clone()).await?;
 
     let limit = q.per_page;
     let mut ascending = !q.descending;
@@ -267,6 +254,7 @@ pub async fn page(db: &impl ConnectionTrait, q: &UserQuery) -> Result<UserPage, 
                 reversed = true;
             }
             select = select.filter(keyset_condition(
+                backend,
                 column,
                 nullable,
                 sort_value(q.sort, &row),
@@ -298,7 +286,93 @@ pub async fn page(db: &impl ConnectionTrait, q: &UserQuery) -> Result<UserPage, 
             },
         },
         has_next,
+        total_is_floor,
     })
+}
+
+/// Counting stops here for searches and rarer filters: "more than 10,000".
+pub const COUNT_CAP: u64 = 10_000;
+
+/// The total for the table's "of N". With only status and role filters it is
+/// exact: counted on SQLite (an index count, about 10 ms at a million rows),
+/// read from the trigger-kept `user_counts` on PostgreSQL. Other filters and
+/// searches are counted up to `COUNT_CAP`.
+async fn total_for(
+    db: &impl ConnectionTrait,
+    q: &UserQuery,
+    filters: Condition,
+) -> Result<(u64, bool), AppError> {
+    let role = q.role.as_deref().map(Uuid::parse_str);
+    let only_status_role = q.search.trim().is_empty()
+        && q.group.is_none()
+        && q.two_factor.is_none()
+        && q.login.is_none()
+        && q.idle_days.is_none()
+        && q.origin.is_none()
+        && q.created_from.is_none()
+        && q.created_to.is_none()
+        && !matches!(role, Some(Err(_)));
+    if only_status_role && db.get_database_backend() != DbBackend::Postgres {
+        return Ok((count(db, filters).await?, false));
+    }
+    if only_status_role {
+        let mut select = user_count::Entity::find()
+            .select_only()
+            .expr(Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"));
+        if let Some(status) = q.status {
+            select = select.filter(user_count::Column::Status.eq(status.as_str()));
+        }
+        if let Some(Ok(role)) = role {
+            select = select.filter(user_count::Column::RoleId.eq(role));
+        }
+        let n: Option<i64> = select.into_tuple().one(db).await.map_err(db_error)?;
+        return Ok((n.unwrap_or(0).max(0) as u64, false));
+    }
+    let n = count_capped(db, filters, COUNT_CAP + 1).await?;
+    Ok((n.min(COUNT_CAP), n > COUNT_CAP))
+}
+
+/// `SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE … LIMIT cap) t`.
+pub async fn count_capped(
+    db: &impl ConnectionTrait,
+    filters: Condition,
+    cap: u64,
+) -> Result<u64, AppError> {
+    use sea_orm::sea_query::{Alias, Query};
+    use sea_orm::QueryTrait;
+    let inner = user::Entity::find()
+        .select_only()
+        .expr(Expr::val(1))
+        .filter(filters)
+        .limit(cap)
+        .into_query();
+    let outer = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(inner, Alias::new("t"))
+        .to_owned();
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(backend.build(&outer))
+        .await
+        .map_err(db_error)?;
+    let n: i64 = match row {
+        Some(row) => row.try_get_by_index(0).map_err(db_error)?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
+
+/// `SELECT COUNT(*) … WHERE filters` (not sea-orm's sub-select count).
+pub async fn count(db: &impl ConnectionTrait, filters: Condition) -> Result<u64, AppError> {
+    let n: Option<i64> = user::Entity::find()
+        .select_only()
+        .expr(Expr::cust("COUNT(*)"))
+        .filter(filters)
+        .into_tuple()
+        .one(db)
+        .await
+        .map_err(db_error)?;
+    Ok(n.unwrap_or(0).max(0) as u64)
 }
 
 /// Rows with their role name and group names (two small look-ups).

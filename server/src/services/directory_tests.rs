@@ -2,7 +2,7 @@
 use app::model::user_query::{Cursor, LoginFilter, SortKey, UserQuery};
 use app::model::UserStatus;
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, QueryFilter, Set};
 
 use super::directory::page;
 use super::roles::{ADMIN_ROLE_ID, USER_ROLE_ID};
@@ -297,5 +297,71 @@ async fn filters_combine() {
         .await,
         0
     );
+    t.close().await;
+}
+
+#[tokio::test]
+async fn seeded_users_are_searchable_and_the_index_stays_live() {
+    let t = TestDb::new().await;
+    let created = crate::services::seed::seed(&t.db, 300).await.unwrap();
+    assert_eq!(created, 300);
+    let q = UserQuery {
+        search: "anna".into(),
+        per_page: 100,
+        ..Default::default()
+    };
+    let found = page(&t.db, &q).await.unwrap();
+    assert_eq!(found.page.total, 6, "anna × 6 surnames in the first 300");
+    assert!(found
+        .page
+        .items
+        .iter()
+        .all(|u| u.username.starts_with("anna.")));
+    // Rows added after the seed are indexed by the restored triggers.
+    add(&t.db, "zed.annabelle", "Zed", "Annabelle").await;
+    assert_eq!(page(&t.db, &q).await.unwrap().page.total, 7);
+    // A second seed continues the sequence without clashing.
+    assert_eq!(crate::services::seed::seed(&t.db, 50).await.unwrap(), 50);
+    t.close().await;
+}
+
+#[tokio::test]
+async fn totals_stay_exact_through_changes() {
+    use sea_orm::{EntityTrait, ModelTrait};
+    let t = TestDb::new().await;
+    fixture(&t.db).await;
+    let total = |q: UserQuery| {
+        let db = t.db.clone();
+        async move { page(&db, &q).await.unwrap().page.total }
+    };
+    let active = || UserQuery {
+        status: Some(UserStatus::Active),
+        ..Default::default()
+    };
+    let general = || UserQuery {
+        role: Some(USER_ROLE_ID.to_string()),
+        ..Default::default()
+    };
+    assert_eq!(total(UserQuery::default()).await, 25);
+    assert_eq!(total(active()).await, 25);
+
+    let one = user::Entity::find().one(&t.db).await.unwrap().unwrap();
+    let mut m: user::ActiveModel = one.clone().into();
+    m.status = Set(UserStatus::Inactive.as_str().into());
+    m.role_id = Set(ADMIN_ROLE_ID);
+    m.update(&t.db).await.unwrap();
+    assert_eq!(total(active()).await, 24);
+    assert_eq!(total(general()).await, 24);
+    assert_eq!(total(UserQuery::default()).await, 25);
+
+    let two = user::Entity::find()
+        .filter(sea_orm::ColumnTrait::eq(&user::Column::Status, "active"))
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    two.delete(&t.db).await.unwrap();
+    assert_eq!(total(UserQuery::default()).await, 24);
+    assert_eq!(total(active()).await, 23);
     t.close().await;
 }

@@ -202,6 +202,29 @@ async fn ensure_roles_and_groups(
 pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> {
     let (roles, groups) = ensure_roles_and_groups(db).await?;
     let start = user::Entity::find().count(db).await.map_err(db_error)?;
+    // One transaction: on any error the search triggers come back with the rollback.
+    let txn = db.begin().await.map_err(db_error)?;
+    let triggers = suspend_search_triggers(&txn).await?;
+    let done = insert_users(&txn, start, count, &roles, &groups).await?;
+    resume_search_triggers(&txn, triggers).await?;
+    txn.commit().await.map_err(db_error)?;
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared("ANALYZE users; ANALYZE group_members")
+            .await
+            .map_err(db_error)?;
+    } else {
+        db.execute_unprepared("ANALYZE").await.map_err(db_error)?;
+    }
+    Ok(done)
+}
+
+async fn insert_users(
+    db: &impl ConnectionTrait,
+    start: u64,
+    count: u64,
+    roles: &[Uuid],
+    groups: &[Uuid],
+) -> Result<u64, AppError> {
     let now = Utc::now();
     let mut rng = Rng(0x5EED ^ start);
     let combos = (FIRST.len() * LAST.len()) as u64;
@@ -274,9 +297,8 @@ pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> 
         }
         members.sort();
         members.dedup();
-        let txn = db.begin().await.map_err(db_error)?;
         user::Entity::insert_many(users)
-            .exec(&txn)
+            .exec(db)
             .await
             .map_err(db_error)?;
         if !members.is_empty() {
@@ -288,19 +310,57 @@ pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> 
                     created_at: Set(now),
                 });
             group_member::Entity::insert_many(rows)
-                .exec(&txn)
+                .exec(db)
                 .await
                 .map_err(db_error)?;
         }
-        txn.commit().await.map_err(db_error)?;
         done += size;
     }
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        db.execute_unprepared("ANALYZE users; ANALYZE group_members")
+    Ok(done)
+}
+
+/// On SQLite, bulk inserts are much faster with the search index rebuilt
+/// once at the end than kept up to date row by row: drop its triggers (and
+/// remember their SQL) for the duration of the seed.
+async fn suspend_search_triggers(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(String, String)>, AppError> {
+    use sea_orm::{FromQueryResult, Statement};
+    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return Ok(Vec::new());
+    }
+    #[derive(FromQueryResult)]
+    struct Trigger {
+        name: String,
+        sql: String,
+    }
+    let triggers = Trigger::find_by_statement(Statement::from_string(
+        sea_orm::DbBackend::Sqlite,
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'users_search_%'",
+    ))
+    .all(db)
+    .await
+    .map_err(db_error)?;
+    for t in &triggers {
+        db.execute_unprepared(&format!("DROP TRIGGER {}", t.name))
             .await
             .map_err(db_error)?;
-    } else {
-        db.execute_unprepared("ANALYZE").await.map_err(db_error)?;
     }
-    Ok(done)
+    Ok(triggers.into_iter().map(|t| (t.name, t.sql)).collect())
+}
+
+async fn resume_search_triggers(
+    db: &impl ConnectionTrait,
+    triggers: Vec<(String, String)>,
+) -> Result<(), AppError> {
+    if triggers.is_empty() {
+        return Ok(());
+    }
+    db.execute_unprepared("INSERT INTO users_search(users_search) VALUES ('rebuild')")
+        .await
+        .map_err(db_error)?;
+    for (_, sql) in triggers {
+        db.execute_unprepared(&sql).await.map_err(db_error)?;
+    }
+    Ok(())
 }

@@ -16,10 +16,22 @@ pub fn UsersPage() -> impl IntoView {
     let search = Memo::new(move |_| location.search.get());
     let query = Memo::new(move |_| UserQuery::parse(&search.get()));
     let users = Resource::new(move || search.get(), list_users);
+    let auth_user = crate::app::use_auth().user;
+    let can_write = move || {
+        auth_user
+            .get()
+            .flatten()
+            .is_some_and(|u| u.can(crate::model::Permission::UsersWrite))
+    };
     view! {
         <leptos_meta::Title text="Users"/>
         <div class="flex flex-wrap items-center justify-between gap-4">
             <h1 class="text-2xl font-semibold">"Users"</h1>
+            <Show when=move || can_write()>
+                <A href="/users/new" attr:class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+                    "Add user"
+                </A>
+            </Show>
         </div>
         {move || view! { <SearchAndFilters query=query.get()/> }}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading users…"</p> }>
@@ -127,7 +139,8 @@ fn SelectFilter(
 
 #[component]
 fn UsersTable(page: UserPage, query: UserQuery) -> impl IntoView {
-    let UserPage { page, has_next } = page;
+    let showing = page.showing();
+    let UserPage { page, has_next, .. } = page;
     if page.items.is_empty() {
         let message = if query.has_filters() {
             "No users match this search and these filters."
@@ -139,7 +152,6 @@ fn UsersTable(page: UserPage, query: UserQuery) -> impl IntoView {
         return view! { <p class="mt-6 text-slate-600" data-testid="empty">{message}</p> }
             .into_any();
     }
-    let showing = page.showing();
     let page_count = page.page_count();
     let first_seq = page.items.first().map(|u| u.seq);
     let last_seq = page.items.last().map(|u| u.seq);

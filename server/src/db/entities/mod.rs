@@ -10,3 +10,4 @@ pub mod role_permission;
 pub mod session;
 pub mod setting;
 pub mod user;
+pub mod user_count;
