@@ -21,7 +21,10 @@ test('the first admin is created through the printed set-up link', async ({ page
 
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByTestId('signed-in-as')).toHaveText(ADMIN.username);
+  await expect(page.getByTestId('showing')).toHaveText('Showing 1–10 of 43');
+  await page.goto(`/users?q=${ADMIN.username}`);
   await expect(page.getByRole('cell', { name: ADMIN.username, exact: true })).toBeVisible();
+  await expect(page.getByRole('row').nth(1)).toContainText('Admin');
 
   // The welcome mail goes through the outbox to the SMTP server.
   await expect
