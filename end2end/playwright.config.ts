@@ -48,5 +48,18 @@ export default defineConfig({
       dependencies: ['setup'],
       use: { javaScriptEnabled: false },
     },
+    // Specs that add data run after the read-only ones, whose counts they would change.
+    {
+      name: 'hydrated-admin',
+      testMatch: /users\.spec\.ts/,
+      dependencies: ['hydrated', 'no-js'],
+      use: { javaScriptEnabled: true },
+    },
+    {
+      name: 'no-js-admin',
+      testMatch: /users\.spec\.ts/,
+      dependencies: ['hydrated', 'no-js'],
+      use: { javaScriptEnabled: false },
+    },
   ],
 });
