@@ -385,3 +385,96 @@ async fn headers_health_and_compression() {
     );
     s.stop().await;
 }
+
+/// Every permission-checked server function × {anonymous, General user,
+/// a custom read-only role, Admin}.
+#[tokio::test]
+async fn authorization_matrix() {
+    use sea_orm::{ActiveModelTrait, Set};
+    use usher_server::db::entities::{role, role_permission};
+
+    let s = start().await;
+    let reader_role = uuid::Uuid::new_v4();
+    let now = chrono::Utc::now();
+    role::ActiveModel {
+        id: Set(reader_role),
+        name: Set("Reader".into()),
+        description: Set("Reads the directory".into()),
+        builtin: Set(false),
+        all_permissions: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&s.db.db)
+    .await
+    .unwrap();
+    role_permission::ActiveModel {
+        role_id: Set(reader_role),
+        permission: Set("users.read".into()),
+    }
+    .insert(&s.db.db)
+    .await
+    .unwrap();
+    let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
+    users::insert(
+        &s.db.db,
+        users::NewUser {
+            username: "read.only".into(),
+            email: "reader@example.com".into(),
+            first_name: "Read".into(),
+            last_name: "Only".into(),
+            role_id: reader_role,
+            status: app::model::UserStatus::Active,
+            password_hash: Some(hash),
+        },
+    )
+    .await
+    .unwrap();
+
+    let general = s.sign_in("gen.user", USER_PASSWORD).await;
+    let reader = s.sign_in("read.only", USER_PASSWORD).await;
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let callers: [(&str, Option<&str>); 4] = [
+        ("anonymous", None),
+        ("general", Some(&general)),
+        ("reader", Some(&reader)),
+        ("admin", Some(&admin)),
+    ];
+
+    let new_user = |name: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("username", name.to_string()),
+            ("first_name", "Matrix".into()),
+            ("last_name", "Person".into()),
+            ("email", format!("{name}@example.com")),
+            ("phone", String::new()),
+            ("role", roles::USER_ROLE_ID.to_string()),
+            ("origin", "internal".into()),
+            ("status", "active".into()),
+            ("password", "a long matrix passphrase".into()),
+        ]
+    };
+    let cases: Vec<(&str, Vec<(&str, String)>, [u16; 4])> = vec![
+        (
+            "users/list",
+            vec![("query", String::new())],
+            [401, 403, 200, 200],
+        ),
+        ("users/options", vec![], [401, 403, 200, 200]),
+        (
+            "users/create",
+            new_user("matrix.user"),
+            [401, 403, 403, 200],
+        ),
+        ("users/suggest-password", vec![], [401, 403, 403, 200]),
+        ("whoami", vec![], [200, 200, 200, 200]),
+    ];
+    for (endpoint, form, expected) in cases {
+        for ((who, cookie), want) in callers.iter().zip(expected) {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = s.call(endpoint, &form, *cookie).await;
+            assert_eq!(res.status().as_u16(), want, "{endpoint} as {who}");
+        }
+    }
+    s.stop().await;
+}
