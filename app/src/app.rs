@@ -11,7 +11,7 @@ use crate::components::layout::ConsoleLayout;
 use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage, home::HomePage, login::LoginPage, not_found::NotFound, setup::SetupPage,
-    users::list::UsersPage, users::new::NewUserPage,
+    users::detail::UserDetailPage, users::list::UsersPage, users::new::NewUserPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -115,6 +115,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async/>
+                        <Route path=path!("/users/:username") view=UserDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>

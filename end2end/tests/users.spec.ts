@@ -53,4 +53,39 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await expect(row).toContainText('General user');
   await expect(row).toContainText('+491512345678');
   await expect(row).toContainText('Engineering, Security');
+
+  // The user's page: every field, then deactivate, activate, the activity, delete.
+  await row.getByRole('link', { name: username }).click();
+  await expect(page).toHaveURL(new RegExp(`/users/${username.replace('.', '\\.')}$`));
+  await expect(page.getByRole('heading', { name: 'Newton Example' })).toBeVisible();
+  await expect(page.getByText(`${username} (cannot be changed)`)).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Deactivate' }).click();
+  await expect(page.getByRole('button', { name: 'Activate' })).toBeVisible();
+  await expect(page.locator('h1 + p')).toContainText('Inactive');
+  await page.getByRole('button', { name: 'Activate' }).click();
+  await expect(page.getByRole('button', { name: 'Deactivate' })).toBeVisible();
+  await page.getByRole('link', { name: 'Activity' }).click();
+  const activity = page.getByTestId('activity');
+  await expect(activity.locator('li')).toHaveCount(3);
+  await expect(activity.locator('li').first()).toContainText('user.activate');
+  await expect(activity.locator('li').last()).toContainText('user.create');
+
+  await page.getByRole('link', { name: 'Delete' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText(`Delete ${username}?`);
+  await page.getByRole('button', { name: `Delete ${username}` }).click();
+  await expect(page).toHaveURL(/\/users$/);
+  const gone = await page.request.get(`/users/${username}`);
+  expect(gone.status()).toBe(200); // the page renders, and says the user is not found:
+  await page.goto(`/users/${username}`);
+  await expect(page.getByRole('alert')).toHaveText('Not found.');
+});
+
+test('an admin cannot deactivate or delete themselves', async ({ page, javaScriptEnabled }) => {
+  await page.goto('/login?next=/users/first.admin');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users\/first\.admin$/);
+  await expect(page.getByTestId('guard')).toHaveText('You cannot deactivate or delete your own account.');
+  await expect(page.getByRole('button', { name: 'Deactivate' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Delete' })).toHaveCount(0);
 });

@@ -1,12 +1,12 @@
 //! The server's side of `app::ssr::Backend`: server functions call these,
 //! which call the services.
-use app::model::{CurrentUser, NewUserRequest, UserPage, UserQuery};
+use app::model::{CurrentUser, NewUserRequest, UserDetail, UserPage, UserQuery};
 use app::ssr::{Backend, RequestMeta, SessionCookie};
 use app::AppError;
 use async_trait::async_trait;
 
 use crate::http::cookies;
-use crate::services::{auth, directory, sessions, setup, users};
+use crate::services::{auth, directory, lifecycle, sessions, setup, users};
 use crate::state::AppState;
 
 pub struct ServerBackend {
@@ -130,6 +130,34 @@ impl Backend for ServerBackend {
 
     async fn suggest_password(&self) -> Result<String, AppError> {
         Ok(users::generate_password())
+    }
+
+    async fn user_detail(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+    ) -> Result<UserDetail, AppError> {
+        lifecycle::detail(&self.state.db, &actor_of(actor, meta)?, username).await
+    }
+
+    async fn set_user_active(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+        active: bool,
+    ) -> Result<(), AppError> {
+        lifecycle::set_active(&self.state.db, &actor_of(actor, meta)?, username, active).await
+    }
+
+    async fn delete_user(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+    ) -> Result<(), AppError> {
+        lifecycle::delete(&self.state.db, &actor_of(actor, meta)?, username).await
     }
 
     async fn directory_options(&self) -> Result<app::model::FilterChoices, AppError> {

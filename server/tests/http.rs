@@ -467,6 +467,32 @@ async fn authorization_matrix() {
             [401, 403, 403, 200],
         ),
         ("users/suggest-password", vec![], [401, 403, 403, 200]),
+        (
+            "users/detail",
+            vec![("username", "gen.user".into())],
+            [401, 403, 200, 200],
+        ),
+        (
+            "users/set-active",
+            vec![
+                ("username", "matrix.user".into()),
+                ("active", "false".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        (
+            "users/set-active",
+            vec![
+                ("username", "matrix.user".into()),
+                ("active", "true".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        (
+            "users/delete",
+            vec![("username", "matrix.user".into())],
+            [401, 403, 403, 200],
+        ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {

@@ -98,3 +98,65 @@ pub async fn suggest_password() -> Result<String, AppError> {
     crate::ssr::require(Permission::UsersWrite)?;
     crate::ssr::backend()?.suggest_password().await
 }
+
+/// Everything the user page shows.
+#[server(prefix = "/api", endpoint = "users/detail")]
+pub async fn user_detail(username: String) -> Result<crate::model::UserDetail, AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, fail, request_meta, require};
+    let actor = require(Permission::UsersRead)?;
+    backend()?
+        .user_detail(&actor, &request_meta(), &username)
+        .await
+        .map_err(fail)
+}
+
+/// Activate (`active=true`) or deactivate a user.
+#[server(prefix = "/api", endpoint = "users/set-active")]
+pub async fn set_user_active(username: String, active: bool) -> Result<(), AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, request_meta, require};
+    let actor = require(Permission::UsersWrite)?;
+    let result = backend()?
+        .set_user_active(&actor, &request_meta(), &username, active)
+        .await;
+    finish(result, &format!("/users/{username}"), None)
+}
+
+/// Delete a user (after the confirmation on their page).
+#[server(prefix = "/api", endpoint = "users/delete")]
+pub async fn delete_user(username: String) -> Result<(), AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, request_meta, require};
+    let actor = require(Permission::UsersDelete)?;
+    let result = backend()?
+        .delete_user(&actor, &request_meta(), &username)
+        .await;
+    finish(result, &format!("/users/{username}"), Some("/users"))
+}
+
+/// The end of an action on a user's page: a plain form goes back to the page
+/// (with `?error=` on failure) or on to `done`; the client gets the status.
+#[cfg(feature = "ssr")]
+fn finish(result: Result<(), AppError>, page: &str, done: Option<&str>) -> Result<(), AppError> {
+    use crate::routes::encode_query_value;
+    use crate::ssr::{fail, is_plain_form_post};
+    match result {
+        Ok(()) => {
+            if let Some(done) = done {
+                leptos_axum::redirect(done);
+            } else if is_plain_form_post() {
+                leptos_axum::redirect(page);
+            }
+            Ok(())
+        }
+        Err(error) if is_plain_form_post() => {
+            leptos_axum::redirect(&format!(
+                "{page}?error={}",
+                encode_query_value(&error.to_string())
+            ));
+            Err(error)
+        }
+        Err(error) => Err(fail(error)),
+    }
+}

@@ -6,5 +6,8 @@ pub mod user_query;
 
 pub use page::{Page, PageRequest};
 pub use permission::Permission;
-pub use user::{CurrentUser, FilterChoices, NewUserRequest, UserPage, UserStatus, UserSummary};
+pub use user::{
+    ActivityEntry, CurrentUser, FilterChoices, NewUserRequest, UserDetail, UserPage, UserStatus,
+    UserSummary,
+};
 pub use user_query::{Cursor, SortKey, UserQuery};

@@ -140,3 +140,29 @@ pub struct NewUserRequest {
     pub external: bool,
     pub active: bool,
 }
+
+/// One audit event, as the Activity tab shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityEntry {
+    pub at: String,
+    pub actor: Option<String>,
+    pub action: String,
+    pub success: bool,
+    pub details: Option<String>,
+}
+
+/// The user page: every field, and which actions the viewer may take on
+/// this user (the UI hides what the server would refuse).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: UserSummary,
+    pub must_change_password: bool,
+    pub password_changed_at: Option<String>,
+    pub updated_at: String,
+    pub activity: Vec<ActivityEntry>,
+    pub can_deactivate: bool,
+    pub can_activate: bool,
+    pub can_delete: bool,
+    /// Why deactivating or deleting is refused, when it is.
+    pub guard_reason: Option<String>,
+}

@@ -1,7 +1,7 @@
 use async_trait::async_trait;
 
 use crate::error::AppError;
-use crate::model::{CurrentUser, NewUserRequest, UserPage, UserQuery};
+use crate::model::{CurrentUser, NewUserRequest, UserDetail, UserPage, UserQuery};
 
 /// Facts about the HTTP request that services record (audit) or need (cookies).
 #[derive(Debug, Clone, Default)]
@@ -57,6 +57,28 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<String, AppError>;
 
     async fn suggest_password(&self) -> Result<String, AppError>;
+
+    async fn user_detail(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+    ) -> Result<UserDetail, AppError>;
+
+    async fn set_user_active(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+        active: bool,
+    ) -> Result<(), AppError>;
+
+    async fn delete_user(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+    ) -> Result<(), AppError>;
 
     async fn directory_options(&self) -> Result<crate::model::FilterChoices, AppError>;
 }

@@ -1,0 +1,242 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::list::{short_time, StatusBadge};
+use crate::api::users::{user_detail, DeleteUser, SetUserActive};
+use crate::app::use_auth;
+use crate::components::alert::{ErrorAlert, LoadError};
+use crate::model::{Permission, UserDetail};
+
+const TABS: [(&str, &str); 5] = [
+    ("info", "User info"),
+    ("groups", "Groups"),
+    ("certificates", "Certificates"),
+    ("tokens", "Tokens"),
+    ("activity", "Activity"),
+];
+
+/// `/users/{username}`: header with name, status and actions; tabs below.
+#[component]
+pub fn UserDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let username = move || params.read().get("username").unwrap_or_default();
+    let set_active = ServerAction::<SetUserActive>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let detail = Resource::new(
+        move || (username(), set_active.version().get()),
+        |(name, _)| user_detail(name),
+    );
+    let action_error = move || {
+        let from_action = set_active
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err));
+        from_action
+            .map(|e| e.to_string())
+            .or_else(|| query.read().get("error"))
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || detail.get().map(|result| match result {
+                Ok(d) => view! { <Detail detail=d set_active delete/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Transition>
+        {move || action_error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
+    }
+}
+
+#[component]
+fn Detail(
+    detail: UserDetail,
+    set_active: ServerAction<SetUserActive>,
+    delete: ServerAction<DeleteUser>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let viewer = use_auth().user;
+    let can = move |p: Permission| viewer.get().flatten().is_some_and(|u| u.can(p));
+    let user = detail.user.clone();
+    let name = user.full_name();
+    let base = format!("/users/{}", user.username);
+    let tab = move || query.read().get("tab").unwrap_or_else(|| "info".into());
+    let confirm_delete = move || query.read().get("confirm").as_deref() == Some("delete");
+    let username = user.username.clone();
+    let d = detail.clone();
+    view! {
+        <leptos_meta::Title text=user.username.clone()/>
+        <div class="flex flex-wrap items-start justify-between gap-4">
+            <div>
+                <p class="text-sm"><A href="/users" attr:class="text-indigo-700 hover:underline">"← Users"</A></p>
+                <h1 class="mt-1 text-2xl font-semibold">{if name.is_empty() { user.username.clone() } else { name }}</h1>
+                <p class="mt-1 flex items-center gap-2 text-sm text-slate-600">
+                    <span>{user.username.clone()}</span><StatusBadge label=user.status.label()/>
+                </p>
+            </div>
+            <div class="flex flex-wrap gap-2">
+                {
+                    let (uname, d) = (username.clone(), d.clone());
+                    move || (d.can_deactivate && can(Permission::UsersWrite)).then(|| view! {
+                        <ActiveForm action=set_active username=uname.clone() active=false label="Deactivate"/>
+                    })
+                }
+                {
+                    let (uname, d) = (username.clone(), d.clone());
+                    move || (d.can_activate && can(Permission::UsersWrite)).then(|| view! {
+                        <ActiveForm action=set_active username=uname.clone() active=true label="Activate"/>
+                    })
+                }
+                {
+                    let (base, d) = (base.clone(), d.clone());
+                    move || (d.can_delete && can(Permission::UsersDelete)).then(|| view! {
+                        <A href=format!("{base}?confirm=delete")
+                            attr:class="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50">"Delete"</A>
+                    })
+                }
+            </div>
+        </div>
+        {detail.guard_reason.clone().map(|r| view! { <p class="mt-2 text-sm text-slate-500" data-testid="guard">{r}</p> })}
+        {
+            let uname = username.clone();
+            move || confirm_delete().then(|| view! { <ConfirmDelete action=delete username=uname.clone()/> })
+        }
+        <nav aria-label="User sections" class="mt-6 flex gap-1 border-b border-slate-200">
+            {TABS.into_iter().map(|(key, label)| {
+                let href = format!("/users/{}?tab={key}", user.username);
+                view! {
+                    <A href=href attr:class=move || if tab() == key {
+                        "border-b-2 border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700"
+                    } else {
+                        "px-3 py-2 text-sm text-slate-600 hover:text-slate-900"
+                    }>{label}</A>
+                }
+            }).collect_view()}
+        </nav>
+        <section class="mt-4">
+            {move || match tab().as_str() {
+                "groups" => view! { <GroupsTab groups=detail.user.groups.clone()/> }.into_any(),
+                "certificates" => view! { <p class="text-sm text-slate-600">"No certificates yet. Certificates arrive with Usher's own CA."</p> }.into_any(),
+                "tokens" => view! { <p class="text-sm text-slate-600">"No API tokens yet."</p> }.into_any(),
+                "activity" => view! { <ActivityTab detail=detail.clone()/> }.into_any(),
+                _ => view! { <InfoTab detail=detail.clone()/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ActiveForm(
+    action: ServerAction<SetUserActive>,
+    username: String,
+    active: bool,
+    label: &'static str,
+) -> impl IntoView {
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="username" value=username/>
+            <input type="hidden" name="active" value=active.to_string()/>
+            <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">{label}</button>
+        </ActionForm>
+    }
+}
+
+/// The confirmation that names the user; a link opens it, so it works
+/// without JavaScript too.
+#[component]
+fn ConfirmDelete(action: ServerAction<DeleteUser>, username: String) -> impl IntoView {
+    let title = format!("Delete {username}?");
+    let button = format!("Delete {username}");
+    let cancel = format!("/users/{username}");
+    view! {
+        <div role="alertdialog" aria-labelledby="confirm-title" class="mt-4 rounded-lg border border-red-200 bg-red-50 p-4">
+            <h2 id="confirm-title" class="font-semibold text-red-800">{title}</h2>
+            <p class="mt-1 text-sm text-red-800">"The account, its sessions and memberships are removed. This cannot be undone."</p>
+            <div class="mt-3 flex gap-2">
+                <ActionForm action>
+                    <input type="hidden" name="username" value=username/>
+                    <button type="submit" class="rounded-md bg-red-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-500">
+                        {button}
+                    </button>
+                </ActionForm>
+                <A href=cancel attr:class="rounded-md border border-slate-300 px-3 py-1.5 text-sm">"Cancel"</A>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn InfoTab(detail: UserDetail) -> impl IntoView {
+    let u = detail.user;
+    let rows: Vec<(&str, String)> = vec![
+        ("Username", format!("{} (cannot be changed)", u.username)),
+        ("First name", u.first_name),
+        ("Last name", u.last_name),
+        ("Email", u.email),
+        ("Phone", u.phone.unwrap_or_else(|| "—".into())),
+        ("Role", u.role),
+        (
+            "Internal/External",
+            if u.external { "External" } else { "Internal" }.into(),
+        ),
+        ("Status", u.status.label().into()),
+        ("2FA", if u.two_factor { "On" } else { "Off" }.into()),
+        ("Time added", short_time(&u.created_at)),
+        (
+            "Password changed",
+            detail
+                .password_changed_at
+                .map(|t| short_time(&t))
+                .unwrap_or_else(|| "Never".into()),
+        ),
+        (
+            "Last login",
+            u.last_login_at
+                .map(|t| short_time(&t))
+                .unwrap_or_else(|| "Never".into()),
+        ),
+    ];
+    view! {
+        <dl class="grid max-w-2xl grid-cols-[max-content_1fr] gap-x-8 gap-y-2 text-sm">
+            {rows.into_iter().map(|(k, v)| view! {
+                <dt class="text-slate-500">{k}</dt><dd>{v}</dd>
+            }).collect_view()}
+        </dl>
+    }
+}
+
+#[component]
+fn GroupsTab(groups: Vec<String>) -> impl IntoView {
+    if groups.is_empty() {
+        return view! { <p class="text-sm text-slate-600">"Not a member of any group."</p> }
+            .into_any();
+    }
+    view! {
+        <ul class="list-disc pl-5 text-sm">
+            {groups.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn ActivityTab(detail: UserDetail) -> impl IntoView {
+    if detail.activity.is_empty() {
+        return view! { <p class="text-sm text-slate-600">"No activity recorded yet."</p> }
+            .into_any();
+    }
+    view! {
+        <ol class="space-y-2 text-sm" data-testid="activity">
+            {detail.activity.into_iter().map(|e| view! {
+                <li class="rounded-md border border-slate-200 bg-white px-3 py-2">
+                    <span class="font-medium">{e.action}</span>
+                    " by " {e.actor.unwrap_or_else(|| "Usher".into())}
+                    " · " <time>{short_time(&e.at)}</time>
+                    {(!e.success).then(|| view! { <span class="ml-2 text-red-700">"(failed)"</span> })}
+                </li>
+            }).collect_view()}
+        </ol>
+    }
+    .into_any()
+}

@@ -1,0 +1,299 @@
+//! A user's page and lifecycle: activate, deactivate, delete, with the
+//! guardrails (nobody acts on themselves; the last active admin stays).
+use app::model::{ActivityEntry, UserDetail, UserStatus};
+use app::AppError;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+
+use super::roles::ADMIN_ROLE_ID;
+use super::users::Actor;
+use super::{audit, db_error, directory, sessions};
+use crate::db::entities::{audit_event, user};
+
+pub async fn find(db: &impl ConnectionTrait, username: &str) -> Result<user::Model, AppError> {
+    user::Entity::find()
+        .filter(user::Column::UsernameLc.eq(username.to_lowercase()))
+        .one(db)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)
+}
+
+async fn active_admins(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    user::Entity::find()
+        .filter(user::Column::RoleId.eq(ADMIN_ROLE_ID))
+        .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
+        .count(db)
+        .await
+        .map_err(db_error)
+}
+
+/// Why `actor` may not deactivate or delete `target`, if they may not.
+pub async fn refusal(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    target: &user::Model,
+) -> Result<Option<String>, AppError> {
+    if target.id == actor.id {
+        return Ok(Some(
+            "You cannot deactivate or delete your own account.".into(),
+        ));
+    }
+    let is_active_admin =
+        target.role_id == ADMIN_ROLE_ID && target.status == UserStatus::Active.as_str();
+    if is_active_admin && active_admins(db).await? <= 1 {
+        return Ok(Some("This is the last active administrator.".into()));
+    }
+    Ok(None)
+}
+
+pub async fn detail(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: &str,
+) -> Result<UserDetail, AppError> {
+    let row = find(db, username).await?;
+    let reason = refusal(db, actor, &row).await?;
+    let events = audit_event::Entity::find()
+        .filter(audit_event::Column::TargetId.eq(row.id.to_string()))
+        .order_by_desc(audit_event::Column::Id)
+        .limit(50)
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    let status = UserStatus::parse(&row.status).unwrap_or(UserStatus::Inactive);
+    let summary = directory::summaries(db, vec![row.clone()]).await?.remove(0);
+    Ok(UserDetail {
+        user: summary,
+        must_change_password: row.must_change_password,
+        password_changed_at: row.password_changed_at.map(|t| t.to_rfc3339()),
+        updated_at: row.updated_at.to_rfc3339(),
+        activity: events
+            .into_iter()
+            .map(|e| ActivityEntry {
+                at: e.occurred_at.to_rfc3339(),
+                actor: e.actor_name,
+                action: e.action,
+                success: e.success,
+                details: e.details,
+            })
+            .collect(),
+        can_deactivate: reason.is_none() && status == UserStatus::Active,
+        can_activate: status == UserStatus::Inactive && row.id != actor.id,
+        can_delete: reason.is_none(),
+        guard_reason: reason,
+    })
+}
+
+/// Activates or deactivates; deactivation ends all the user's sessions at once.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: &str,
+    active: bool,
+) -> Result<(), AppError> {
+    let txn = db.begin().await.map_err(db_error)?;
+    let row = find(&txn, username).await?;
+    let before = row.status.clone();
+    let (wanted, action) = if active {
+        if row.id == actor.id {
+            return Err(AppError::Conflict(
+                "You cannot activate your own account.".into(),
+            ));
+        }
+        if before != UserStatus::Inactive.as_str() {
+            return Err(AppError::Conflict(
+                "Only an inactive user can be activated.".into(),
+            ));
+        }
+        (UserStatus::Active, "user.activate")
+    } else {
+        if let Some(reason) = refusal(&txn, actor, &row).await? {
+            return Err(AppError::Conflict(reason));
+        }
+        if before == UserStatus::Inactive.as_str() {
+            return Err(AppError::Conflict("This user is already inactive.".into()));
+        }
+        (UserStatus::Inactive, "user.deactivate")
+    };
+    let mut update: user::ActiveModel = row.clone().into();
+    update.status = Set(wanted.as_str().into());
+    update.updated_at = Set(Utc::now());
+    update.update(&txn).await.map_err(db_error)?;
+    let ended = if active {
+        0
+    } else {
+        sessions::end_all_for_user(&txn, row.id)
+            .await
+            .map_err(db_error)?
+    };
+    record(
+        &txn,
+        actor,
+        action,
+        &row,
+        serde_json::json!({
+            "before": { "status": before },
+            "after": { "status": wanted.as_str() },
+            "sessions_ended": ended,
+        }),
+    )
+    .await?;
+    txn.commit().await.map_err(db_error)
+}
+
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: &str,
+) -> Result<(), AppError> {
+    let txn = db.begin().await.map_err(db_error)?;
+    let row = find(&txn, username).await?;
+    if let Some(reason) = refusal(&txn, actor, &row).await? {
+        return Err(AppError::Conflict(reason));
+    }
+    record(
+        &txn,
+        actor,
+        "user.delete",
+        &row,
+        serde_json::json!({
+            "before": { "email": row.email, "status": row.status },
+        }),
+    )
+    .await?;
+    row.delete(&txn).await.map_err(db_error)?;
+    txn.commit().await.map_err(db_error)
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    target: &user::Model,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record(
+        db,
+        audit::Event {
+            action,
+            actor_id: Some(actor.id),
+            actor_name: Some(&actor.username),
+            target_kind: Some("user"),
+            target_id: Some(target.id.to_string()),
+            target_name: Some(&target.username),
+            ip: actor.ip.as_deref(),
+            success: true,
+            details: Some(details),
+        },
+    )
+    .await
+    .map_err(db_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::settings::SessionPolicy;
+    use crate::services::setup::create_admin;
+    use crate::services::users::{insert, NewUser};
+    use crate::testkit::TestDb;
+
+    fn actor_for(u: &user::Model) -> Actor {
+        Actor {
+            id: u.id,
+            username: u.username.clone(),
+            ip: None,
+        }
+    }
+
+    async fn person(db: &DatabaseConnection, name: &str) -> user::Model {
+        insert(
+            db,
+            NewUser {
+                username: name.into(),
+                email: format!("{name}@example.com"),
+                first_name: "Pat".into(),
+                last_name: "Doe".into(),
+                role_id: super::super::roles::USER_ROLE_ID,
+                status: UserStatus::Active,
+                password_hash: None,
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn guardrails() {
+        let t = TestDb::new().await;
+        let root = create_admin(
+            &t.db,
+            "root.admin",
+            "root@example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
+        let me = actor_for(&root);
+        // Not yourself, and not the last active admin.
+        let own = set_active(&t.db, &me, "root.admin", false).await;
+        assert!(matches!(own, Err(AppError::Conflict(m)) if m.contains("your own")));
+        assert!(matches!(
+            delete(&t.db, &me, "root.admin").await,
+            Err(AppError::Conflict(_))
+        ));
+        let helper = person(&t.db, "helper").await;
+        let mut promote: user::ActiveModel = helper.clone().into();
+        promote.role_id = Set(ADMIN_ROLE_ID);
+        promote.update(&t.db).await.unwrap();
+        let other = actor_for(&helper);
+        let last = set_active(&t.db, &other, "root.admin", false).await;
+        assert!(last.is_ok(), "two admins: one may deactivate the other");
+        // Now root is inactive and helper is the last active admin.
+        let refused = delete(&t.db, &me, "helper").await;
+        assert!(
+            matches!(refused, Err(AppError::Conflict(m)) if m.contains("last active administrator"))
+        );
+        let view = detail(&t.db, &me, "helper").await.unwrap();
+        assert!(!view.can_delete && !view.can_deactivate);
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn deactivation_ends_sessions_and_sign_in() {
+        let t = TestDb::new().await;
+        let root = create_admin(
+            &t.db,
+            "root.admin",
+            "root@example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
+        let me = actor_for(&root);
+        let pat = person(&t.db, "pat.doe").await;
+        let opened = sessions::open(&t.db, pat.id, SessionPolicy::default(), None, None)
+            .await
+            .unwrap();
+        set_active(&t.db, &me, "pat.doe", false).await.unwrap();
+        assert!(
+            sessions::resolve(&t.db, &opened.token, SessionPolicy::default(), Utc::now())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let view = detail(&t.db, &me, "pat.doe").await.unwrap();
+        assert_eq!(view.user.status, UserStatus::Inactive);
+        assert!(view.can_activate && !view.can_deactivate);
+        assert_eq!(view.activity[0].action, "user.deactivate");
+        set_active(&t.db, &me, "pat.doe", true).await.unwrap();
+        assert_eq!(find(&t.db, "pat.doe").await.unwrap().status, "active");
+        delete(&t.db, &me, "pat.doe").await.unwrap();
+        assert_eq!(find(&t.db, "pat.doe").await.err(), Some(AppError::NotFound));
+        t.close().await;
+    }
+}
