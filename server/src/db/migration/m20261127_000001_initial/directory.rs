@@ -38,20 +38,36 @@ const POSTGRES: &[&str] = &[
     // index in about ten, so it counts directly).
     "CREATE TABLE user_counts (status TEXT NOT NULL, role_id UUID NOT NULL, n BIGINT NOT NULL, \
      PRIMARY KEY (status, role_id))",
-    "CREATE FUNCTION user_counts_track() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
-       IF TG_OP IN ('DELETE', 'UPDATE') THEN \
-         UPDATE user_counts SET n = n - 1 WHERE status = OLD.status AND role_id = OLD.role_id; \
-       END IF; \
-       IF TG_OP IN ('INSERT', 'UPDATE') THEN \
-         INSERT INTO user_counts (status, role_id, n) VALUES (NEW.status, NEW.role_id, 1) \
-         ON CONFLICT (status, role_id) DO UPDATE SET n = user_counts.n + 1; \
-       END IF; \
+    // Statement-level triggers with transition tables: a bulk insert updates
+    // each counter once per statement, not once per row.
+    "CREATE FUNCTION user_counts_add() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+       INSERT INTO user_counts (status, role_id, n) \
+         SELECT status, role_id, count(*) FROM new_rows GROUP BY status, role_id \
+       ON CONFLICT (status, role_id) DO UPDATE SET n = user_counts.n + EXCLUDED.n; \
        RETURN NULL; END $$",
-    "CREATE TRIGGER user_counts_insert_delete AFTER INSERT OR DELETE ON users \
-     FOR EACH ROW EXECUTE FUNCTION user_counts_track()",
-    "CREATE TRIGGER user_counts_update AFTER UPDATE OF status, role_id ON users \
-     FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.role_id IS DISTINCT FROM NEW.role_id) \
-     EXECUTE FUNCTION user_counts_track()",
+    "CREATE FUNCTION user_counts_remove() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+       UPDATE user_counts c SET n = c.n - d.k \
+         FROM (SELECT status, role_id, count(*) AS k FROM old_rows GROUP BY status, role_id) d \
+         WHERE c.status = d.status AND c.role_id = d.role_id; \
+       RETURN NULL; END $$",
+    "CREATE FUNCTION user_counts_move() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+       INSERT INTO user_counts (status, role_id, n) \
+         SELECT status, role_id, sum(k) FROM ( \
+           SELECT o.status, o.role_id, -1 AS k FROM old_rows o JOIN new_rows n ON n.seq = o.seq \
+             WHERE o.status <> n.status OR o.role_id <> n.role_id \
+           UNION ALL \
+           SELECT n.status, n.role_id, 1 AS k FROM old_rows o JOIN new_rows n ON n.seq = o.seq \
+             WHERE o.status <> n.status OR o.role_id <> n.role_id \
+         ) moved GROUP BY status, role_id \
+       ON CONFLICT (status, role_id) DO UPDATE SET n = user_counts.n + EXCLUDED.n; \
+       RETURN NULL; END $$",
+    "CREATE TRIGGER user_counts_insert AFTER INSERT ON users REFERENCING NEW TABLE AS new_rows \
+     FOR EACH STATEMENT EXECUTE FUNCTION user_counts_add()",
+    "CREATE TRIGGER user_counts_delete AFTER DELETE ON users REFERENCING OLD TABLE AS old_rows \
+     FOR EACH STATEMENT EXECUTE FUNCTION user_counts_remove()",
+    "CREATE TRIGGER user_counts_update AFTER UPDATE ON users \
+     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows \
+     FOR EACH STATEMENT EXECUTE FUNCTION user_counts_move()",
     "CREATE INDEX users_last_login_sort ON users (last_login_at ASC NULLS FIRST, seq)",
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE INDEX users_search ON users USING gin \
