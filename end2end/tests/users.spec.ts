@@ -76,7 +76,7 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await page.getByRole('button', { name: `Delete ${username}` }).click();
   await expect(page).toHaveURL(/\/users$/);
   const gone = await page.request.get(`/users/${username}`);
-  expect(gone.status()).toBe(200); // the page renders, and says the user is not found:
+  expect(gone.status()).toBe(404);
   await page.goto(`/users/${username}`);
   await expect(page.getByRole('alert')).toHaveText('Not found.');
 });

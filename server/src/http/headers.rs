@@ -56,11 +56,15 @@ pub fn cache_policy(path: &str) -> &'static str {
     }
 }
 
-/// A path naming a file (`/favicon.svg`) rather than a page.
+/// A path naming a static file: the built assets under `/pkg/`, or a file
+/// of `public/` at the root (`/favicon.svg`). Pages may contain dots too
+/// (`/users/jane.doe`), so only these two places count.
 pub fn is_file(path: &str) -> bool {
-    path.rsplit('/')
-        .next()
-        .is_some_and(|last| last.contains('.'))
+    if path.starts_with("/pkg/") {
+        return true;
+    }
+    let rest = path.trim_start_matches('/');
+    !rest.contains('/') && rest.contains('.')
 }
 
 #[cfg(test)]
@@ -75,6 +79,9 @@ mod tests {
         );
         assert_eq!(cache_policy("/favicon.svg"), "public, max-age=3600");
         assert_eq!(cache_policy("/users"), "no-store");
+        assert_eq!(cache_policy("/users/jane.doe"), "no-store");
+        assert!(!is_file("/users/jane.doe"));
+        assert!(is_file("/favicon.svg"));
         assert_eq!(cache_policy("/api/login"), "no-store");
     }
 }
