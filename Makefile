@@ -13,7 +13,7 @@ export PATH := $(NODE_BIN):$(HOME)/.cargo/bin:$(PATH)
 
 .PHONY: run test tools rust-tools npm-tools chromium
 
-run: tools
+run: rust-tools npm-tools
 	cargo leptos build --release
 	mkdir -p "$${USHER_DATA_DIR:-data}"
 	LEPTOS_SITE_ROOT=target/site exec target/release/usher

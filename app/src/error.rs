@@ -56,6 +56,19 @@ impl AppError {
         }])
     }
 
+    /// One line for places that cannot show fields separately (a redirect
+    /// back to a form without JavaScript): every field message, or the error.
+    pub fn summary(&self) -> String {
+        match self {
+            AppError::Validation(fields) => fields
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        }
+    }
+
     /// The message for one field, when this is a validation error naming it.
     pub fn field_message(&self, field: &str) -> Option<String> {
         match self {

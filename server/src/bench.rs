@@ -33,7 +33,13 @@ fn uuid_literal(backend: DbBackend, id: uuid::Uuid) -> String {
 
 pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Vec<Case>> {
     let backend = db.get_database_backend();
-    let total_sql = "SELECT COUNT(*) FROM users".to_string();
+    let pg = backend == DbBackend::Postgres;
+    // The statements `directory::page` issues, written out by hand.
+    let total_sql = if pg {
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM user_counts".to_string()
+    } else {
+        "SELECT COUNT(*) FROM users".to_string()
+    };
 
     // The row that ends page 9,999 (10 per page): page 10,000 starts after it.
     let deep = user::Entity::find()
@@ -69,20 +75,34 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
         uuid_literal(backend, helpdesk.id)
     );
     let v = deep.username_lc.replace('\'', "''");
-    Ok(vec![
+    // Every page also names the rows' role and groups: two small look-ups.
+    let names = [
+        "SELECT * FROM roles".to_string(),
+        "SELECT gm.user_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id \
+         WHERE gm.user_id IN (SELECT id FROM users ORDER BY username_lc, seq LIMIT 10)"
+            .to_string(),
+    ];
+    let cases = vec![
         Case {
             name: "first_page",
             query: UserQuery::default(),
-            raw: vec![total_sql.clone(), "SELECT * FROM users ORDER BY username_lc, seq LIMIT 11".into()],
+            raw: vec![
+                total_sql.clone(),
+                "SELECT * FROM users ORDER BY username_lc, seq LIMIT 11".into(),
+            ],
         },
         Case {
             name: "page_10000",
-            query: UserQuery { page: 10_000, cursor: Some(Cursor::After(deep.seq)), ..Default::default() },
+            query: UserQuery {
+                page: 10_000,
+                cursor: Some(Cursor::After(deep.seq)),
+                ..Default::default()
+            },
             raw: vec![
                 total_sql.clone(),
                 format!("SELECT * FROM users WHERE seq = {}", deep.seq),
                 format!(
-                    "SELECT * FROM users WHERE username_lc > '{v}' OR (username_lc = '{v}' AND seq > {}) \
+                    "SELECT * FROM users WHERE (username_lc, seq) > ('{v}', {}) \
                      ORDER BY username_lc, seq LIMIT 11",
                     deep.seq
                 ),
@@ -90,15 +110,31 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
         },
         Case {
             name: "sort_last_login",
-            query: UserQuery { sort: SortKey::LastLogin, descending: true, ..Default::default() },
-            raw: vec![total_sql.clone(), format!("SELECT * FROM users ORDER BY {last_login_order} LIMIT 11")],
+            query: UserQuery {
+                sort: SortKey::LastLogin,
+                descending: true,
+                ..Default::default()
+            },
+            raw: vec![
+                total_sql.clone(),
+                format!("SELECT * FROM users ORDER BY {last_login_order} LIMIT 11"),
+            ],
         },
         Case {
             name: "search_fragment",
-            query: UserQuery { search: fragment.to_string(), ..Default::default() },
+            query: UserQuery {
+                search: fragment.to_string(),
+                ..Default::default()
+            },
             raw: vec![
-                format!("SELECT COUNT(*) FROM users WHERE {search_where}"),
-                format!("SELECT * FROM users WHERE {search_where} ORDER BY username_lc, seq LIMIT 11"),
+                if pg {
+                    format!("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE {search_where} LIMIT 10001) t")
+                } else {
+                    format!("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"{fragment}\"'")
+                },
+                format!(
+                    "SELECT * FROM users WHERE {search_where} ORDER BY username_lc, seq LIMIT 11"
+                ),
             ],
         },
         Case {
@@ -109,11 +145,26 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
                 ..Default::default()
             },
             raw: vec![
-                format!("SELECT COUNT(*) FROM users WHERE {role_where}"),
-                format!("SELECT * FROM users WHERE {role_where} ORDER BY username_lc, seq LIMIT 11"),
+                if pg {
+                    format!(
+                        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM user_counts WHERE {role_where}"
+                    )
+                } else {
+                    format!("SELECT COUNT(*) FROM users WHERE {role_where}")
+                },
+                format!(
+                    "SELECT * FROM users WHERE {role_where} ORDER BY username_lc, seq LIMIT 11"
+                ),
             ],
         },
-    ])
+    ];
+    Ok(cases
+        .into_iter()
+        .map(|mut c| {
+            c.raw.extend(names.iter().cloned());
+            c
+        })
+        .collect())
 }
 
 async fn time<F, Fut>(iterations: usize, mut f: F) -> anyhow::Result<Vec<Duration>>

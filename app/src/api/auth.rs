@@ -78,14 +78,7 @@ pub async fn complete_setup(
             Ok(go_to(user.home().to_string()))
         }
         Err(error) => {
-            let detail = match &error {
-                AppError::Validation(fields) => fields
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.to_string(),
-            };
+            let detail = error.summary();
             let back = format!(
                 "/setup?token={}&error={}",
                 encode_query_value(&token),

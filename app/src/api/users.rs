@@ -73,14 +73,7 @@ pub async fn create_user(
             Ok(())
         }
         Err(error) if is_plain_form_post() => {
-            let detail = match &error {
-                AppError::Validation(fields) => fields
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.to_string(),
-            };
+            let detail = error.summary();
             leptos_axum::redirect(&format!(
                 "/users/new?error={}",
                 crate::routes::encode_query_value(&detail)
