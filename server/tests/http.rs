@@ -454,7 +454,9 @@ async fn authorization_matrix() {
             ("password", "a long matrix passphrase".into()),
         ]
     };
-    let cases: Vec<(&str, Vec<(&str, String)>, [u16; 4])> = vec![
+    // (endpoint, form, expected status per caller)
+    type Case<'a> = (&'a str, Vec<(&'a str, String)>, [u16; 4]);
+    let cases: Vec<Case> = vec![
         (
             "users/list",
             vec![("query", String::new())],
