@@ -1,3 +1,6 @@
+// A server function's arguments are its form's fields, one each.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -27,7 +30,6 @@ pub async fn directory_options() -> Result<crate::model::FilterChoices, AppError
 
 /// "Add user". Returns to the new user's page.
 #[server(prefix = "/api", endpoint = "users/create")]
-#[allow(clippy::too_many_arguments)]
 pub async fn create_user(
     username: String,
     first_name: String,
