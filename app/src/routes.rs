@@ -18,6 +18,7 @@ pub fn page_access(path: &str) -> Access {
     }
     match first {
         "users" => Access::Needs(Permission::UsersRead),
+        "roles" => Access::Needs(Permission::RolesManage),
         "account" => Access::SignedIn,
         _ => Access::Public,
     }

@@ -6,7 +6,7 @@ use app::AppError;
 use async_trait::async_trait;
 
 use crate::http::cookies;
-use crate::services::{auth, directory, lifecycle, sessions, setup, users};
+use crate::services::{auth, directory, lifecycle, roles, sessions, setup, users};
 use crate::state::AppState;
 
 pub struct ServerBackend {
@@ -130,6 +130,39 @@ impl Backend for ServerBackend {
 
     async fn suggest_password(&self) -> Result<String, AppError> {
         Ok(users::generate_password())
+    }
+
+    async fn list_roles(&self) -> Result<Vec<app::model::RoleView>, AppError> {
+        roles::list(&self.state.db).await
+    }
+
+    async fn create_role(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        name: &str,
+        description: &str,
+        permissions: &[app::model::Permission],
+    ) -> Result<(), AppError> {
+        roles::create(
+            &self.state.db,
+            &actor_of(actor, meta)?,
+            name,
+            description,
+            permissions,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn delete_role(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+    ) -> Result<(), AppError> {
+        let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+        roles::delete(&self.state.db, &actor_of(actor, meta)?, id).await
     }
 
     async fn user_detail(

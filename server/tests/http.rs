@@ -495,6 +495,16 @@ async fn authorization_matrix() {
             vec![("username", "matrix.user".into())],
             [401, 403, 403, 200],
         ),
+        ("roles/list", vec![], [401, 403, 403, 200]),
+        (
+            "roles/create",
+            vec![
+                ("name", "Matrix role".into()),
+                ("description", String::new()),
+                ("permissions[0]", "users.read".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {

@@ -1,3 +1,4 @@
 //! Server functions: each checks the caller, then calls the backend.
 pub mod auth;
+pub mod roles;
 pub mod users;

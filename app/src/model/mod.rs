@@ -5,7 +5,7 @@ pub mod user;
 pub mod user_query;
 
 pub use page::{Page, PageRequest};
-pub use permission::Permission;
+pub use permission::{Permission, RoleView};
 pub use user::{
     ActivityEntry, CurrentUser, FilterChoices, NewUserRequest, UserDetail, UserPage, UserStatus,
     UserSummary,

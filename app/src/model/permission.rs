@@ -48,6 +48,23 @@ impl Permission {
         }
     }
 
+    /// What the permission allows, in the admin's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Permission::UsersRead => "See users",
+            Permission::UsersWrite => "Add and change users",
+            Permission::UsersDelete => "Delete users",
+            Permission::UsersImport => "Import users",
+            Permission::UsersExport => "Export users",
+            Permission::GroupsManage => "Manage groups",
+            Permission::RolesManage => "Manage roles",
+            Permission::RequestsReview => "Review access requests",
+            Permission::CertificatesManage => "Manage certificates",
+            Permission::SettingsManage => "Change settings",
+            Permission::AuditRead => "Read the audit log",
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Permission> {
         Permission::ALL.into_iter().find(|p| p.as_str() == name)
     }
@@ -64,4 +81,15 @@ mod tests {
         }
         assert_eq!(Permission::parse("users.fly"), None);
     }
+}
+
+/// A role as the roles page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub permissions: Vec<Permission>,
+    pub users: u64,
 }

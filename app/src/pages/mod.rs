@@ -3,5 +3,6 @@ pub mod account;
 pub mod home;
 pub mod login;
 pub mod not_found;
+pub mod roles;
 pub mod setup;
 pub mod users;

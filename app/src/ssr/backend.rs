@@ -58,6 +58,24 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn suggest_password(&self) -> Result<String, AppError>;
 
+    async fn list_roles(&self) -> Result<Vec<crate::model::RoleView>, AppError>;
+
+    async fn create_role(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        name: &str,
+        description: &str,
+        permissions: &[crate::model::Permission],
+    ) -> Result<(), AppError>;
+
+    async fn delete_role(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+    ) -> Result<(), AppError>;
+
     async fn user_detail(
         &self,
         actor: &CurrentUser,

@@ -3,7 +3,7 @@ use app::model::Permission;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::db::entities::{role, role_permission};
+use crate::db::entities::{role, role_permission, user};
 
 /// The built-in roles have fixed ids so code and migrations can name them.
 pub const ADMIN_ROLE_ID: Uuid = Uuid::from_u128(0x0000_0000_0000_4000_8000_0000_0000_0001);
@@ -30,4 +30,223 @@ pub async fn permissions_of(
         .collect();
     permissions.sort();
     Ok(permissions)
+}
+
+/// Every role with its permissions and how many users hold it.
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<app::model::RoleView>, app::AppError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let roles = role::Entity::find()
+        .order_by_desc(role::Column::Builtin)
+        .order_by_asc(role::Column::Name)
+        .all(db)
+        .await
+        .map_err(super::db_error)?;
+    let counts: Vec<(Uuid, i64)> = user::Entity::find()
+        .select_only()
+        .column(user::Column::RoleId)
+        .expr(sea_orm::sea_query::Expr::cust("COUNT(*)"))
+        .group_by(user::Column::RoleId)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(super::db_error)?;
+    let mut out = Vec::with_capacity(roles.len());
+    for r in roles {
+        out.push(app::model::RoleView {
+            id: r.id.to_string(),
+            permissions: permissions_of(db, r.id).await.map_err(super::db_error)?,
+            users: counts
+                .iter()
+                .find(|(id, _)| *id == r.id)
+                .map(|(_, n)| *n as u64)
+                .unwrap_or(0),
+            name: r.name,
+            description: r.description,
+            builtin: r.builtin,
+        });
+    }
+    Ok(out)
+}
+
+/// A custom role: a unique name (2–64 characters) and a set of permissions.
+pub async fn create(
+    db: &sea_orm::DatabaseConnection,
+    actor: &super::users::Actor,
+    name: &str,
+    description: &str,
+    permissions: &[Permission],
+) -> Result<Uuid, app::AppError> {
+    use app::AppError;
+    use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+    let name = name.trim();
+    let len = name.chars().count();
+    if !(2..=64).contains(&len) {
+        return Err(AppError::field(
+            "name",
+            "A role name has 2 to 64 characters.",
+        ));
+    }
+    let taken = role::Entity::find()
+        .all(db)
+        .await
+        .map_err(super::db_error)?
+        .iter()
+        .any(|r| r.name.to_lowercase() == name.to_lowercase());
+    if taken {
+        return Err(AppError::field(
+            "name",
+            "A role with this name already exists.",
+        ));
+    }
+    if permissions.is_empty() {
+        return Err(AppError::field(
+            "permissions",
+            "Choose at least one permission.",
+        ));
+    }
+    let now = chrono::Utc::now();
+    let id = Uuid::new_v4();
+    let txn = db.begin().await.map_err(super::db_error)?;
+    role::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_string()),
+        description: Set(description.trim().to_string()),
+        builtin: Set(false),
+        all_permissions: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(super::db_error)?;
+    for p in permissions {
+        role_permission::ActiveModel {
+            role_id: Set(id),
+            permission: Set(p.as_str().into()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(super::db_error)?;
+    }
+    super::audit::record(
+        &txn,
+        super::audit::Event {
+            action: "role.create",
+            actor_id: Some(actor.id),
+            actor_name: Some(&actor.username),
+            target_kind: Some("role"),
+            target_id: Some(id.to_string()),
+            target_name: Some(name),
+            ip: actor.ip.as_deref(),
+            success: true,
+            details: Some(serde_json::json!({
+                "after": { "permissions": permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>() }
+            })),
+        },
+    )
+    .await
+    .map_err(super::db_error)?;
+    txn.commit().await.map_err(super::db_error)?;
+    Ok(id)
+}
+
+/// Deletes a custom role nobody holds.
+pub async fn delete(
+    db: &sea_orm::DatabaseConnection,
+    actor: &super::users::Actor,
+    id: Uuid,
+) -> Result<(), app::AppError> {
+    use app::AppError;
+    use sea_orm::{ModelTrait, PaginatorTrait, TransactionTrait};
+    let txn = db.begin().await.map_err(super::db_error)?;
+    let found = role::Entity::find_by_id(id)
+        .one(&txn)
+        .await
+        .map_err(super::db_error)?;
+    let Some(found) = found else {
+        return Err(AppError::NotFound);
+    };
+    if found.builtin {
+        return Err(AppError::Conflict(format!(
+            "{} is built in and cannot be deleted.",
+            found.name
+        )));
+    }
+    let holders = user::Entity::find()
+        .filter(user::Column::RoleId.eq(id))
+        .count(&txn)
+        .await
+        .map_err(super::db_error)?;
+    if holders > 0 {
+        return Err(AppError::Conflict(format!(
+            "{} users have the role {}; give them another role first.",
+            holders, found.name
+        )));
+    }
+    super::audit::record(
+        &txn,
+        super::audit::Event {
+            action: "role.delete",
+            actor_id: Some(actor.id),
+            actor_name: Some(&actor.username),
+            target_kind: Some("role"),
+            target_id: Some(id.to_string()),
+            target_name: Some(&found.name),
+            ip: actor.ip.as_deref(),
+            success: true,
+            details: None,
+        },
+    )
+    .await
+    .map_err(super::db_error)?;
+    found.delete(&txn).await.map_err(super::db_error)?;
+    txn.commit().await.map_err(super::db_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::users::Actor;
+    use crate::testkit::TestDb;
+    use app::AppError;
+
+    #[tokio::test]
+    async fn custom_roles() {
+        let t = TestDb::new().await;
+        let actor = Actor {
+            id: Uuid::new_v4(),
+            username: "root".into(),
+            ip: None,
+        };
+        let id = create(&t.db, &actor, "Viewer", "Reads", &[Permission::UsersRead])
+            .await
+            .unwrap();
+        assert_eq!(
+            permissions_of(&t.db, id).await.unwrap(),
+            vec![Permission::UsersRead]
+        );
+        let dup = create(&t.db, &actor, "viewer", "", &[Permission::UsersRead]).await;
+        assert_eq!(
+            dup.unwrap_err().field_message("name").as_deref(),
+            Some("A role with this name already exists.")
+        );
+        assert!(create(&t.db, &actor, "Empty", "", &[])
+            .await
+            .unwrap_err()
+            .field_message("permissions")
+            .is_some());
+        let all = list(&t.db).await.unwrap();
+        assert_eq!(
+            all.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["Admin", "General user", "Viewer"]
+        );
+        assert_eq!(all[0].permissions.len(), Permission::ALL.len());
+        assert!(matches!(
+            delete(&t.db, &actor, ADMIN_ROLE_ID).await,
+            Err(AppError::Conflict(_))
+        ));
+        delete(&t.db, &actor, id).await.unwrap();
+        assert_eq!(list(&t.db).await.unwrap().len(), 2);
+        t.close().await;
+    }
 }

@@ -1,0 +1,112 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::roles::{list_roles, CreateRole, DeleteRole};
+use crate::components::alert::{ErrorAlert, LoadError};
+use crate::model::{Permission, RoleView};
+
+/// `/roles`: the built-in roles, custom roles and their permissions.
+#[component]
+pub fn RolesPage() -> impl IntoView {
+    let create = ServerAction::<CreateRole>::new();
+    let delete = ServerAction::<DeleteRole>::new();
+    let query = use_query_map();
+    let roles = Resource::new(
+        move || (create.version().get(), delete.version().get()),
+        |_| list_roles(),
+    );
+    let error = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err))
+            .map(|e| e.summary())
+            .or_else(|| query.read().get("error"))
+    };
+    view! {
+        <leptos_meta::Title text="Roles"/>
+        <h1 class="text-2xl font-semibold">"Roles"</h1>
+        <p class="mt-1 text-sm text-slate-600">"Each user has one role. Admin can do everything; General user only signs in to their own account page."</p>
+        {move || error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
+        <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading roles…"</p> }>
+            {move || roles.get().map(|result| match result {
+                Ok(list) => view! { <RolesTable roles=list delete/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Transition>
+        <h2 class="mt-8 text-lg font-semibold">"New role"</h2>
+        <ActionForm action=create attr:class="mt-3 max-w-2xl space-y-4">
+            <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
+                <div>
+                    <label for="role-name" class="block text-sm font-medium text-slate-700">"Role name"</label>
+                    <input id="role-name" name="name" required class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                </div>
+                <div>
+                    <label for="role-description" class="block text-sm font-medium text-slate-700">"Description"</label>
+                    <input id="role-description" name="description" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                </div>
+            </div>
+            <fieldset>
+                <legend class="text-sm font-medium text-slate-700">"Permissions"</legend>
+                <div class="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2">
+                    {Permission::ALL.into_iter().map(|p| view! {
+                        <label class="flex items-center gap-2 text-sm">
+                            <input type="checkbox" name="permissions[]" value=p.as_str()/>
+                            {p.label()}" "<code class="text-xs text-slate-500">{p.as_str()}</code>
+                        </label>
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Create role"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn RolesTable(roles: Vec<RoleView>, delete: ServerAction<DeleteRole>) -> impl IntoView {
+    view! {
+        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table class="min-w-full divide-y divide-slate-200 text-sm">
+                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                    <tr>
+                        <th scope="col" class="px-4 py-3">"Role"</th>
+                        <th scope="col" class="px-4 py-3">"Permissions"</th>
+                        <th scope="col" class="px-4 py-3">"Users"</th>
+                        <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {roles.into_iter().map(|r| {
+                        let perms = if r.permissions.len() == Permission::ALL.len() {
+                            "Everything".to_string()
+                        } else if r.permissions.is_empty() {
+                            "Own account only".to_string()
+                        } else {
+                            r.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+                        };
+                        let deletable = !r.builtin && r.users == 0;
+                        view! {
+                            <tr>
+                                <td class="px-4 py-2">
+                                    <p class="font-medium">{r.name.clone()}{r.builtin.then_some(" (built in)")}</p>
+                                    <p class="text-slate-500">{r.description.clone()}</p>
+                                </td>
+                                <td class="px-4 py-2">{perms}</td>
+                                <td class="px-4 py-2">{r.users}</td>
+                                <td class="px-4 py-2 text-right">
+                                    {deletable.then(|| view! {
+                                        <ActionForm action=delete>
+                                            <input type="hidden" name="id" value=r.id.clone()/>
+                                            <button type="submit" class="text-sm text-red-700 hover:underline">{format!("Delete {}", r.name)}</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

@@ -1,0 +1,58 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN, ready, signIn } from './helpers';
+
+test('a custom read-only role sees no write buttons and gets 403 from the server', async ({
+  page,
+  javaScriptEnabled,
+}, info) => {
+  const role = `Viewer ${info.project.name}`;
+  const username = `viewer.${info.project.name}`;
+  const password = 'a long viewer passphrase';
+
+  await page.goto('/login?next=/roles');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/roles$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Role name').fill(role);
+  await page.getByLabel('Description').fill('Reads the directory');
+  await page.getByLabel('See users').check();
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await expect(page.getByRole('cell', { name: new RegExp(role) }).first()).toBeVisible();
+  await expect(page.getByRole('button', { name: `Delete ${role}` })).toBeVisible();
+
+  await page.goto('/users/new');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('First name').fill('Vera');
+  await page.getByLabel('Last name').fill('Viewer');
+  await page.getByLabel('Email').fill(`${username}@example.com`);
+  await page.getByLabel('Role').selectOption({ label: role });
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page).toHaveURL(/\/users\?q=/);
+  await expect(page.getByRole('row').nth(1)).toContainText(role);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username or email').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/users$/);
+  await expect(page.getByTestId('showing')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Add user' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Roles' })).toHaveCount(0);
+  await page.goto(`/users/${ADMIN.username}`);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Deactivate' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Delete' })).toHaveCount(0);
+
+  // Calling the server anyway is refused.
+  const create = await page.request.post('/api/users/create', {
+    form: { username: 'sneaky.user', first_name: 'Sn', last_name: 'Ky', email: 's@example.com', phone: '', role: '', origin: 'internal', status: 'active', password: 'a long sneaky passphrase' },
+    headers: { Accept: 'application/json' },
+  });
+  expect(create.status()).toBe(403);
+  const roles = await page.request.get('/roles');
+  expect(roles.status()).toBe(403);
+});
