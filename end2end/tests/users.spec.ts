@@ -60,6 +60,13 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await expect(page.getByRole('heading', { name: 'Newton Example' })).toBeVisible();
   await expect(page.getByText(`${username} (cannot be changed)`)).toBeVisible();
   await ready(page, javaScriptEnabled);
+  await page.getByRole('link', { name: 'Edit' }).click();
+  await expect(page.getByText('Usernames cannot be changed.')).toBeVisible();
+  await page.getByLabel('Last name').fill('Edited');
+  await page.getByLabel('Email').fill(`${username}@example.org`);
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('heading', { name: 'Newton Edited' })).toBeVisible();
+  await expect(page.getByText(`${username}@example.org`)).toBeVisible();
   await page.getByRole('button', { name: 'Deactivate' }).click();
   await expect(page.getByRole('button', { name: 'Activate' })).toBeVisible();
   await expect(page.locator('h1 + p')).toContainText('Inactive');
@@ -67,7 +74,7 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await expect(page.getByRole('button', { name: 'Deactivate' })).toBeVisible();
   await page.getByRole('link', { name: 'Activity' }).click();
   const activity = page.getByTestId('activity');
-  await expect(activity.locator('li')).toHaveCount(3);
+  await expect(activity.locator('li')).toHaveCount(4);
   await expect(activity.locator('li').first()).toContainText('user.activate');
   await expect(activity.locator('li').last()).toContainText('user.create');
 

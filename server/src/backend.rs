@@ -184,6 +184,26 @@ impl Backend for ServerBackend {
         lifecycle::set_active(&self.state.db, &actor_of(actor, meta)?, username, active).await
     }
 
+    async fn update_user(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+        changes: app::model::UserChanges,
+    ) -> Result<(), AppError> {
+        let role_id = uuid::Uuid::parse_str(&changes.role)
+            .map_err(|_| AppError::field("role", "Choose a role."))?;
+        let changes = lifecycle::UserChanges {
+            first_name: changes.first_name,
+            last_name: changes.last_name,
+            email: changes.email,
+            phone: changes.phone,
+            role_id,
+            external: changes.external,
+        };
+        lifecycle::update(&self.state.db, &actor_of(actor, meta)?, username, changes).await
+    }
+
     async fn delete_user(
         &self,
         actor: &CurrentUser,

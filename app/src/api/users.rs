@@ -155,3 +155,35 @@ fn finish(result: Result<(), AppError>, page: &str, done: Option<&str>) -> Resul
         Err(error) => Err(fail(error)),
     }
 }
+
+/// "Edit": every field but the username.
+#[server(prefix = "/api", endpoint = "users/update")]
+pub async fn update_user(
+    username: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    phone: String,
+    role: String,
+    origin: String,
+) -> Result<(), AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, request_meta, require};
+    let actor = require(Permission::UsersWrite)?;
+    let changes = crate::model::UserChanges {
+        first_name,
+        last_name,
+        email,
+        phone,
+        role,
+        external: origin == "external",
+    };
+    let result = backend()?
+        .update_user(&actor, &request_meta(), &username, changes)
+        .await;
+    let page = format!("/users/{username}");
+    if result.is_ok() && !crate::ssr::is_plain_form_post() {
+        return Ok(());
+    }
+    finish(result, &page, Some(&page))
+}

@@ -7,7 +7,7 @@ pub mod user_query;
 pub use page::{Page, PageRequest};
 pub use permission::{Permission, RoleView};
 pub use user::{
-    ActivityEntry, CurrentUser, FilterChoices, NewUserRequest, UserDetail, UserPage, UserStatus,
-    UserSummary,
+    ActivityEntry, CurrentUser, FilterChoices, NewUserRequest, UserChanges, UserDetail, UserPage,
+    UserStatus, UserSummary,
 };
 pub use user_query::{Cursor, SortKey, UserQuery};

@@ -166,3 +166,15 @@ pub struct UserDetail {
     /// Why deactivating or deleting is refused, when it is.
     pub guard_reason: Option<String>,
 }
+
+/// "Edit" on the user page: every field but the username.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserChanges {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    /// Role id.
+    pub role: String,
+    pub external: bool,
+}

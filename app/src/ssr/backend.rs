@@ -91,6 +91,14 @@ pub trait Backend: Send + Sync + 'static {
         active: bool,
     ) -> Result<(), AppError>;
 
+    async fn update_user(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+        changes: crate::model::UserChanges,
+    ) -> Result<(), AppError>;
+
     async fn delete_user(
         &self,
         actor: &CurrentUser,

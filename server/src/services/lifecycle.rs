@@ -169,6 +169,114 @@ pub async fn delete(
     txn.commit().await.map_err(db_error)
 }
 
+/// "Edit": every field but the username.
+#[derive(Debug, Clone)]
+pub struct UserChanges {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+    pub phone: String,
+    pub role_id: uuid::Uuid,
+    pub external: bool,
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: &str,
+    changes: UserChanges,
+) -> Result<(), AppError> {
+    use app::error::FieldError;
+    use app::validation::{self, NewUserInput};
+    let txn = db.begin().await.map_err(db_error)?;
+    let row = find(&txn, username).await?;
+    let input = NewUserInput {
+        username: row.username.clone(),
+        first_name: changes.first_name.clone(),
+        last_name: changes.last_name.clone(),
+        email: changes.email.trim().to_string(),
+        phone: changes.phone.clone(),
+        password: String::new(),
+        invite: true,
+    };
+    let mut errors = validation::new_user(&input);
+    let email_lc = input.email.to_lowercase();
+    if !errors.iter().any(|e| e.field == "email") && email_lc != row.email_lc {
+        let taken = user::Entity::find()
+            .filter(user::Column::EmailLc.eq(email_lc.clone()))
+            .count(&txn)
+            .await
+            .map_err(db_error)?;
+        if taken > 0 {
+            errors.push(FieldError {
+                field: "email".into(),
+                message: "An account with this email already exists.".into(),
+            });
+        }
+    }
+    let role = crate::db::entities::role::Entity::find_by_id(changes.role_id)
+        .one(&txn)
+        .await
+        .map_err(db_error)?;
+    if role.is_none() {
+        errors.push(FieldError {
+            field: "role".into(),
+            message: "Choose a role.".into(),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let demoted = row.role_id == ADMIN_ROLE_ID && changes.role_id != ADMIN_ROLE_ID;
+    if demoted && row.id == actor.id {
+        return Err(AppError::Conflict(
+            "You cannot change your own role.".into(),
+        ));
+    }
+    if demoted && row.status == UserStatus::Active.as_str() && active_admins(&txn).await? <= 1 {
+        return Err(AppError::Conflict(
+            "This is the last active administrator; their role stays Admin.".into(),
+        ));
+    }
+    let before = serde_json::json!({
+        "first_name": row.first_name, "last_name": row.last_name, "email": row.email,
+        "phone": row.phone, "role_id": row.role_id, "origin": row.origin,
+    });
+    let mut m: user::ActiveModel = row.clone().into();
+    let first = changes.first_name.trim().to_string();
+    let last = changes.last_name.trim().to_string();
+    m.name_lc = Set(super::users::name_key(&first, &last));
+    m.first_name = Set(first);
+    m.last_name = Set(last);
+    m.email = Set(input.email.clone());
+    m.email_lc = Set(email_lc);
+    m.phone = Set(validation::normalize_phone(&changes.phone));
+    m.role_id = Set(changes.role_id);
+    m.origin = Set(if changes.external {
+        "external"
+    } else {
+        "internal"
+    }
+    .into());
+    m.updated_at = Set(Utc::now());
+    let after = m.clone().update(&txn).await.map_err(db_error)?;
+    record(
+        &txn,
+        actor,
+        "user.update",
+        &row,
+        serde_json::json!({
+            "before": before,
+            "after": {
+                "first_name": after.first_name, "last_name": after.last_name, "email": after.email,
+                "phone": after.phone, "role_id": after.role_id, "origin": after.origin,
+            },
+        }),
+    )
+    .await?;
+    txn.commit().await.map_err(db_error)
+}
+
 async fn record(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -260,6 +368,69 @@ mod tests {
         );
         let view = detail(&t.db, &me, "helper").await.unwrap();
         assert!(!view.can_delete && !view.can_deactivate);
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn edit_changes_all_but_the_username_and_guards_the_admin_role() {
+        let t = TestDb::new().await;
+        let root = create_admin(
+            &t.db,
+            "root.admin",
+            "root@example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
+        let me = actor_for(&root);
+        person(&t.db, "pat.doe").await;
+        let changes = |email: &str, role| UserChanges {
+            first_name: "Patricia".into(),
+            last_name: "Doe-Smith".into(),
+            email: email.into(),
+            phone: "+44 20 7946 0000".into(),
+            role_id: role,
+            external: true,
+        };
+        let general = super::super::roles::USER_ROLE_ID;
+        update(&t.db, &me, "pat.doe", changes("pat@example.org", general))
+            .await
+            .unwrap();
+        let pat = find(&t.db, "pat.doe").await.unwrap();
+        assert_eq!(
+            (
+                pat.first_name.as_str(),
+                pat.email.as_str(),
+                pat.origin.as_str()
+            ),
+            ("Patricia", "pat@example.org", "external")
+        );
+        assert_eq!(pat.phone.as_deref(), Some("+442079460000"));
+        assert_eq!(pat.name_lc, "patricia doe-smith");
+        let taken = update(&t.db, &me, "pat.doe", changes("ROOT@example.com", general)).await;
+        assert_eq!(
+            taken.unwrap_err().field_message("email").as_deref(),
+            Some("An account with this email already exists.")
+        );
+        let own = update(
+            &t.db,
+            &me,
+            "root.admin",
+            changes("root@example.com", general),
+        )
+        .await;
+        assert!(matches!(own, Err(AppError::Conflict(m)) if m.contains("own role")));
+        let other = actor_for(&pat);
+        let last = update(
+            &t.db,
+            &other,
+            "root.admin",
+            changes("root@example.com", general),
+        )
+        .await;
+        assert!(
+            matches!(last, Err(AppError::Conflict(m)) if m.contains("last active administrator"))
+        );
         t.close().await;
     }
 

@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::list::{short_time, StatusBadge};
-use crate::api::users::{user_detail, DeleteUser, SetUserActive};
+use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
 use crate::app::use_auth;
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::model::{Permission, UserDetail};
@@ -24,10 +24,25 @@ pub fn UserDetailPage() -> impl IntoView {
     let username = move || params.read().get("username").unwrap_or_default();
     let set_active = ServerAction::<SetUserActive>::new();
     let delete = ServerAction::<DeleteUser>::new();
+    let update = ServerAction::<UpdateUser>::new();
     let detail = Resource::new(
-        move || (username(), set_active.version().get()),
-        |(name, _)| user_detail(name),
+        move || {
+            (
+                username(),
+                set_active.version().get(),
+                update.version().get(),
+            )
+        },
+        |(name, _, _)| user_detail(name),
     );
+    // A successful edit closes the form.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            navigate(&format!("/users/{}", username()), Default::default());
+        }
+    });
+    provide_context(update);
     let action_error = move || {
         let from_action = set_active
             .value()
@@ -120,7 +135,10 @@ fn Detail(
                 "certificates" => view! { <p class="text-sm text-slate-600">"No certificates yet. Certificates arrive with Usher's own CA."</p> }.into_any(),
                 "tokens" => view! { <p class="text-sm text-slate-600">"No API tokens yet."</p> }.into_any(),
                 "activity" => view! { <ActivityTab detail=detail.clone()/> }.into_any(),
-                _ => view! { <InfoTab detail=detail.clone()/> }.into_any(),
+                _ if query.read().get("edit").is_some() && can(Permission::UsersWrite) => {
+                    view! { <EditForm detail=detail.clone()/> }.into_any()
+                }
+                _ => view! { <InfoTab detail=detail.clone() can_edit=can(Permission::UsersWrite)/> }.into_any(),
             }}
         </section>
     }
@@ -167,8 +185,9 @@ fn ConfirmDelete(action: ServerAction<DeleteUser>, username: String) -> impl Int
 }
 
 #[component]
-fn InfoTab(detail: UserDetail) -> impl IntoView {
+fn InfoTab(detail: UserDetail, can_edit: bool) -> impl IntoView {
     let u = detail.user;
+    let edit = format!("/users/{}?edit=1", u.username);
     let rows: Vec<(&str, String)> = vec![
         ("Username", format!("{} (cannot be changed)", u.username)),
         ("First name", u.first_name),
@@ -203,6 +222,80 @@ fn InfoTab(detail: UserDetail) -> impl IntoView {
                 <dt class="text-slate-500">{k}</dt><dd>{v}</dd>
             }).collect_view()}
         </dl>
+        {can_edit.then(|| view! {
+            <A href=edit attr:class="mt-4 inline-block rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Edit"</A>
+        })}
+    }
+}
+
+/// The edit form: every field but the username (which stays, and says so).
+#[component]
+fn EditForm(detail: UserDetail) -> impl IntoView {
+    let update = expect_context::<ServerAction<UpdateUser>>();
+    let options = Resource::new(|| (), |_| directory_options());
+    let u = detail.user;
+    let field_error = move |field: &'static str| {
+        update.value().with(|v| match v {
+            Some(Err(e)) => e.field_message(field),
+            _ => None,
+        })
+    };
+    let input = move |label: &'static str,
+                      name: &'static str,
+                      kind: &'static str,
+                      value: String| {
+        let id = format!("edit-{name}");
+        view! {
+            <div class="space-y-1">
+                <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
+                <input id=id name=name type=kind value=value required=name != "phone"
+                    class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                <p class="text-sm text-red-700">{move || field_error(name)}</p>
+            </div>
+        }
+    };
+    let role_name = u.role.clone();
+    view! {
+        <ActionForm action=update attr:class="max-w-2xl space-y-4">
+            <input type="hidden" name="username" value=u.username.clone()/>
+            <p class="text-sm">
+                <span class="font-medium">"Username: "</span>{u.username.clone()}
+                <span class="ml-2 text-slate-500">"Usernames cannot be changed."</span>
+            </p>
+            <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
+                {input("First name", "first_name", "text", u.first_name.clone())}
+                {input("Last name", "last_name", "text", u.last_name.clone())}
+                {input("Email", "email", "email", u.email.clone())}
+                {input("Phone (optional)", "phone", "tel", u.phone.clone().unwrap_or_default())}
+                <div class="space-y-1">
+                    <label for="edit-role" class="block text-sm font-medium text-slate-700">"Role"</label>
+                    <Suspense>
+                        {
+                            let role_name = role_name.clone();
+                            move || options.get().and_then(Result::ok).map(|o| view! {
+                                <select id="edit-role" name="role" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+                                    {o.roles.into_iter().map(|(id, name)| {
+                                        let selected = name == role_name;
+                                        view! { <option value=id selected=selected>{name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            })
+                        }
+                    </Suspense>
+                </div>
+                <fieldset>
+                    <legend class="text-sm font-medium text-slate-700">"Internal/External"</legend>
+                    <label class="mr-4 text-sm"><input type="radio" name="origin" value="internal" checked=!u.external/>" Internal"</label>
+                    <label class="text-sm"><input type="radio" name="origin" value="external" checked=u.external/>" External"</label>
+                </fieldset>
+            </div>
+            {move || update.value().get().and_then(Result::err).filter(|e| !matches!(e, crate::AppError::Validation(_)))
+                .map(|e| view! { <ErrorAlert message=e.to_string()/> })}
+            <div class="flex gap-2">
+                <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Save changes"</button>
+                <A href=format!("/users/{}", u.username) attr:class="rounded-md border border-slate-300 px-4 py-2 text-sm">"Cancel"</A>
+            </div>
+        </ActionForm>
     }
 }
 
