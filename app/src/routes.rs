@@ -19,6 +19,7 @@ pub fn page_access(path: &str) -> Access {
     match first {
         "users" => Access::Needs(Permission::UsersRead),
         "roles" => Access::Needs(Permission::RolesManage),
+        "audit" => Access::Needs(Permission::AuditRead),
         "account" => Access::SignedIn,
         _ => Access::Public,
     }

@@ -86,6 +86,17 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   expect(gone.status()).toBe(404);
   await page.goto(`/users/${username}`);
   await expect(page.getByRole('alert')).toHaveText('Not found.');
+
+  // The audit log has it all, newest first, filtered by target.
+  await page.goto('/audit');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Target').fill(username);
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(new RegExp(`target=${username.replace('.', '\\.')}`));
+  const events = page.getByRole('row');
+  await expect(events).toHaveCount(6);
+  await expect(events.nth(1)).toContainText('user.delete');
+  await expect(events.nth(5)).toContainText('user.create');
 });
 
 test('an admin cannot deactivate or delete themselves', async ({ page, javaScriptEnabled }) => {

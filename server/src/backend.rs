@@ -132,6 +132,15 @@ impl Backend for ServerBackend {
         Ok(users::generate_password())
     }
 
+    async fn list_audit(
+        &self,
+        query: app::model::AuditQuery,
+    ) -> Result<app::model::AuditPage, AppError> {
+        crate::services::audit::list(&self.state.db, &query)
+            .await
+            .map_err(crate::services::db_error)
+    }
+
     async fn list_roles(&self) -> Result<Vec<app::model::RoleView>, AppError> {
         roles::list(&self.state.db).await
     }

@@ -1,4 +1,5 @@
 //! Server functions: each checks the caller, then calls the backend.
+pub mod audit;
 pub mod auth;
 pub mod roles;
 pub mod users;

@@ -41,6 +41,7 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     let logout = use_auth().logout;
     let can_users = user.can(Permission::UsersRead);
     let can_roles = user.can(Permission::RolesManage);
+    let can_audit = user.can(Permission::AuditRead);
     view! {
         <div class="min-h-screen md:flex">
             <nav aria-label="Main" class="bg-slate-900 text-slate-100 md:w-56 md:min-h-screen p-4 flex md:flex-col gap-1">
@@ -50,6 +51,9 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
                 </Show>
                 <Show when=move || can_roles>
                     <NavLink href="/roles" label="Roles"/>
+                </Show>
+                <Show when=move || can_audit>
+                    <NavLink href="/audit" label="Audit log"/>
                 </Show>
                 <NavLink href="/account" label="My account"/>
             </nav>

@@ -1,9 +1,11 @@
 //! Data shared by browser and server.
+pub mod audit;
 pub mod page;
 pub mod permission;
 pub mod user;
 pub mod user_query;
 
+pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use page::{Page, PageRequest};
 pub use permission::{Permission, RoleView};
 pub use user::{

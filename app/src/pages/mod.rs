@@ -1,5 +1,6 @@
 //! One page per file.
 pub mod account;
+pub mod audit;
 pub mod home;
 pub mod login;
 pub mod not_found;

@@ -58,6 +58,11 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn suggest_password(&self) -> Result<String, AppError>;
 
+    async fn list_audit(
+        &self,
+        query: crate::model::AuditQuery,
+    ) -> Result<crate::model::AuditPage, AppError>;
+
     async fn list_roles(&self) -> Result<Vec<crate::model::RoleView>, AppError>;
 
     async fn create_role(
