@@ -496,7 +496,11 @@ async fn authorization_matrix() {
             [401, 403, 403, 200],
         ),
         ("roles/list", vec![], [401, 403, 403, 200]),
-        ("audit/list", vec![("query", String::new())], [401, 403, 403, 200]),
+        (
+            "audit/list",
+            vec![("query", String::new())],
+            [401, 403, 403, 200],
+        ),
         (
             "roles/create",
             vec![

@@ -19,43 +19,26 @@ pub async fn create_role(
     permissions: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, is_plain_form_post, request_meta, require};
+    use crate::ssr::{backend, form_error, request_meta, require};
     let actor = require(Permission::RolesManage)?;
     let permissions: Vec<Permission> = permissions
         .unwrap_or_default()
         .iter()
         .filter_map(|p| Permission::parse(p))
         .collect();
-    match backend()?
+    backend()?
         .create_role(&actor, &request_meta(), &name, &description, &permissions)
         .await
-    {
-        Ok(()) => Ok(()),
-        Err(error) if is_plain_form_post() => {
-            leptos_axum::redirect(&format!(
-                "/roles?error={}",
-                crate::routes::encode_query_value(&error.summary())
-            ));
-            Err(error)
-        }
-        Err(error) => Err(fail(error)),
-    }
+        .map_err(|e| form_error(e, "/roles"))
 }
 
 #[server(prefix = "/api", endpoint = "roles/delete")]
 pub async fn delete_role(id: String) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, is_plain_form_post, request_meta, require};
+    use crate::ssr::{backend, form_error, request_meta, require};
     let actor = require(Permission::RolesManage)?;
-    match backend()?.delete_role(&actor, &request_meta(), &id).await {
-        Ok(()) => Ok(()),
-        Err(error) if is_plain_form_post() => {
-            leptos_axum::redirect(&format!(
-                "/roles?error={}",
-                crate::routes::encode_query_value(&error.summary())
-            ));
-            Err(error)
-        }
-        Err(error) => Err(fail(error)),
-    }
+    backend()?
+        .delete_role(&actor, &request_meta(), &id)
+        .await
+        .map_err(|e| form_error(e, "/roles"))
 }

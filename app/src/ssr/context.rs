@@ -60,3 +60,19 @@ pub fn is_plain_form_post() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// The failure of a form's server function: a browser without JavaScript is
+/// sent back to `back` with the message in `?error=`; the server-function
+/// client gets the error with its HTTP status.
+pub fn form_error(error: AppError, back: &str) -> AppError {
+    if is_plain_form_post() {
+        let sep = if back.contains('?') { '&' } else { '?' };
+        leptos_axum::redirect(&format!(
+            "{back}{sep}error={}",
+            crate::routes::encode_query_value(&error.summary())
+        ));
+        error
+    } else {
+        fail(error)
+    }
+}

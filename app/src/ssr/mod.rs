@@ -4,4 +4,6 @@ mod backend;
 mod context;
 
 pub use backend::{Backend, RequestMeta, SessionCookie};
-pub use context::{backend, caller, fail, is_plain_form_post, request_meta, require, CspNonce};
+pub use context::{
+    backend, caller, fail, form_error, is_plain_form_post, request_meta, require, CspNonce,
+};
