@@ -20,6 +20,7 @@ pub fn page_access(path: &str) -> Access {
         "users" => Access::Needs(Permission::UsersRead),
         "roles" => Access::Needs(Permission::RolesManage),
         "audit" => Access::Needs(Permission::AuditRead),
+        "groups" => Access::Needs(Permission::GroupsManage),
         "account" => Access::SignedIn,
         _ => Access::Public,
     }

@@ -67,6 +67,16 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('heading', { name: 'Newton Edited' })).toBeVisible();
   await expect(page.getByText(`${username}@example.org`)).toBeVisible();
+  // Groups tab: remove one membership, add another.
+  await page.getByRole('link', { name: 'Groups', exact: true }).last().click();
+  await expect(page.getByTestId('memberships')).toContainText('Engineering');
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Remove from Engineering' }).click();
+  await expect(page.getByRole('button', { name: 'Remove from Engineering' })).toHaveCount(0);
+  await page.getByLabel('Add to group').selectOption({ label: 'Design' });
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByTestId('memberships')).toContainText('Design');
+  await page.getByRole('link', { name: 'User info' }).click();
   await page.getByRole('button', { name: 'Deactivate' }).click();
   await expect(page.getByRole('button', { name: 'Activate' })).toBeVisible();
   await expect(page.locator('h1 + p')).toContainText('Inactive');
@@ -74,7 +84,7 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await expect(page.getByRole('button', { name: 'Deactivate' })).toBeVisible();
   await page.getByRole('link', { name: 'Activity' }).click();
   const activity = page.getByTestId('activity');
-  await expect(activity.locator('li')).toHaveCount(4);
+  await expect(activity.locator('li')).toHaveCount(6);
   await expect(activity.locator('li').first()).toContainText('user.activate');
   await expect(activity.locator('li').last()).toContainText('user.create');
 
@@ -94,9 +104,9 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(new RegExp(`target=${username.replace('.', '\\.')}`));
   const events = page.getByRole('row');
-  await expect(events).toHaveCount(6);
+  await expect(events).toHaveCount(8);
   await expect(events.nth(1)).toContainText('user.delete');
-  await expect(events.nth(5)).toContainText('user.create');
+  await expect(events.nth(7)).toContainText('user.create');
 });
 
 test('an admin cannot deactivate or delete themselves', async ({ page, javaScriptEnabled }) => {

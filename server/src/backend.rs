@@ -6,7 +6,7 @@ use app::AppError;
 use async_trait::async_trait;
 
 use crate::http::cookies;
-use crate::services::{auth, directory, lifecycle, roles, sessions, setup, users};
+use crate::services::{auth, directory, groups, lifecycle, roles, sessions, setup, users};
 use crate::state::AppState;
 
 pub struct ServerBackend {
@@ -139,6 +139,51 @@ impl Backend for ServerBackend {
         crate::services::audit::list(&self.state.db, &query)
             .await
             .map_err(crate::services::db_error)
+    }
+
+    async fn list_groups(&self) -> Result<Vec<app::model::GroupView>, AppError> {
+        groups::list(&self.state.db).await
+    }
+
+    async fn create_group(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        name: &str,
+        description: &str,
+    ) -> Result<(), AppError> {
+        groups::create(&self.state.db, &actor_of(actor, meta)?, name, description).await?;
+        Ok(())
+    }
+
+    async fn delete_group(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+    ) -> Result<(), AppError> {
+        let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+        groups::delete(&self.state.db, &actor_of(actor, meta)?, id).await
+    }
+
+    async fn set_group_member(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        group: &str,
+        username: &str,
+        member: bool,
+    ) -> Result<(), AppError> {
+        let id = uuid::Uuid::parse_str(group)
+            .map_err(|_| AppError::field("group", "Choose a group."))?;
+        groups::set_member(
+            &self.state.db,
+            &actor_of(actor, meta)?,
+            id,
+            username,
+            member,
+        )
+        .await
     }
 
     async fn list_roles(&self) -> Result<Vec<app::model::RoleView>, AppError> {

@@ -1,5 +1,6 @@
 //! Server functions: each checks the caller, then calls the backend.
 pub mod audit;
 pub mod auth;
+pub mod groups;
 pub mod roles;
 pub mod users;

@@ -42,12 +42,16 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     let can_users = user.can(Permission::UsersRead);
     let can_roles = user.can(Permission::RolesManage);
     let can_audit = user.can(Permission::AuditRead);
+    let can_groups = user.can(Permission::GroupsManage);
     view! {
         <div class="min-h-screen md:flex">
             <nav aria-label="Main" class="bg-slate-900 text-slate-100 md:w-56 md:min-h-screen p-4 flex md:flex-col gap-1">
                 <a href="/" class="text-lg font-semibold tracking-tight px-2 py-1 mb-2 mr-4">"Usher"</a>
                 <Show when=move || can_users>
                     <NavLink href="/users" label="Users"/>
+                </Show>
+                <Show when=move || can_groups>
+                    <NavLink href="/groups" label="Groups"/>
                 </Show>
                 <Show when=move || can_roles>
                     <NavLink href="/roles" label="Roles"/>

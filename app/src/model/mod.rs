@@ -7,7 +7,7 @@ pub mod user_query;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use page::{Page, PageRequest};
-pub use permission::{Permission, RoleView};
+pub use permission::{GroupView, Permission, RoleView};
 pub use user::{
     ActivityEntry, CurrentUser, FilterChoices, NewUserRequest, UserChanges, UserDetail, UserPage,
     UserStatus, UserSummary,

@@ -93,3 +93,14 @@ pub struct RoleView {
     pub permissions: Vec<Permission>,
     pub users: u64,
 }
+
+/// A group as the groups page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub members: u64,
+    pub created_by: Option<String>,
+    pub created_at: String,
+}

@@ -1,6 +1,7 @@
 //! One page per file.
 pub mod account;
 pub mod audit;
+pub mod groups;
 pub mod home;
 pub mod login;
 pub mod not_found;

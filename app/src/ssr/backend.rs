@@ -63,6 +63,32 @@ pub trait Backend: Send + Sync + 'static {
         query: crate::model::AuditQuery,
     ) -> Result<crate::model::AuditPage, AppError>;
 
+    async fn list_groups(&self) -> Result<Vec<crate::model::GroupView>, AppError>;
+
+    async fn create_group(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        name: &str,
+        description: &str,
+    ) -> Result<(), AppError>;
+
+    async fn delete_group(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+    ) -> Result<(), AppError>;
+
+    async fn set_group_member(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        group: &str,
+        username: &str,
+        member: bool,
+    ) -> Result<(), AppError>;
+
     async fn list_roles(&self) -> Result<Vec<crate::model::RoleView>, AppError>;
 
     async fn create_role(

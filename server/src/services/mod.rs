@@ -4,6 +4,7 @@ pub mod auth;
 pub mod directory;
 #[cfg(test)]
 mod directory_tests;
+pub mod groups;
 pub mod lifecycle;
 pub mod outbox;
 pub mod passwords;

@@ -3,6 +3,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::list::{short_time, StatusBadge};
+use crate::api::groups::SetGroupMember;
 use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
 use crate::app::use_auth;
 use crate::components::alert::{ErrorAlert, LoadError};
@@ -25,16 +26,19 @@ pub fn UserDetailPage() -> impl IntoView {
     let set_active = ServerAction::<SetUserActive>::new();
     let delete = ServerAction::<DeleteUser>::new();
     let update = ServerAction::<UpdateUser>::new();
+    let membership = ServerAction::<SetGroupMember>::new();
     let detail = Resource::new(
         move || {
             (
                 username(),
                 set_active.version().get(),
                 update.version().get(),
+                membership.version().get(),
             )
         },
-        |(name, _, _)| user_detail(name),
+        |(name, _, _, _)| user_detail(name),
     );
+    provide_context(membership);
     // A successful edit closes the form.
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
@@ -48,7 +52,8 @@ pub fn UserDetailPage() -> impl IntoView {
             .value()
             .get()
             .and_then(Result::err)
-            .or_else(|| delete.value().get().and_then(Result::err));
+            .or_else(|| delete.value().get().and_then(Result::err))
+            .or_else(|| membership.value().get().and_then(Result::err));
         from_action
             .map(|e| e.to_string())
             .or_else(|| query.read().get("error"))
@@ -131,7 +136,10 @@ fn Detail(
         </nav>
         <section class="mt-4">
             {move || match tab().as_str() {
-                "groups" => view! { <GroupsTab groups=detail.user.groups.clone()/> }.into_any(),
+                "groups" => view! {
+                    <GroupsTab username=detail.user.username.clone() groups=detail.user.groups.clone()
+                        can_manage=can(Permission::GroupsManage)/>
+                }.into_any(),
                 "certificates" => view! { <p class="text-sm text-slate-600">"No certificates yet. Certificates arrive with Usher's own CA."</p> }.into_any(),
                 "tokens" => view! { <p class="text-sm text-slate-600">"No API tokens yet."</p> }.into_any(),
                 "activity" => view! { <ActivityTab detail=detail.clone()/> }.into_any(),
@@ -299,18 +307,71 @@ fn EditForm(detail: UserDetail) -> impl IntoView {
     }
 }
 
+/// Memberships, with add and remove for those who manage groups.
 #[component]
-fn GroupsTab(groups: Vec<String>) -> impl IntoView {
-    if groups.is_empty() {
-        return view! { <p class="text-sm text-slate-600">"Not a member of any group."</p> }
-            .into_any();
-    }
+fn GroupsTab(username: String, groups: Vec<String>, can_manage: bool) -> impl IntoView {
+    let membership = expect_context::<ServerAction<SetGroupMember>>();
+    let options = Resource::new(|| (), |_| directory_options());
+    let member_of = groups.clone();
     view! {
-        <ul class="list-disc pl-5 text-sm">
-            {groups.into_iter().map(|g| view! { <li>{g}</li> }).collect_view()}
-        </ul>
+        {if groups.is_empty() {
+            view! { <p class="text-sm text-slate-600">"Not a member of any group."</p> }.into_any()
+        } else {
+            view! { <ul class="space-y-1 text-sm" data-testid="memberships">
+                {groups.iter().map(|g| {
+                    let (name, username) = (g.clone(), username.clone());
+                    view! {
+                        <li class="flex items-center gap-3">
+                            <span>{name.clone()}</span>
+                            {can_manage.then(|| view! {
+                                <Suspense>
+                                    {
+                                        let (name, username) = (name.clone(), username.clone());
+                                        move || {
+                                            let (username, label) = (username.clone(), format!("Remove from {name}"));
+                                            let id = options.get().and_then(Result::ok).and_then(|o| o.groups.into_iter().find(|(_, n)| *n == name));
+                                            id.map(|(id, _)| view! {
+                                                <ActionForm action=membership>
+                                                    <input type="hidden" name="group" value=id/>
+                                                    <input type="hidden" name="username" value=username/>
+                                                    <input type="hidden" name="member" value="false"/>
+                                                    <button type="submit" class="text-red-700 hover:underline">{label}</button>
+                                                </ActionForm>
+                                            })
+                                        }
+                                    }
+                                </Suspense>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul> }.into_any()
+        }}
+        {can_manage.then(|| view! {
+            <Suspense>
+                {
+                    let (username, member_of) = (username.clone(), member_of.clone());
+                    move || options.get().and_then(Result::ok).map(|o| {
+                        let username = username.clone();
+                        let choices: Vec<(String, String)> = o.groups.into_iter().filter(|(_, n)| !member_of.contains(n)).collect();
+                        (!choices.is_empty()).then(|| view! {
+                            <ActionForm action=membership attr:class="mt-4 flex items-end gap-2">
+                                <input type="hidden" name="username" value=username/>
+                                <input type="hidden" name="member" value="true"/>
+                                <div>
+                                    <label for="add-group" class="block text-sm text-slate-700">"Add to group"</label>
+                                    <select id="add-group" name="group" class="mt-1 rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+                                        {choices.into_iter().map(|(id, name)| view! { <option value=id>{name}</option> }).collect_view()}
+                                    </select>
+                                </div>
+                                <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Add"</button>
+                            </ActionForm>
+                        })
+                    })
+                }
+            </Suspense>
+        })}
     }
-    .into_any()
 }
 
 #[component]

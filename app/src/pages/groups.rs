@@ -1,0 +1,115 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+
+use super::users::list::short_time;
+use crate::api::groups::{list_groups, CreateGroup, DeleteGroup};
+use crate::components::alert::{ErrorAlert, LoadError};
+use crate::model::GroupView;
+
+/// `/groups`: groups with their member counts; members are listed (and
+/// paged) by the users table filtered to the group.
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    let create = ServerAction::<CreateGroup>::new();
+    let delete = ServerAction::<DeleteGroup>::new();
+    let query = use_query_map();
+    let groups = Resource::new(
+        move || (create.version().get(), delete.version().get()),
+        |_| list_groups(),
+    );
+    let confirm = move || query.read().get("confirm");
+    let error = move || {
+        create
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err))
+            .map(|e| e.summary())
+            .or_else(|| query.read().get("error"))
+    };
+    view! {
+        <leptos_meta::Title text="Groups"/>
+        <h1 class="text-2xl font-semibold">"Groups"</h1>
+        {move || error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
+        <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading groups…"</p> }>
+            {move || groups.get().map(|result| match result {
+                Ok(list) => view! { <GroupsTable groups=list delete confirm=confirm()/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Transition>
+        <h2 class="mt-8 text-lg font-semibold">"New group"</h2>
+        <ActionForm action=create attr:class="mt-3 flex max-w-2xl flex-wrap items-end gap-3">
+            <div>
+                <label for="group-name" class="block text-sm font-medium text-slate-700">"Group name"</label>
+                <input id="group-name" name="name" required class="mt-1 rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+            </div>
+            <div class="flex-1">
+                <label for="group-description" class="block text-sm font-medium text-slate-700">"Description"</label>
+                <input id="group-description" name="description" class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+            </div>
+            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Create group"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn GroupsTable(
+    groups: Vec<GroupView>,
+    delete: ServerAction<DeleteGroup>,
+    confirm: Option<String>,
+) -> impl IntoView {
+    if groups.is_empty() {
+        return view! { <p class="mt-4 text-slate-600">"No groups yet."</p> }.into_any();
+    }
+    view! {
+        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            <table class="min-w-full divide-y divide-slate-200 text-sm">
+                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                    <tr>
+                        <th scope="col" class="px-4 py-3">"Group name"</th>
+                        <th scope="col" class="px-4 py-3">"# of users"</th>
+                        <th scope="col" class="px-4 py-3">"Created by"</th>
+                        <th scope="col" class="px-4 py-3">"Created"</th>
+                        <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {groups.into_iter().map(|g| {
+                        let asking = confirm.as_deref() == Some(g.id.as_str());
+                        view! {
+                            <tr>
+                                <td class="px-4 py-2">
+                                    <p class="font-medium">{g.name.clone()}</p>
+                                    <p class="text-slate-500">{g.description.clone()}</p>
+                                </td>
+                                <td class="px-4 py-2">
+                                    <A href=format!("/users?group={}", g.id) attr:class="text-indigo-700 hover:underline">{g.members}</A>
+                                </td>
+                                <td class="px-4 py-2">{g.created_by.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td class="px-4 py-2 whitespace-nowrap">{short_time(&g.created_at)}</td>
+                                <td class="px-4 py-2 text-right">
+                                    {if asking {
+                                        view! {
+                                            <ActionForm action=delete attr:class="inline-flex items-center gap-2">
+                                                <input type="hidden" name="id" value=g.id.clone()/>
+                                                <span class="text-sm text-red-800">{format!("Delete {} ({} members keep their accounts)?", g.name, g.members)}</span>
+                                                <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-sm font-semibold text-white">{format!("Delete {}", g.name)}</button>
+                                                <A href="/groups" attr:class="text-sm">"Cancel"</A>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <A href=format!("/groups?confirm={}", g.id) attr:class="text-sm text-red-700 hover:underline">"Delete"</A>
+                                        }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,258 @@
+//! Groups and memberships.
+use app::model::GroupView;
+use app::AppError;
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::users::Actor;
+use super::{audit, db_error, lifecycle};
+use crate::db::entities::{group, group_member, user};
+
+/// Every group with its member count and who created it.
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<GroupView>, AppError> {
+    let groups = group::Entity::find()
+        .order_by_asc(group::Column::NameLc)
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    let counts: Vec<(Uuid, i64)> = group_member::Entity::find()
+        .select_only()
+        .column(group_member::Column::GroupId)
+        .expr(Expr::cust("COUNT(*)"))
+        .group_by(group_member::Column::GroupId)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    let creators: Vec<Uuid> = groups.iter().filter_map(|g| g.created_by).collect();
+    let names: Vec<(Uuid, String)> = if creators.is_empty() {
+        Vec::new()
+    } else {
+        user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .column(user::Column::Username)
+            .filter(user::Column::Id.is_in(creators))
+            .into_tuple()
+            .all(db)
+            .await
+            .map_err(db_error)?
+    };
+    Ok(groups
+        .into_iter()
+        .map(|g| GroupView {
+            id: g.id.to_string(),
+            members: counts
+                .iter()
+                .find(|(id, _)| *id == g.id)
+                .map(|(_, n)| *n as u64)
+                .unwrap_or(0),
+            created_by: g.created_by.and_then(|c| {
+                names
+                    .iter()
+                    .find(|(id, _)| *id == c)
+                    .map(|(_, n)| n.clone())
+            }),
+            created_at: g.created_at.to_rfc3339(),
+            name: g.name,
+            description: g.description,
+        })
+        .collect())
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+    description: &str,
+) -> Result<Uuid, AppError> {
+    let name = name.trim();
+    if !(2..=64).contains(&name.chars().count()) {
+        return Err(AppError::field(
+            "name",
+            "A group name has 2 to 64 characters.",
+        ));
+    }
+    let exists = group::Entity::find()
+        .filter(group::Column::NameLc.eq(name.to_lowercase()))
+        .one(db)
+        .await
+        .map_err(db_error)?;
+    if exists.is_some() {
+        return Err(AppError::field(
+            "name",
+            "A group with this name already exists.",
+        ));
+    }
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    let txn = db.begin().await.map_err(db_error)?;
+    group::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_string()),
+        name_lc: Set(name.to_lowercase()),
+        description: Set(description.trim().to_string()),
+        created_by: Set(Some(actor.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(db_error)?;
+    record(&txn, actor, "group.create", id, name, None).await?;
+    txn.commit().await.map_err(db_error)?;
+    Ok(id)
+}
+
+/// Deletes a group and its memberships (the users stay).
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    let txn = db.begin().await.map_err(db_error)?;
+    let found = group::Entity::find_by_id(id)
+        .one(&txn)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)?;
+    record(&txn, actor, "group.delete", id, &found.name, None).await?;
+    found.delete(&txn).await.map_err(db_error)?;
+    txn.commit().await.map_err(db_error)
+}
+
+/// Adds or removes one user's membership; adding twice or removing a
+/// missing membership changes nothing.
+pub async fn set_member(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    group_id: Uuid,
+    username: &str,
+    member: bool,
+) -> Result<(), AppError> {
+    let txn = db.begin().await.map_err(db_error)?;
+    let g = group::Entity::find_by_id(group_id)
+        .one(&txn)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)?;
+    let u = lifecycle::find(&txn, username).await?;
+    let existing = group_member::Entity::find_by_id((group_id, u.id))
+        .one(&txn)
+        .await
+        .map_err(db_error)?;
+    let action = match (member, existing) {
+        (true, None) => {
+            group_member::ActiveModel {
+                group_id: Set(group_id),
+                user_id: Set(u.id),
+                created_at: Set(Utc::now()),
+            }
+            .insert(&txn)
+            .await
+            .map_err(db_error)?;
+            "group.add_member"
+        }
+        (false, Some(m)) => {
+            m.delete(&txn).await.map_err(db_error)?;
+            "group.remove_member"
+        }
+        _ => return Ok(()),
+    };
+    let details = serde_json::json!({ "user": u.username });
+    record(&txn, actor, action, g.id, &g.name, Some(details)).await?;
+    // The user's activity shows it too.
+    audit::record(
+        &txn,
+        audit::Event {
+            action,
+            actor_id: Some(actor.id),
+            actor_name: Some(&actor.username),
+            target_kind: Some("user"),
+            target_id: Some(u.id.to_string()),
+            target_name: Some(&u.username),
+            ip: actor.ip.as_deref(),
+            success: true,
+            details: Some(serde_json::json!({ "group": g.name })),
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    txn.commit().await.map_err(db_error)
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    action: &str,
+    id: Uuid,
+    name: &str,
+    details: Option<serde_json::Value>,
+) -> Result<(), AppError> {
+    audit::record(
+        db,
+        audit::Event {
+            action,
+            actor_id: Some(actor.id),
+            actor_name: Some(&actor.username),
+            target_kind: Some("group"),
+            target_id: Some(id.to_string()),
+            target_name: Some(name),
+            ip: actor.ip.as_deref(),
+            success: true,
+            details,
+        },
+    )
+    .await
+    .map_err(db_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::setup::create_admin;
+    use crate::testkit::TestDb;
+
+    #[tokio::test]
+    async fn groups_and_members() {
+        let t = TestDb::new().await;
+        let root = create_admin(
+            &t.db,
+            "root.admin",
+            "root@example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
+        let me = Actor {
+            id: root.id,
+            username: root.username.clone(),
+            ip: None,
+        };
+        let id = create(&t.db, &me, "Engineering", "Builders").await.unwrap();
+        let dup = create(&t.db, &me, "engineering", "").await;
+        assert_eq!(
+            dup.unwrap_err().field_message("name").as_deref(),
+            Some("A group with this name already exists.")
+        );
+        set_member(&t.db, &me, id, "root.admin", true)
+            .await
+            .unwrap();
+        set_member(&t.db, &me, id, "root.admin", true)
+            .await
+            .unwrap();
+        let view = list(&t.db).await.unwrap();
+        assert_eq!(
+            (view[0].members, view[0].created_by.as_deref()),
+            (1, Some("root.admin"))
+        );
+        set_member(&t.db, &me, id, "root.admin", false)
+            .await
+            .unwrap();
+        assert_eq!(list(&t.db).await.unwrap()[0].members, 0);
+        delete(&t.db, &me, id).await.unwrap();
+        assert!(list(&t.db).await.unwrap().is_empty());
+        t.close().await;
+    }
+}
