@@ -207,7 +207,9 @@ pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> 
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // A 256 MiB page cache for this connection: index pages stay in memory
         // while a million rows go in (the default is 2 MiB).
-        txn.execute_unprepared("PRAGMA cache_size = -262144").await.map_err(db_error)?;
+        txn.execute_unprepared("PRAGMA cache_size = -262144")
+            .await
+            .map_err(db_error)?;
     }
     let triggers = suspend_search_triggers(&txn).await?;
     let done = insert_users(&txn, start, count, &roles, &groups).await?;
