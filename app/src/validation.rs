@@ -137,41 +137,39 @@ pub struct NewUserInput {
 /// Every field rule of the create-user form (uniqueness and the common-password
 /// list are checked by the server on top).
 pub fn new_user(input: &NewUserInput) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let mut check = |field: &str, result: Result<(), String>| {
-        if let Err(message) = result {
-            errors.push(FieldError {
-                field: field.into(),
-                message,
-            });
-        }
-    };
-    check("username", username(input.username.trim()));
-    check("first_name", person_name(&input.first_name));
-    check("last_name", person_name(&input.last_name));
-    check("email", email(input.email.trim()));
-    check("phone", phone(&input.phone));
+    let mut checks = vec![
+        ("username", username(input.username.trim())),
+        ("first_name", person_name(&input.first_name)),
+        ("last_name", person_name(&input.last_name)),
+        ("email", email(input.email.trim())),
+        ("phone", phone(&input.phone)),
+    ];
     if !input.invite {
-        check("password", password_length(&input.password));
+        checks.push(("password", password_length(&input.password)));
     }
-    errors
+    field_errors(checks)
 }
 
 /// The fields of the first-admin form, checked together.
 pub fn admin_account(username_value: &str, email_value: &str, password: &str) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let mut check = |field: &str, result: Result<(), String>| {
-        if let Err(message) = result {
-            errors.push(FieldError {
+    field_errors(vec![
+        ("username", username(username_value)),
+        ("email", email(email_value)),
+        ("password", password_length(password)),
+    ])
+}
+
+/// The failed checks, in order, as errors naming their fields.
+fn field_errors(checks: Vec<(&str, Result<(), String>)>) -> Vec<FieldError> {
+    checks
+        .into_iter()
+        .filter_map(|(field, result)| {
+            result.err().map(|message| FieldError {
                 field: field.into(),
                 message,
-            });
-        }
-    };
-    check("username", username(username_value));
-    check("email", email(email_value));
-    check("password", password_length(password));
-    errors
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -17,6 +17,33 @@ pub struct Event<'a> {
     pub details: Option<serde_json::Value>,
 }
 
+/// A successful change an admin made to one user, role or group: `kind`,
+/// id and name of the target, and a before/after summary in `details`.
+pub async fn record_change(
+    db: &impl ConnectionTrait,
+    actor: &super::users::Actor,
+    action: &str,
+    (kind, id, name): (&str, String, &str),
+    details: Option<serde_json::Value>,
+) -> Result<(), app::AppError> {
+    record(
+        db,
+        Event {
+            action,
+            actor_id: Some(actor.id),
+            actor_name: Some(&actor.username),
+            target_kind: Some(kind),
+            target_id: Some(id),
+            target_name: Some(name),
+            ip: actor.ip.as_deref(),
+            success: true,
+            details,
+        },
+    )
+    .await
+    .map_err(super::db_error)
+}
+
 pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         id: NotSet,

@@ -163,22 +163,15 @@ pub async fn set_member(
     let details = serde_json::json!({ "user": u.username });
     record(&txn, actor, action, g.id, &g.name, Some(details)).await?;
     // The user's activity shows it too.
-    audit::record(
+    let details = serde_json::json!({ "group": g.name });
+    audit::record_change(
         &txn,
-        audit::Event {
-            action,
-            actor_id: Some(actor.id),
-            actor_name: Some(&actor.username),
-            target_kind: Some("user"),
-            target_id: Some(u.id.to_string()),
-            target_name: Some(&u.username),
-            ip: actor.ip.as_deref(),
-            success: true,
-            details: Some(serde_json::json!({ "group": g.name })),
-        },
+        actor,
+        action,
+        ("user", u.id.to_string(), &u.username),
+        Some(details),
     )
-    .await
-    .map_err(db_error)?;
+    .await?;
     txn.commit().await.map_err(db_error)
 }
 
@@ -190,22 +183,7 @@ async fn record(
     name: &str,
     details: Option<serde_json::Value>,
 ) -> Result<(), AppError> {
-    audit::record(
-        db,
-        audit::Event {
-            action,
-            actor_id: Some(actor.id),
-            actor_name: Some(&actor.username),
-            target_kind: Some("group"),
-            target_id: Some(id.to_string()),
-            target_name: Some(name),
-            ip: actor.ip.as_deref(),
-            success: true,
-            details,
-        },
-    )
-    .await
-    .map_err(db_error)
+    audit::record_change(db, actor, action, ("group", id.to_string(), name), details).await
 }
 
 #[cfg(test)]

@@ -201,18 +201,14 @@ pub async fn update(
     };
     let mut errors = validation::new_user(&input);
     let email_lc = input.email.to_lowercase();
-    if !errors.iter().any(|e| e.field == "email") && email_lc != row.email_lc {
-        let taken = user::Entity::find()
-            .filter(user::Column::EmailLc.eq(email_lc.clone()))
-            .count(&txn)
-            .await
-            .map_err(db_error)?;
-        if taken > 0 {
-            errors.push(FieldError {
-                field: "email".into(),
-                message: "An account with this email already exists.".into(),
-            });
-        }
+    if !errors.iter().any(|e| e.field == "email")
+        && email_lc != row.email_lc
+        && super::users::email_taken(&txn, &email_lc).await?
+    {
+        errors.push(FieldError {
+            field: "email".into(),
+            message: "An account with this email already exists.".into(),
+        });
     }
     let role = crate::db::entities::role::Entity::find_by_id(changes.role_id)
         .one(&txn)
@@ -284,22 +280,8 @@ async fn record(
     target: &user::Model,
     details: serde_json::Value,
 ) -> Result<(), AppError> {
-    audit::record(
-        db,
-        audit::Event {
-            action,
-            actor_id: Some(actor.id),
-            actor_name: Some(&actor.username),
-            target_kind: Some("user"),
-            target_id: Some(target.id.to_string()),
-            target_name: Some(&target.username),
-            ip: actor.ip.as_deref(),
-            success: true,
-            details: Some(details),
-        },
-    )
-    .await
-    .map_err(db_error)
+    let target = ("user", target.id.to_string(), target.username.as_str());
+    audit::record_change(db, actor, action, target, Some(details)).await
 }
 
 #[cfg(test)]

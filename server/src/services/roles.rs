@@ -128,24 +128,17 @@ pub async fn create(
         .await
         .map_err(super::db_error)?;
     }
-    super::audit::record(
+    let summary = serde_json::json!({
+        "after": { "permissions": permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>() }
+    });
+    super::audit::record_change(
         &txn,
-        super::audit::Event {
-            action: "role.create",
-            actor_id: Some(actor.id),
-            actor_name: Some(&actor.username),
-            target_kind: Some("role"),
-            target_id: Some(id.to_string()),
-            target_name: Some(name),
-            ip: actor.ip.as_deref(),
-            success: true,
-            details: Some(serde_json::json!({
-                "after": { "permissions": permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>() }
-            })),
-        },
+        actor,
+        "role.create",
+        ("role", id.to_string(), name),
+        Some(summary),
     )
-    .await
-    .map_err(super::db_error)?;
+    .await?;
     txn.commit().await.map_err(super::db_error)?;
     Ok(id)
 }
@@ -183,22 +176,14 @@ pub async fn delete(
             holders, found.name
         )));
     }
-    super::audit::record(
+    super::audit::record_change(
         &txn,
-        super::audit::Event {
-            action: "role.delete",
-            actor_id: Some(actor.id),
-            actor_name: Some(&actor.username),
-            target_kind: Some("role"),
-            target_id: Some(id.to_string()),
-            target_name: Some(&found.name),
-            ip: actor.ip.as_deref(),
-            success: true,
-            details: None,
-        },
+        actor,
+        "role.delete",
+        ("role", id.to_string(), &found.name),
+        None,
     )
-    .await
-    .map_err(super::db_error)?;
+    .await?;
     found.delete(&txn).await.map_err(super::db_error)?;
     txn.commit().await.map_err(super::db_error)
 }

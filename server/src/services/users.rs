@@ -31,31 +31,48 @@ pub async fn validate_new(
     password: &str,
 ) -> Result<(), AppError> {
     let mut errors = validation::admin_account(username, email, password);
-    if !errors.iter().any(|e| e.field == "password") {
-        if let Err(message) = super::passwords::check_policy(password, username, email) {
-            errors.push(app::error::FieldError {
-                field: "password".into(),
-                message,
-            });
-        }
-    }
-    if !errors.iter().any(|e| e.field == "username") && username_taken(db, username).await? {
-        errors.push(app::error::FieldError {
-            field: "username".into(),
-            message: "This username is already taken.".into(),
-        });
-    }
-    if !errors.iter().any(|e| e.field == "email") && email_taken(db, email).await? {
-        errors.push(app::error::FieldError {
-            field: "email".into(),
-            message: "An account with this email already exists.".into(),
-        });
-    }
+    server_checks(db, username, email, Some(password), &mut errors).await?;
     if errors.is_empty() {
         Ok(())
     } else {
         Err(AppError::Validation(errors))
     }
+}
+
+/// The rules only the server can check, added to the form's field errors:
+/// the password policy (when a password is set) and case-insensitive
+/// uniqueness of username and email. A field that already failed is skipped.
+async fn server_checks(
+    db: &impl ConnectionTrait,
+    username: &str,
+    email: &str,
+    password: Option<&str>,
+    errors: &mut Vec<app::error::FieldError>,
+) -> Result<(), AppError> {
+    let failed =
+        |errors: &Vec<app::error::FieldError>, f: &str| errors.iter().any(|e| e.field == f);
+    let push = |errors: &mut Vec<app::error::FieldError>, field: &str, message: String| {
+        errors.push(app::error::FieldError {
+            field: field.into(),
+            message,
+        })
+    };
+    if let Some(password) = password.filter(|_| !failed(errors, "password")) {
+        if let Err(message) = super::passwords::check_policy(password, username, email) {
+            push(errors, "password", message);
+        }
+    }
+    if !failed(errors, "username") && username_taken(db, username).await? {
+        push(errors, "username", "This username is already taken.".into());
+    }
+    if !failed(errors, "email") && email_taken(db, email).await? {
+        push(
+            errors,
+            "email",
+            "An account with this email already exists.".into(),
+        );
+    }
+    Ok(())
 }
 
 pub async fn username_taken(db: &impl ConnectionTrait, username: &str) -> Result<bool, AppError> {
@@ -145,27 +162,8 @@ pub async fn create(
     let username = input.username.trim().to_string();
     let email = input.email.trim().to_string();
     let mut errors = validation::new_user(input);
-    let has = |errors: &Vec<FieldError>, f: &str| errors.iter().any(|e| e.field == f);
-    if !input.invite && !has(&errors, "password") {
-        if let Err(message) = super::passwords::check_policy(&input.password, &username, &email) {
-            errors.push(FieldError {
-                field: "password".into(),
-                message,
-            });
-        }
-    }
-    if !has(&errors, "username") && username_taken(db, &username).await? {
-        errors.push(FieldError {
-            field: "username".into(),
-            message: "This username is already taken.".into(),
-        });
-    }
-    if !has(&errors, "email") && email_taken(db, &email).await? {
-        errors.push(FieldError {
-            field: "email".into(),
-            message: "An account with this email already exists.".into(),
-        });
-    }
+    let password = (!input.invite).then_some(input.password.as_str());
+    server_checks(db, &username, &email, password, &mut errors).await?;
     let role = role::Entity::find_by_id(req.role_id)
         .one(db)
         .await
@@ -232,30 +230,17 @@ pub async fn create(
         .await
         .map_err(db_error)?;
     }
-    super::audit::record(
-        &txn,
-        super::audit::Event {
-            action: "user.create",
-            actor_id: Some(actor.id),
-            actor_name: Some(&actor.username),
-            target_kind: Some("user"),
-            target_id: Some(created.id.to_string()),
-            target_name: Some(&created.username),
-            ip: actor.ip.as_deref(),
-            success: true,
-            details: Some(serde_json::json!({
-                "after": {
-                    "email": created.email,
-                    "status": created.status,
-                    "role": role.map(|r| r.name),
-                    "groups": req.group_ids.len(),
-                    "origin": created.origin,
-                }
-            })),
-        },
-    )
-    .await
-    .map_err(db_error)?;
+    let summary = serde_json::json!({
+        "after": {
+            "email": created.email,
+            "status": created.status,
+            "role": role.map(|r| r.name),
+            "groups": req.group_ids.len(),
+            "origin": created.origin,
+        }
+    });
+    let target = ("user", created.id.to_string(), created.username.as_str());
+    super::audit::record_change(&txn, actor, "user.create", target, Some(summary)).await?;
     txn.commit().await.map_err(db_error)?;
     Ok(created)
 }
