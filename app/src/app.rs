@@ -10,9 +10,18 @@ use crate::components::alert::Toaster;
 use crate::components::layout::ConsoleLayout;
 use crate::model::CurrentUser;
 use crate::pages::{
-    account::AccountPage, audit::AuditLogPage, groups::GroupsPage, home::HomePage,
-    login::LoginPage, not_found::NotFound, roles::RolesPage, setup::SetupPage,
-    users::detail::UserDetailPage, users::list::UsersPage, users::new::NewUserPage,
+    account::AccountPage,
+    audit::AuditLogPage,
+    groups::GroupsPage,
+    home::HomePage,
+    jobs::{BulkConfirmPage, JobPage},
+    login::LoginPage,
+    not_found::NotFound,
+    roles::RolesPage,
+    setup::SetupPage,
+    users::detail::UserDetailPage,
+    users::list::UsersPage,
+    users::new::NewUserPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -117,6 +126,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/:username") view=UserDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("/jobs/new") view=BulkConfirmPage ssr=SsrMode::Async/>
+                        <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
                         <Route path=path!("/roles") view=RolesPage ssr=SsrMode::Async/>
                         <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async/>
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>

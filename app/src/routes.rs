@@ -17,7 +17,7 @@ pub fn page_access(path: &str) -> Access {
         return Access::Needs(Permission::UsersWrite);
     }
     match first {
-        "users" => Access::Needs(Permission::UsersRead),
+        "users" | "jobs" => Access::Needs(Permission::UsersRead),
         "roles" => Access::Needs(Permission::RolesManage),
         "audit" => Access::Needs(Permission::AuditRead),
         "groups" => Access::Needs(Permission::GroupsManage),

@@ -6,7 +6,7 @@ use app::AppError;
 use async_trait::async_trait;
 
 use crate::http::cookies;
-use crate::services::{auth, directory, groups, lifecycle, roles, sessions, setup, users};
+use crate::services::{auth, bulk, directory, groups, lifecycle, roles, sessions, setup, users};
 use crate::state::AppState;
 
 pub struct ServerBackend {
@@ -269,6 +269,34 @@ impl Backend for ServerBackend {
 
     async fn directory_options(&self) -> Result<app::model::FilterChoices, AppError> {
         directory::options(&self.state.db).await
+    }
+
+    async fn bulk_preview(
+        &self,
+        request: &app::model::BulkRequest,
+    ) -> Result<app::model::BulkPreview, AppError> {
+        bulk::preview(&self.state.db, request).await
+    }
+
+    async fn start_bulk(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        request: &app::model::BulkRequest,
+        target: Option<&str>,
+    ) -> Result<String, AppError> {
+        let actor = actor_of(actor, meta)?;
+        let id = bulk::start(&self.state.db, &actor, request, target).await?;
+        self.state.jobs.notify_one();
+        Ok(id.to_string())
+    }
+
+    async fn job(&self, id: &str) -> Result<app::model::JobView, AppError> {
+        let job = crate::services::jobs::find(&self.state.db, id).await?;
+        match job.kind.as_str() {
+            bulk::KIND => Ok(bulk::view(&job)),
+            _ => Err(AppError::NotFound),
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::config::Config;
 use crate::services::{outbox, sessions, settings, setup};
+
 use crate::state::AppState;
 
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
@@ -19,6 +20,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         config: Arc::new(config),
         leptos,
         sessions,
+        jobs: Arc::default(),
     })
 }
 
@@ -38,6 +40,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let mailer = crate::mail::Mailer::from_config(&state.config)?;
     tracing::info!(transport = mailer.describe(), "mail outbox worker started");
     outbox::spawn_worker(state.db.clone(), mailer, state.config.mail_from.clone());
+
+    crate::services::jobs::spawn_worker(state.db.clone(), state.jobs.clone());
 
     let app = crate::http::build(state.clone());
     let listener = tokio::net::TcpListener::bind(addr).await?;

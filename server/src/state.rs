@@ -14,6 +14,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub leptos: LeptosOptions,
     pub sessions: SessionPolicy,
+    /// Wakes this instance's job worker when a job is queued here.
+    pub jobs: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -114,5 +114,6 @@ pub fn state(db: DatabaseConnection, data_dir: PathBuf) -> AppState {
         config: Arc::new(config),
         leptos,
         sessions: SessionPolicy::default(),
+        jobs: Arc::default(),
     }
 }

@@ -1,6 +1,7 @@
 //! Server functions: each checks the caller, then calls the backend.
 pub mod audit;
 pub mod auth;
+pub mod bulk;
 pub mod groups;
 pub mod roles;
 pub mod users;

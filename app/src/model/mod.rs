@@ -1,11 +1,13 @@
 //! Data shared by browser and server.
 pub mod audit;
+pub mod bulk;
 pub mod page;
 pub mod permission;
 pub mod user;
 pub mod user_query;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
+pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, JobView};
 pub use page::{Page, PageRequest};
 pub use permission::{GroupView, Permission, RoleView};
 pub use user::{

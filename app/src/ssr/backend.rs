@@ -138,4 +138,22 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(), AppError>;
 
     async fn directory_options(&self) -> Result<crate::model::FilterChoices, AppError>;
+
+    /// The confirmation of a mass action: exact count, sample, choices.
+    async fn bulk_preview(
+        &self,
+        request: &crate::model::BulkRequest,
+    ) -> Result<crate::model::BulkPreview, AppError>;
+
+    /// Queues a confirmed mass action; returns the job's id.
+    async fn start_bulk(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        request: &crate::model::BulkRequest,
+        target: Option<&str>,
+    ) -> Result<String, AppError>;
+
+    /// A background job's progress and result.
+    async fn job(&self, id: &str) -> Result<crate::model::JobView, AppError>;
 }

@@ -1,10 +1,14 @@
 //! Domain logic as plain async functions over a connection: no HTTP here.
 pub mod audit;
 pub mod auth;
+pub mod bulk;
+#[cfg(test)]
+mod bulk_tests;
 pub mod directory;
 #[cfg(test)]
 mod directory_tests;
 pub mod groups;
+pub mod jobs;
 pub mod lifecycle;
 pub mod outbox;
 pub mod passwords;

@@ -4,9 +4,9 @@ use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::api::users::{directory_options, list_users};
 use crate::components::alert::LoadError;
-use crate::model::page::PAGE_SIZES;
+use crate::model::page::{thousands, PAGE_SIZES};
 use crate::model::user_query::{Cursor, SortKey};
-use crate::model::{UserPage, UserQuery, UserStatus, UserSummary};
+use crate::model::{BulkAction, UserPage, UserQuery, UserStatus, UserSummary};
 
 /// `/users`: the directory. Search, filters, sort and page live in the URL;
 /// the first load is server-rendered, later changes fetch only the data.
@@ -17,11 +17,14 @@ pub fn UsersPage() -> impl IntoView {
     let query = Memo::new(move |_| UserQuery::parse(&search.get()));
     let users = Resource::new(move || search.get(), list_users);
     let auth_user = crate::app::use_auth().user;
-    let can_write = move || {
-        auth_user
-            .get()
-            .flatten()
-            .is_some_and(|u| u.can(crate::model::Permission::UsersWrite))
+    let can = move |p| auth_user.get().flatten().is_some_and(|u| u.can(p));
+    let can_write = move || can(crate::model::Permission::UsersWrite);
+    // Which mass actions the signed-in person may start (none: no checkboxes).
+    let actions = move || {
+        crate::model::BulkAction::ALL
+            .into_iter()
+            .filter(|a| can(a.permission()))
+            .collect::<Vec<_>>()
     };
     view! {
         <leptos_meta::Title text="Users"/>
@@ -36,7 +39,7 @@ pub fn UsersPage() -> impl IntoView {
         {move || view! { <SearchAndFilters query=query.get()/> }}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading users…"</p> }>
             {move || users.get().map(|result| match result {
-                Ok(page) => view! { <UsersTable page query=query.get_untracked()/> }.into_any(),
+                Ok(page) => view! { <UsersTable page query=query.get_untracked() actions=actions()/> }.into_any(),
                 Err(error) => view! { <div class="mt-4"><LoadError error/></div> }.into_any(),
             })}
         </Transition>
@@ -138,9 +141,13 @@ fn SelectFilter(
 }
 
 #[component]
-fn UsersTable(page: UserPage, query: UserQuery) -> impl IntoView {
+fn UsersTable(page: UserPage, query: UserQuery, actions: Vec<BulkAction>) -> impl IntoView {
     let showing = page.showing();
-    let UserPage { page, has_next, .. } = page;
+    let UserPage {
+        page,
+        has_next,
+        total_is_floor,
+    } = page;
     if page.items.is_empty() {
         let message = if query.has_filters() {
             "No users match this search and these filters."
@@ -181,21 +188,54 @@ fn UsersTable(page: UserPage, query: UserQuery) -> impl IntoView {
         ("Last login", Some(SortKey::LastLogin)),
         ("Created", Some(SortKey::Created)),
     ];
+    let selectable = !actions.is_empty();
+    let filters = query.filters_only();
+    let sort_query = query.clone();
+    // The header checkbox ticks every row on the page (in the browser).
+    let page_ticked = RwSignal::new(false);
+    let matching = if total_is_floor {
+        format!("Select all matching (more than {})", thousands(page.total))
+    } else {
+        format!("Select all {} matching", thousands(page.total))
+    };
     view! {
-        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table class="min-w-full divide-y divide-slate-200 text-sm">
-                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                    <tr>
-                        {headers.into_iter().map(|(label, key)| view! {
-                            <SortHeader label key query=query.clone()/>
-                        }).collect_view()}
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
-                    {page.items.into_iter().map(|user| view! { <UserRow user/> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <Form method="GET" action="/jobs/new" attr:class="mt-4" attr:aria-label="Mass actions">
+            <HiddenFilters query=filters/>
+            <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+                {selectable.then(|| view! {
+                    <div class="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
+                        <label for="bulk-action" class="font-medium text-slate-700">"Mass action"</label>
+                        <select id="bulk-action" name="action" required class="rounded-md border border-slate-300 px-2 py-1">
+                            <option value="">"Choose…"</option>
+                            {actions.iter().map(|a| view! { <option value=a.as_str()>{a.label()}</option> }).collect_view()}
+                        </select>
+                        <label class="inline-flex items-center gap-1.5">
+                            <input type="checkbox" name="all" value="1" class="h-4 w-4"/>
+                            {matching}
+                        </label>
+                        <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">"Apply…"</button>
+                    </div>
+                })}
+                <table class="min-w-full divide-y divide-slate-200 text-sm">
+                    <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                        <tr>
+                            {selectable.then(|| view! {
+                                <th scope="col" class="w-10 px-4 py-3">
+                                    <input type="checkbox" aria-label="Select all on this page" class="h-4 w-4"
+                                        on:change=move |ev| page_ticked.set(event_target_checked(&ev))/>
+                                </th>
+                            })}
+                            {headers.into_iter().map(|(label, key)| view! {
+                                <SortHeader label key query=sort_query.clone()/>
+                            }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody class="divide-y divide-slate-100">
+                        {page.items.into_iter().map(|user| view! { <UserRow user selectable page_ticked/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </Form>
         <Pager query showing page_count prev next/>
     }
     .into_any()
@@ -302,11 +342,21 @@ fn pager_link(href: Option<String>, label: &'static str, text: &'static str) -> 
 }
 
 #[component]
-fn UserRow(user: UserSummary) -> impl IntoView {
+fn UserRow(user: UserSummary, selectable: bool, page_ticked: RwSignal<bool>) -> impl IntoView {
     let name = user.full_name();
     let href = format!("/users/{}", user.username);
+    let tick = selectable.then(|| {
+        let label = format!("Select {}", user.username);
+        view! {
+            <td class="px-4 py-2">
+                <input type="checkbox" name="id" value=user.seq.to_string() aria-label=label class="h-4 w-4"
+                    prop:checked=move || page_ticked.get()/>
+            </td>
+        }
+    });
     view! {
         <tr class="hover:bg-slate-50">
+            {tick}
             <td class="px-4 py-2 font-medium"><A href=href attr:class="text-indigo-700 hover:underline">{user.username}</A></td>
             <td class="px-4 py-2">{name}</td>
             <td class="px-4 py-2">{user.email}</td>

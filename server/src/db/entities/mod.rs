@@ -3,6 +3,7 @@
 pub mod audit_event;
 pub mod group;
 pub mod group_member;
+pub mod job;
 pub mod mail_outbox;
 pub mod one_time_token;
 pub mod role;

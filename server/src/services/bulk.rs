@@ -1,0 +1,518 @@
+//! Mass actions on users (activate, deactivate, delete, set role, add to or
+//! remove from a group) as a background job over batches of users, in `seq`
+//! order. Each batch decides per user (change or skip, and why), applies the
+//! change with one statement per table, writes an audit event per changed
+//! user and moves the job's cursor, all in one transaction.
+use std::collections::{BTreeMap, HashSet};
+
+use app::error::FieldError;
+use app::model::{BulkAction, BulkPreview, BulkRequest, BulkSelection, UserQuery, UserStatus};
+use app::AppError;
+use chrono::Utc;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::roles::ADMIN_ROLE_ID;
+use super::users::Actor;
+use super::{db_error, directory, jobs};
+use crate::db::entities::{audit_event, group, group_member, job, role, session, user};
+
+pub const KIND: &str = "users.bulk";
+
+/// Users per batch (and per transaction).
+pub const BATCH: u64 = 1000;
+
+/// What a mass-action job was asked to do, kept in the job row.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Params {
+    pub action: BulkAction,
+    pub selection: BulkSelection,
+    /// The role or group the action needs.
+    pub target: Option<Uuid>,
+    pub target_name: Option<String>,
+    /// Users created after the confirmation are left alone.
+    pub max_seq: i64,
+}
+
+fn selection_condition(backend: DbBackend, selection: &BulkSelection) -> Condition {
+    match selection {
+        BulkSelection::Rows(seqs) => Condition::all().add(user::Column::Seq.is_in(seqs.clone())),
+        BulkSelection::Matching(filters) => {
+            directory::filter_condition(backend, &UserQuery::parse(filters))
+        }
+    }
+}
+
+/// The confirmation: the exact count, a few names, and the roles or groups.
+pub async fn preview(
+    db: &DatabaseConnection,
+    request: &BulkRequest,
+) -> Result<BulkPreview, AppError> {
+    let condition = selection_condition(db.get_database_backend(), &request.selection);
+    let count = user::Entity::find()
+        .filter(condition.clone())
+        .count(db)
+        .await
+        .map_err(db_error)?;
+    let sample: Vec<String> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Username)
+        .filter(condition)
+        .order_by_asc(user::Column::Seq)
+        .limit(5)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    let choices = match request.action.target() {
+        Some(app::model::bulk::BulkTarget::Role) => super::roles::list(db)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect(),
+        Some(app::model::bulk::BulkTarget::Group) => super::groups::list(db)
+            .await?
+            .into_iter()
+            .map(|g| (g.id, g.name))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(BulkPreview {
+        action: request.action,
+        count,
+        sample,
+        choices,
+    })
+}
+
+/// The role or group named by the confirmation's choice, checked.
+async fn resolve_target(
+    db: &impl ConnectionTrait,
+    action: BulkAction,
+    target: Option<&str>,
+) -> Result<Option<(Uuid, String)>, AppError> {
+    use app::model::bulk::BulkTarget;
+    let Some(kind) = action.target() else {
+        return Ok(None);
+    };
+    let id = target.and_then(|t| Uuid::parse_str(t.trim()).ok());
+    let found = match (kind, id) {
+        (BulkTarget::Role, Some(id)) => role::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .map_err(db_error)?
+            .map(|r| (r.id, r.name)),
+        (BulkTarget::Group, Some(id)) => group::Entity::find_by_id(id)
+            .one(db)
+            .await
+            .map_err(db_error)?
+            .map(|g| (g.id, g.name)),
+        (_, None) => None,
+    };
+    let message = match kind {
+        BulkTarget::Role => "Choose a role.",
+        BulkTarget::Group => "Choose a group.",
+    };
+    found.map(Some).ok_or_else(|| {
+        AppError::Validation(vec![FieldError {
+            field: "target".into(),
+            message: message.into(),
+        }])
+    })
+}
+
+/// Queues the job after the confirmation; returns its id.
+pub async fn start(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: &BulkRequest,
+    target: Option<&str>,
+) -> Result<Uuid, AppError> {
+    let target = resolve_target(db, request.action, target).await?;
+    let condition = selection_condition(db.get_database_backend(), &request.selection);
+    let total = user::Entity::find()
+        .filter(condition)
+        .count(db)
+        .await
+        .map_err(db_error)?;
+    if total == 0 {
+        return Err(AppError::Conflict("No users match any more.".into()));
+    }
+    let max_seq: Option<i64> = user::Entity::find()
+        .select_only()
+        .expr(sea_orm::sea_query::Func::max(Expr::col(user::Column::Seq)))
+        .into_tuple()
+        .one(db)
+        .await
+        .map_err(db_error)?
+        .flatten();
+    let params = Params {
+        action: request.action,
+        selection: request.selection.clone(),
+        target: target.as_ref().map(|t| t.0),
+        target_name: target.map(|t| t.1),
+        max_seq: max_seq.unwrap_or(0),
+    };
+    let json = serde_json::to_value(&params).map_err(|e| AppError::Internal(e.to_string()))?;
+    let txn = db.begin().await.map_err(db_error)?;
+    let id = jobs::create(&txn, KIND, json.clone(), total, actor)
+        .await
+        .map_err(db_error)?;
+    super::audit::record_change(
+        &txn,
+        actor,
+        "users.bulk",
+        ("job", id.to_string(), &title(&params, total)),
+        Some(json),
+    )
+    .await?;
+    txn.commit().await.map_err(db_error)?;
+    Ok(id)
+}
+
+/// "Deactivate 1,234 users", "Add 3 users to Staff".
+pub fn title(params: &Params, total: u64) -> String {
+    let n = app::model::page::thousands(total);
+    let users = if total == 1 { "user" } else { "users" };
+    let target = params.target_name.as_deref().unwrap_or("?");
+    match params.action {
+        BulkAction::SetRole => format!("Set the role of {n} {users} to {target}"),
+        BulkAction::AddToGroup => format!("Add {n} {users} to {target}"),
+        BulkAction::RemoveFromGroup => format!("Remove {n} {users} from {target}"),
+        action => format!("{} {n} {users}", action.verb()),
+    }
+}
+
+pub fn params_of(job: &job::Model) -> Result<Params, String> {
+    serde_json::from_str(&job.params).map_err(|e| format!("Unreadable job: {e}"))
+}
+
+/// The job page's view of a mass action.
+pub fn view(job: &job::Model) -> app::model::JobView {
+    let (title, back) = match params_of(job) {
+        Ok(params) => {
+            let back = BulkRequest {
+                action: params.action,
+                selection: params.selection.clone(),
+            }
+            .back_href();
+            (title(&params, job.total.max(0) as u64), back)
+        }
+        Err(error) => (error, "/users".into()),
+    };
+    jobs::view(job, title, back)
+}
+
+/// Runs the claimed job batch by batch to its end.
+pub async fn run(db: &DatabaseConnection, mut job: job::Model) -> Result<(), DbErr> {
+    let params = match params_of(&job) {
+        Ok(p) => p,
+        Err(error) => return jobs::finish(db, &job, Err(error)).await,
+    };
+    loop {
+        match run_batch(db, &job, &params).await {
+            Ok(Some(next)) => job = next,
+            Ok(None) => return jobs::finish(db, &job, Ok(())).await,
+            Err(Stop::LostLease) => {
+                tracing::warn!(id = %job.id, "job moved on by another runner; leaving it");
+                return Ok(());
+            }
+            Err(Stop::Db(error)) => {
+                tracing::error!(id = %job.id, %error, "mass action failed");
+                let message = format!(
+                    "Stopped after {} users: a database error ({error}). Nothing after that was changed.",
+                    job.processed
+                );
+                return jobs::finish(db, &job, Err(message)).await;
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum Stop {
+    LostLease,
+    Db(DbErr),
+}
+
+impl From<DbErr> for Stop {
+    fn from(e: DbErr) -> Self {
+        Stop::Db(e)
+    }
+}
+
+/// Why a user is left alone, if they are.
+pub fn skip_reason(
+    action: BulkAction,
+    target: Option<Uuid>,
+    row: &user::Model,
+    actor_id: Uuid,
+    member: bool,
+) -> Option<&'static str> {
+    let lifecycle = !matches!(action, BulkAction::AddToGroup | BulkAction::RemoveFromGroup);
+    if lifecycle && row.id == actor_id {
+        return Some("your own account");
+    }
+    let inactive = row.status == UserStatus::Inactive.as_str();
+    match action {
+        BulkAction::Activate if !inactive => Some("not inactive"),
+        BulkAction::Deactivate if inactive => Some("already inactive"),
+        BulkAction::SetRole if Some(row.role_id) == target => Some("already has this role"),
+        BulkAction::AddToGroup if member => Some("already in the group"),
+        BulkAction::RemoveFromGroup if !member => Some("not in the group"),
+        _ => None,
+    }
+}
+
+/// Whether the action takes away an active admin.
+fn removes_admin(action: BulkAction, target: Option<Uuid>, row: &user::Model) -> bool {
+    let active_admin = row.role_id == ADMIN_ROLE_ID && row.status == UserStatus::Active.as_str();
+    active_admin
+        && match action {
+            BulkAction::Deactivate | BulkAction::Delete => true,
+            BulkAction::SetRole => target != Some(ADMIN_ROLE_ID),
+            _ => false,
+        }
+}
+
+const LAST_ADMIN: &str = "the last active administrator";
+
+/// One batch; the job as it stands after it, or `None` when nothing is left.
+pub async fn run_batch(
+    db: &DatabaseConnection,
+    job: &job::Model,
+    params: &Params,
+) -> Result<Option<job::Model>, Stop> {
+    let txn = db.begin().await?;
+    let rows = user::Entity::find()
+        .filter(selection_condition(
+            db.get_database_backend(),
+            &params.selection,
+        ))
+        .filter(user::Column::Seq.gt(job.cursor))
+        .filter(user::Column::Seq.lte(params.max_seq))
+        .order_by_asc(user::Column::Seq)
+        .limit(BATCH)
+        .all(&txn)
+        .await?;
+    let Some(last) = rows.last() else {
+        return Ok(None);
+    };
+    let cursor = last.seq;
+    let actor = jobs::actor_of(job);
+    let members: HashSet<Uuid> = match (params.action, params.target) {
+        (BulkAction::AddToGroup | BulkAction::RemoveFromGroup, Some(group_id)) => {
+            group_member::Entity::find()
+                .select_only()
+                .column(group_member::Column::UserId)
+                .filter(group_member::Column::GroupId.eq(group_id))
+                .filter(group_member::Column::UserId.is_in(rows.iter().map(|r| r.id)))
+                .into_tuple::<Uuid>()
+                .all(&txn)
+                .await?
+                .into_iter()
+                .collect()
+        }
+        _ => HashSet::new(),
+    };
+
+    let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let mut change: Vec<&user::Model> = Vec::new();
+    for row in &rows {
+        let member = members.contains(&row.id);
+        match skip_reason(params.action, params.target, row, actor.id, member) {
+            Some(reason) => *skipped.entry(reason.into()).or_default() += 1,
+            None => change.push(row),
+        }
+    }
+    // Keep at least one active admin: of the admins this batch would take
+    // away, change only as many as leave one behind.
+    let admins_here = change
+        .iter()
+        .filter(|r| removes_admin(params.action, params.target, r))
+        .count() as u64;
+    if admins_here > 0 {
+        let active_admins = user::Entity::find()
+            .filter(user::Column::RoleId.eq(ADMIN_ROLE_ID))
+            .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
+            .count(&txn)
+            .await?;
+        let mut may_remove = active_admins.saturating_sub(1);
+        change.retain(|r| {
+            if !removes_admin(params.action, params.target, r) {
+                return true;
+            }
+            if may_remove > 0 {
+                may_remove -= 1;
+                return true;
+            }
+            *skipped.entry(LAST_ADMIN.into()).or_default() += 1;
+            false
+        });
+    }
+
+    if !change.is_empty() {
+        apply(&txn, params, &change).await?;
+        audit(&txn, job, params, &actor, &change).await?;
+    }
+    let batch = jobs::BatchResult {
+        cursor,
+        processed: rows.len() as u64,
+        changed: change.len() as u64,
+        skipped,
+    };
+    let Some(next) = jobs::advance(&txn, job, &batch).await? else {
+        return Err(Stop::LostLease);
+    };
+    txn.commit().await?;
+    Ok(Some(next))
+}
+
+async fn apply(
+    txn: &impl ConnectionTrait,
+    params: &Params,
+    change: &[&user::Model],
+) -> Result<(), DbErr> {
+    let seqs: Vec<i64> = change.iter().map(|r| r.seq).collect();
+    let ids: Vec<Uuid> = change.iter().map(|r| r.id).collect();
+    let now = Utc::now();
+    let set_status = |status: UserStatus| {
+        user::Entity::update_many()
+            .col_expr(user::Column::Status, Expr::value(status.as_str()))
+            .col_expr(user::Column::UpdatedAt, Expr::value(now))
+            .filter(user::Column::Seq.is_in(seqs.clone()))
+    };
+    match (params.action, params.target) {
+        (BulkAction::Activate, _) => {
+            set_status(UserStatus::Active).exec(txn).await?;
+        }
+        (BulkAction::Deactivate, _) => {
+            set_status(UserStatus::Inactive).exec(txn).await?;
+            // A deactivated user is signed out everywhere at once.
+            session::Entity::delete_many()
+                .filter(session::Column::UserId.is_in(ids))
+                .exec(txn)
+                .await?;
+        }
+        (BulkAction::Delete, _) => {
+            user::Entity::delete_many()
+                .filter(user::Column::Seq.is_in(seqs))
+                .exec(txn)
+                .await?;
+        }
+        (BulkAction::SetRole, Some(role_id)) => {
+            user::Entity::update_many()
+                .col_expr(user::Column::RoleId, Expr::value(role_id))
+                .col_expr(user::Column::UpdatedAt, Expr::value(now))
+                .filter(user::Column::Seq.is_in(seqs))
+                .exec(txn)
+                .await?;
+        }
+        (BulkAction::AddToGroup, Some(group_id)) => {
+            group_member::Entity::insert_many(ids.into_iter().map(|user_id| {
+                group_member::ActiveModel {
+                    group_id: Set(group_id),
+                    user_id: Set(user_id),
+                    created_at: Set(now),
+                }
+            }))
+            .exec(txn)
+            .await?;
+        }
+        (BulkAction::RemoveFromGroup, Some(group_id)) => {
+            group_member::Entity::delete_many()
+                .filter(group_member::Column::GroupId.eq(group_id))
+                .filter(group_member::Column::UserId.is_in(ids))
+                .exec(txn)
+                .await?;
+        }
+        (_, None) => return Err(DbErr::Custom("the job has no role or group".into())),
+    }
+    Ok(())
+}
+
+/// One audit event per changed user, as the single-user actions write them,
+/// plus the job's id.
+async fn audit(
+    txn: &impl ConnectionTrait,
+    job: &job::Model,
+    params: &Params,
+    actor: &Actor,
+    change: &[&user::Model],
+) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let job_id = job.id.to_string();
+    let events = change.iter().map(|row| {
+        let (action, kind, target_id, target_name, details) = match params.action {
+            BulkAction::Activate | BulkAction::Deactivate => {
+                let (action, after) = if params.action == BulkAction::Activate {
+                    ("user.activate", UserStatus::Active)
+                } else {
+                    ("user.deactivate", UserStatus::Inactive)
+                };
+                (
+                    action,
+                    "user",
+                    row.id.to_string(),
+                    row.username.clone(),
+                    serde_json::json!({
+                        "before": { "status": row.status }, "after": { "status": after.as_str() },
+                    }),
+                )
+            }
+            BulkAction::Delete => (
+                "user.delete",
+                "user",
+                row.id.to_string(),
+                row.username.clone(),
+                serde_json::json!({ "before": { "email": row.email, "status": row.status } }),
+            ),
+            BulkAction::SetRole => (
+                "user.update",
+                "user",
+                row.id.to_string(),
+                row.username.clone(),
+                serde_json::json!({
+                    "before": { "role_id": row.role_id }, "after": { "role_id": params.target },
+                }),
+            ),
+            BulkAction::AddToGroup | BulkAction::RemoveFromGroup => {
+                let action = if params.action == BulkAction::AddToGroup {
+                    "group.add_member"
+                } else {
+                    "group.remove_member"
+                };
+                let group = params.target_name.clone().unwrap_or_default();
+                (
+                    action,
+                    "user",
+                    row.id.to_string(),
+                    row.username.clone(),
+                    serde_json::json!({ "group": group }),
+                )
+            }
+        };
+        let mut details = details;
+        details["job"] = serde_json::Value::String(job_id.clone());
+        audit_event::ActiveModel {
+            id: NotSet,
+            occurred_at: Set(now),
+            actor_id: Set(Some(actor.id)),
+            actor_name: Set(Some(actor.username.clone())),
+            action: Set(action.into()),
+            target_kind: Set(Some(kind.into())),
+            target_id: Set(Some(target_id)),
+            target_name: Set(Some(target_name)),
+            ip: Set(actor.ip.clone()),
+            success: Set(true),
+            details: Set(Some(details.to_string())),
+        }
+    });
+    audit_event::Entity::insert_many(events).exec(txn).await?;
+    Ok(())
+}

@@ -1,0 +1,333 @@
+//! Service tests of mass actions on the chosen back-end: selection, skips
+//! and their reasons, the admin guardrail, batches, leases and resuming.
+use app::model::{BulkAction, BulkRequest, BulkSelection, JobStatus, UserStatus};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set,
+};
+
+use super::bulk::{self, BATCH};
+use super::jobs;
+use super::roles::{ADMIN_ROLE_ID, USER_ROLE_ID};
+use super::setup::create_admin;
+use super::users::{insert, Actor, NewUser};
+use crate::db::entities::{audit_event, group_member, job, session, user};
+use crate::testkit::TestDb;
+
+fn actor_for(u: &user::Model) -> Actor {
+    Actor {
+        id: u.id,
+        username: u.username.clone(),
+        ip: Some("127.0.0.1".into()),
+    }
+}
+
+async fn add(db: &DatabaseConnection, name: &str, status: UserStatus) -> user::Model {
+    insert(
+        db,
+        NewUser {
+            username: name.into(),
+            email: format!("{name}@example.com"),
+            first_name: "Pat".into(),
+            last_name: "Doe".into(),
+            role_id: USER_ROLE_ID,
+            status,
+            password_hash: None,
+        },
+    )
+    .await
+    .unwrap()
+}
+
+async fn root(db: &DatabaseConnection) -> user::Model {
+    create_admin(
+        db,
+        "root.admin",
+        "root@example.com",
+        "a long admin passphrase",
+    )
+    .await
+    .unwrap()
+}
+
+fn request(action: BulkAction, query: &str) -> BulkRequest {
+    BulkRequest::parse(&format!("action={}&{query}", action.as_str())).unwrap()
+}
+
+/// Starts the job and runs it to the end, as the worker does.
+async fn run(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    req: &BulkRequest,
+    target: Option<&str>,
+) -> job::Model {
+    let id = bulk::start(db, actor, req, target).await.unwrap();
+    let claimed = jobs::claim_next(db).await.unwrap().expect("a job to claim");
+    assert_eq!(claimed.id, id);
+    jobs::run(db, claimed).await.unwrap();
+    job::Entity::find_by_id(id).one(db).await.unwrap().unwrap()
+}
+
+fn reasons(job: &job::Model) -> Vec<(String, u64)> {
+    jobs::reasons_of(job).into_iter().collect()
+}
+
+async fn status_of(db: &DatabaseConnection, name: &str) -> String {
+    super::lifecycle::find(db, name).await.unwrap().status
+}
+
+#[tokio::test]
+async fn deactivate_all_matching_skips_you_and_signs_the_others_out() {
+    let t = TestDb::new().await;
+    let me = actor_for(&root(&t.db).await);
+    for name in ["ann.lee", "bob.lee", "cat.lee"] {
+        add(&t.db, name, UserStatus::Active).await;
+    }
+    add(&t.db, "dan.lee", UserStatus::Inactive).await;
+    add(&t.db, "eve.other", UserStatus::Active).await;
+    let bob = super::lifecycle::find(&t.db, "bob.lee").await.unwrap();
+    super::sessions::open(&t.db, bob.id, Default::default(), None, None)
+        .await
+        .unwrap();
+
+    // The preview counts exactly what the filter matches.
+    let req = request(BulkAction::Deactivate, "all=1&q=lee");
+    let preview = bulk::preview(&t.db, &req).await.unwrap();
+    assert_eq!(preview.count, 4);
+    assert_eq!(preview.sample.len(), 4);
+
+    let done = run(&t.db, &me, &request(BulkAction::Deactivate, "all=1"), None).await;
+    assert_eq!(done.status, JobStatus::Done.as_str());
+    assert_eq!((done.total, done.processed), (6, 6));
+    assert_eq!((done.changed, done.skipped), (4, 2));
+    assert_eq!(
+        reasons(&done),
+        vec![
+            ("already inactive".to_string(), 1),
+            ("your own account".to_string(), 1)
+        ]
+    );
+    assert_eq!(status_of(&t.db, "root.admin").await, "active");
+    assert_eq!(status_of(&t.db, "eve.other").await, "inactive");
+    let sessions = session::Entity::find()
+        .filter(session::Column::UserId.eq(bob.id))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0, "deactivated users are signed out");
+    // One audit event per changed user, naming the job, plus the job's own.
+    let events = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("user.deactivate"))
+        .all(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 4);
+    assert!(events
+        .iter()
+        .all(|e| e.details.as_deref().unwrap().contains(&done.id.to_string())));
+    let started = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.eq("users.bulk"))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(started, 1);
+    let view = bulk::view(&done);
+    assert_eq!(view.title, "Deactivate 6 users");
+    assert_eq!(view.percent(), 100);
+    t.close().await;
+}
+
+#[tokio::test]
+async fn ticked_rows_only_and_activate_skips_those_not_inactive() {
+    let t = TestDb::new().await;
+    let me = actor_for(&root(&t.db).await);
+    let a = add(&t.db, "ann.lee", UserStatus::Inactive).await;
+    let b = add(&t.db, "bob.lee", UserStatus::Invited).await;
+    add(&t.db, "cat.lee", UserStatus::Inactive).await;
+    let req = request(BulkAction::Activate, &format!("id={}&id={}", a.seq, b.seq));
+    assert_eq!(req.selection, BulkSelection::Rows(vec![a.seq, b.seq]));
+    let done = run(&t.db, &me, &req, None).await;
+    assert_eq!((done.changed, done.skipped), (1, 1));
+    assert_eq!(reasons(&done), vec![("not inactive".to_string(), 1)]);
+    assert_eq!(status_of(&t.db, "ann.lee").await, "active");
+    assert_eq!(status_of(&t.db, "bob.lee").await, "invited");
+    assert_eq!(status_of(&t.db, "cat.lee").await, "inactive", "not ticked");
+    t.close().await;
+}
+
+#[tokio::test]
+async fn the_last_active_admin_stays() {
+    let t = TestDb::new().await;
+    let admin = root(&t.db).await;
+    // A custom role that may change users but is not an admin.
+    let writer_role = super::roles::create(
+        &t.db,
+        &actor_for(&admin),
+        "Helpdesk",
+        "",
+        &[
+            app::model::Permission::UsersRead,
+            app::model::Permission::UsersWrite,
+            app::model::Permission::UsersDelete,
+        ],
+    )
+    .await
+    .unwrap();
+    let helper = add(&t.db, "help.desk", UserStatus::Active).await;
+    let mut m: user::ActiveModel = helper.clone().into();
+    m.role_id = Set(writer_role);
+    m.update(&t.db).await.unwrap();
+    let second = add(&t.db, "second.admin", UserStatus::Active).await;
+    let mut m: user::ActiveModel = second.into();
+    m.role_id = Set(ADMIN_ROLE_ID);
+    m.update(&t.db).await.unwrap();
+
+    // Two active admins: one of them may go, the other stays.
+    let me = actor_for(&helper);
+    let done = run(&t.db, &me, &request(BulkAction::Deactivate, "all=1"), None).await;
+    assert_eq!((done.changed, done.skipped), (1, 2));
+    assert_eq!(
+        reasons(&done),
+        vec![
+            ("the last active administrator".to_string(), 1),
+            ("your own account".to_string(), 1)
+        ]
+    );
+    let admins_left = user::Entity::find()
+        .filter(user::Column::RoleId.eq(ADMIN_ROLE_ID))
+        .filter(user::Column::Status.eq("active"))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(admins_left, 1);
+    // Nor can the last one be demoted or deleted.
+    let general = USER_ROLE_ID.to_string();
+    let demoted = run(
+        &t.db,
+        &me,
+        &request(BulkAction::SetRole, "all=1"),
+        Some(&general),
+    )
+    .await;
+    assert_eq!(reasons(&demoted)[0].0, "the last active administrator");
+    let deleted = run(&t.db, &me, &request(BulkAction::Delete, "all=1"), None).await;
+    assert_eq!(deleted.changed, 1, "only the inactive admin is deleted");
+    assert_eq!(user::Entity::find().count(&t.db).await.unwrap(), 2);
+    t.close().await;
+}
+
+#[tokio::test]
+async fn groups_and_roles_with_their_skips() {
+    let t = TestDb::new().await;
+    let me = actor_for(&root(&t.db).await);
+    let group = super::groups::create(&t.db, &me, "Staff", "")
+        .await
+        .unwrap();
+    let ann = add(&t.db, "ann.lee", UserStatus::Active).await;
+    add(&t.db, "bob.lee", UserStatus::Active).await;
+    super::groups::set_member(&t.db, &me, group, "ann.lee", true)
+        .await
+        .unwrap();
+    let g = group.to_string();
+    let added = run(
+        &t.db,
+        &me,
+        &request(BulkAction::AddToGroup, "all=1&q=lee"),
+        Some(&g),
+    )
+    .await;
+    assert_eq!((added.changed, added.skipped), (1, 1));
+    assert_eq!(
+        reasons(&added),
+        vec![("already in the group".to_string(), 1)]
+    );
+    let members = group_member::Entity::find()
+        .filter(group_member::Column::GroupId.eq(group))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(members, 2);
+    let removed = run(
+        &t.db,
+        &me,
+        &request(BulkAction::RemoveFromGroup, &format!("id={}", ann.seq)),
+        Some(&g),
+    )
+    .await;
+    assert_eq!(removed.changed, 1);
+    // A role or group is required, and must exist.
+    let missing = bulk::start(&t.db, &me, &request(BulkAction::SetRole, "all=1"), None).await;
+    assert_eq!(
+        missing.unwrap_err().field_message("target").as_deref(),
+        Some("Choose a role.")
+    );
+    let admin = ADMIN_ROLE_ID.to_string();
+    let promoted = run(
+        &t.db,
+        &me,
+        &request(BulkAction::SetRole, "all=1&q=lee"),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(promoted.changed, 2);
+    let view = bulk::view(&promoted);
+    assert_eq!(view.title, "Set the role of 2 users to Admin");
+    t.close().await;
+}
+
+#[tokio::test]
+async fn batches_resume_from_the_cursor_and_a_stale_runner_changes_nothing() {
+    let t = TestDb::new().await;
+    let me = actor_for(&root(&t.db).await);
+    let n = BATCH + BATCH / 2;
+    super::seed::seed(&t.db, n).await.unwrap();
+    let req = request(BulkAction::Deactivate, "all=1");
+    let id = bulk::start(&t.db, &me, &req, None).await.unwrap();
+    // Users who arrive after the confirmation are left alone.
+    let late = add(&t.db, "late.comer", UserStatus::Active).await;
+    let claimed = jobs::claim_next(&t.db).await.unwrap().unwrap();
+    assert!(jobs::claim_next(&t.db).await.unwrap().is_none(), "leased");
+    let params = bulk::params_of(&claimed).unwrap();
+    let after_one = bulk::run_batch(&t.db, &claimed, &params)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(after_one.processed as u64, BATCH);
+
+    // A runner holding the old state of the job loses: nothing it did stays.
+    let stale = bulk::run_batch(&t.db, &claimed, &params).await;
+    assert!(matches!(stale, Err(bulk::Stop::LostLease)));
+    let inactive = user::Entity::find()
+        .filter(user::Column::Status.eq("inactive"))
+        .count(&t.db)
+        .await
+        .unwrap();
+
+    // The instance dies; after its lease another one resumes from the cursor.
+    let mut expired: job::ActiveModel = after_one.clone().into();
+    expired.locked_until = Set(Some(chrono::Utc::now() - chrono::Duration::seconds(1)));
+    expired.update(&t.db).await.unwrap();
+    let resumed = jobs::claim_next(&t.db).await.unwrap().unwrap();
+    assert_eq!(resumed.cursor, after_one.cursor);
+    jobs::run(&t.db, resumed).await.unwrap();
+    let done = job::Entity::find_by_id(id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status, "done");
+    assert_eq!(
+        done.processed as u64,
+        n + 1,
+        "every seeded user and the admin"
+    );
+    assert_eq!(done.changed as u64 + done.skipped as u64, n + 1);
+    let now_inactive = user::Entity::find()
+        .filter(user::Column::Status.eq("inactive"))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert!(now_inactive > inactive);
+    assert_eq!(status_of(&t.db, &late.username).await, "active");
+    t.close().await;
+}
