@@ -431,6 +431,52 @@ async fn authorization_matrix() {
     .await
     .unwrap();
 
+    // Things to act on: a group and a role to delete, a user for a mass
+    // action, and a job to look at.
+    let root = usher_server::services::lifecycle::find(&s.db.db, "root.admin")
+        .await
+        .unwrap();
+    let root = users::Actor {
+        id: root.id,
+        username: root.username,
+        ip: None,
+    };
+    let group = usher_server::services::groups::create(&s.db.db, &root, "Matrix group", "")
+        .await
+        .unwrap();
+    let spare_role = roles::create(
+        &s.db.db,
+        &root,
+        "Spare role",
+        "",
+        &[app::model::Permission::AuditRead],
+    )
+    .await
+    .unwrap();
+    let target = users::insert(
+        &s.db.db,
+        users::NewUser {
+            username: "bulk.target".into(),
+            email: "bulk.target@example.com".into(),
+            first_name: "Bulk".into(),
+            last_name: "Target".into(),
+            role_id: roles::USER_ROLE_ID,
+            status: app::model::UserStatus::Active,
+            password_hash: None,
+        },
+    )
+    .await
+    .unwrap();
+    let bulk_request = format!("action=deactivate&id={}", target.seq);
+    let job = usher_server::services::bulk::start(
+        &s.db.db,
+        &root,
+        &app::model::BulkRequest::parse(&bulk_request).unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+
     let general = s.sign_in("gen.user", USER_PASSWORD).await;
     let reader = s.sign_in("read.only", USER_PASSWORD).await;
     let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
@@ -509,6 +555,67 @@ async fn authorization_matrix() {
                 ("permissions[0]", "users.read".into()),
             ],
             [401, 403, 403, 200],
+        ),
+        (
+            "users/update",
+            vec![
+                ("username", "bulk.target".into()),
+                ("first_name", "Bulk".into()),
+                ("last_name", "Target".into()),
+                ("email", "bulk.target@example.com".into()),
+                ("phone", String::new()),
+                ("role", roles::USER_ROLE_ID.to_string()),
+                ("origin", "external".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        ("groups/list", vec![], [401, 403, 403, 200]),
+        (
+            "groups/create",
+            vec![
+                ("name", "Matrix two".into()),
+                ("description", String::new()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        (
+            "groups/set-member",
+            vec![
+                ("group", group.to_string()),
+                ("username", "bulk.target".into()),
+                ("member", "true".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        (
+            "groups/delete",
+            vec![("id", group.to_string())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "roles/delete",
+            vec![("id", spare_role.to_string())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "users/bulk/preview",
+            vec![("request", bulk_request.clone())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "users/bulk/preview",
+            vec![("request", "action=delete&all=1".into())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "users/bulk/start",
+            vec![("request", bulk_request.clone())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "jobs/status",
+            vec![("id", job.to_string())],
+            [401, 403, 200, 200],
         ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
