@@ -21,8 +21,21 @@ test('groups: create, see members through the users table, delete with confirmat
   await page.getByRole('button', { name: 'Create group' }).click();
   await expect(page.getByRole('alert')).toContainText('A group with this name already exists.');
 
-  await row.getByRole('link', { name: 'Delete' }).click();
-  await expect(page.getByText(`Delete ${name} (0 members keep their accounts)?`)).toBeVisible();
-  await page.getByRole('button', { name: `Delete ${name}` }).click();
-  await expect(page.getByRole('row', { name: new RegExp(name) })).toHaveCount(0);
+  // Rename and describe.
+  const renamed = `${name} renamed`;
+  await row.getByRole('link', { name: `Edit ${name}` }).click();
+  const edit = page.getByRole('region', { name: `Edit ${name}` });
+  await expect(edit).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await edit.getByLabel('Name', { exact: true }).fill(renamed);
+  await edit.getByLabel('About this group').fill('Night shift');
+  await edit.getByRole('button', { name: 'Save group' }).click();
+  await expect(page).toHaveURL(/\/groups$/);
+  const renamedRow = page.getByRole('row', { name: new RegExp(renamed) });
+  await expect(renamedRow).toContainText('Night shift');
+
+  await renamedRow.getByRole('link', { name: 'Delete' }).click();
+  await expect(page.getByText(`Delete ${renamed} (0 members keep their accounts)?`)).toBeVisible();
+  await page.getByRole('button', { name: `Delete ${renamed}` }).click();
+  await expect(page.getByRole('row', { name: new RegExp(renamed) })).toHaveCount(0);
 });

@@ -18,7 +18,7 @@ test('a custom read-only role sees no write buttons and gets 403 from the server
   await page.getByLabel('See users').check();
   await page.getByRole('button', { name: 'Create role' }).click();
   await expect(page.getByRole('cell', { name: new RegExp(role) }).first()).toBeVisible();
-  await expect(page.getByRole('button', { name: `Delete ${role}` })).toBeVisible();
+  await expect(page.getByRole('link', { name: `Edit ${role}` })).toBeVisible();
 
   await page.goto('/users/new');
   await ready(page, javaScriptEnabled);
@@ -41,6 +41,9 @@ test('a custom read-only role sees no write buttons and gets 403 from the server
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByTestId('showing')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Add user' })).toHaveCount(0);
+  // No mass actions either: no checkboxes, no actions menu.
+  await expect(page.getByLabel('Mass action', { exact: true })).toHaveCount(0);
+  await expect(page.getByRole('checkbox')).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Roles' })).toHaveCount(0);
   await page.goto(`/users/${ADMIN.username}`);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
@@ -53,6 +56,42 @@ test('a custom read-only role sees no write buttons and gets 403 from the server
     headers: { Accept: 'application/json' },
   });
   expect(create.status()).toBe(403);
+  const bulk = await page.request.post('/api/users/bulk/start', {
+    form: { request: 'action=deactivate&all=1' },
+    headers: { Accept: 'application/json' },
+  });
+  expect(bulk.status()).toBe(403);
   const roles = await page.request.get('/roles');
   expect(roles.status()).toBe(403);
+});
+
+test('a custom role is edited, then deleted after a confirmation', async ({
+  page,
+  javaScriptEnabled,
+}, info) => {
+  const role = `Temp ${info.project.name}`;
+  const renamed = `${role} v2`;
+  await page.goto('/login?next=/roles');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/roles$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Role name').fill(role);
+  await page.getByLabel('See users').check();
+  await page.getByRole('button', { name: 'Create role' }).click();
+  await page.getByRole('link', { name: `Edit ${role}` }).click();
+  const edit = page.getByRole('region', { name: `Edit ${role}` });
+  await expect(edit).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  await expect(edit.getByLabel('See users')).toBeChecked();
+  await edit.getByLabel('Name', { exact: true }).fill(renamed);
+  await edit.getByLabel('Export users').check();
+  await edit.getByRole('button', { name: 'Save role' }).click();
+  await expect(page).toHaveURL(/\/roles$/);
+  const row = page.getByRole('row', { name: new RegExp(renamed) });
+  await expect(row).toContainText('users.read, users.export');
+
+  await row.getByRole('link', { name: 'Delete' }).click();
+  await expect(page.getByText(`Delete the role ${renamed}?`)).toBeVisible();
+  await page.getByRole('button', { name: `Delete ${renamed}` }).click();
+  await expect(page.getByRole('row', { name: new RegExp(renamed) })).toHaveCount(0);
 });

@@ -156,6 +156,25 @@ impl Backend for ServerBackend {
         Ok(())
     }
 
+    async fn update_group(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<(), AppError> {
+        let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+        groups::update(
+            &self.state.db,
+            &actor_of(actor, meta)?,
+            id,
+            name,
+            description,
+        )
+        .await
+    }
+
     async fn delete_group(
         &self,
         actor: &CurrentUser,
@@ -174,8 +193,12 @@ impl Backend for ServerBackend {
         username: &str,
         member: bool,
     ) -> Result<(), AppError> {
-        let id = uuid::Uuid::parse_str(group)
-            .map_err(|_| AppError::field("group", "Choose a group."))?;
+        // The type-ahead sends a group's name; the remove buttons its id.
+        let id = match uuid::Uuid::parse_str(group) {
+            Ok(id) => Some(id),
+            Err(_) => groups::find_by_name(&self.state.db, group).await?,
+        }
+        .ok_or_else(|| AppError::field("group", "Choose an existing group."))?;
         groups::set_member(
             &self.state.db,
             &actor_of(actor, meta)?,
@@ -207,6 +230,27 @@ impl Backend for ServerBackend {
         )
         .await?;
         Ok(())
+    }
+
+    async fn update_role(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        name: &str,
+        description: &str,
+        permissions: &[app::model::Permission],
+    ) -> Result<(), AppError> {
+        let id = uuid::Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+        roles::update(
+            &self.state.db,
+            &actor_of(actor, meta)?,
+            id,
+            name,
+            description,
+            permissions,
+        )
+        .await
     }
 
     async fn delete_role(

@@ -588,6 +588,25 @@ async fn authorization_matrix() {
             [401, 403, 403, 200],
         ),
         (
+            "groups/update",
+            vec![
+                ("id", group.to_string()),
+                ("name", "Matrix group renamed".into()),
+                ("description", "Renamed".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        (
+            "roles/update",
+            vec![
+                ("id", spare_role.to_string()),
+                ("name", "Spare role renamed".into()),
+                ("description", String::new()),
+                ("permissions[0]", "users.export".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        (
             "groups/delete",
             vec![("id", group.to_string())],
             [401, 403, 403, 200],

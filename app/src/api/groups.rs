@@ -22,6 +22,20 @@ pub async fn create_group(name: String, description: String) -> Result<(), AppEr
         .map_err(|e| form_error(e, "/groups"))
 }
 
+/// "Save" on a group's edit form: rename, describe.
+#[server(prefix = "/api", endpoint = "groups/update")]
+pub async fn update_group(id: String, name: String, description: String) -> Result<(), AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, form_error, request_meta, require};
+    let actor = require(Permission::GroupsManage)?;
+    backend()?
+        .update_group(&actor, &request_meta(), &id, &name, &description)
+        .await
+        .map_err(|e| form_error(e, &format!("/groups?edit={id}")))?;
+    leptos_axum::redirect("/groups");
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "groups/delete")]
 pub async fn delete_group(id: String) -> Result<(), AppError> {
     use crate::model::Permission;

@@ -32,6 +32,37 @@ pub async fn create_role(
         .map_err(|e| form_error(e, "/roles"))
 }
 
+/// "Save" on a custom role's edit form.
+#[server(prefix = "/api", endpoint = "roles/update")]
+pub async fn update_role(
+    id: String,
+    name: String,
+    description: String,
+    permissions: Option<Vec<String>>,
+) -> Result<(), AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, form_error, request_meta, require};
+    let actor = require(Permission::RolesManage)?;
+    let permissions: Vec<Permission> = permissions
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| Permission::parse(p))
+        .collect();
+    backend()?
+        .update_role(
+            &actor,
+            &request_meta(),
+            &id,
+            &name,
+            &description,
+            &permissions,
+        )
+        .await
+        .map_err(|e| form_error(e, &format!("/roles?edit={id}")))?;
+    leptos_axum::redirect("/roles");
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "roles/delete")]
 pub async fn delete_role(id: String) -> Result<(), AppError> {
     use crate::model::Permission;

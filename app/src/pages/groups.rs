@@ -3,7 +3,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 use super::users::list::short_time;
-use crate::api::groups::{list_groups, CreateGroup, DeleteGroup};
+use crate::api::groups::{list_groups, CreateGroup, DeleteGroup, UpdateGroup};
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::model::GroupView;
 
@@ -13,11 +13,19 @@ use crate::model::GroupView;
 pub fn GroupsPage() -> impl IntoView {
     let create = ServerAction::<CreateGroup>::new();
     let delete = ServerAction::<DeleteGroup>::new();
+    let update = ServerAction::<UpdateGroup>::new();
     let query = use_query_map();
     let groups = Resource::new(
-        move || (create.version().get(), delete.version().get()),
+        move || {
+            (
+                create.version().get(),
+                delete.version().get(),
+                update.version().get(),
+            )
+        },
         |_| list_groups(),
     );
+    let editing = move || query.read().get("edit");
     let confirm = move || query.read().get("confirm");
     let error = move || {
         create
@@ -25,6 +33,7 @@ pub fn GroupsPage() -> impl IntoView {
             .get()
             .and_then(Result::err)
             .or_else(|| delete.value().get().and_then(Result::err))
+            .or_else(|| update.value().get().and_then(Result::err))
             .map(|e| e.summary())
             .or_else(|| query.read().get("error"))
     };
@@ -34,7 +43,13 @@ pub fn GroupsPage() -> impl IntoView {
         {move || error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading groups…"</p> }>
             {move || groups.get().map(|result| match result {
-                Ok(list) => view! { <GroupsTable groups=list delete confirm=confirm()/> }.into_any(),
+                Ok(list) => {
+                    let edit = editing().and_then(|id| list.iter().find(|g| g.id == id).cloned());
+                    view! {
+                        <GroupsTable groups=list delete confirm=confirm()/>
+                        {edit.map(|group| view! { <EditGroup group update/> })}
+                    }.into_any()
+                }
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
@@ -50,6 +65,29 @@ pub fn GroupsPage() -> impl IntoView {
             </div>
             <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Create group"</button>
         </ActionForm>
+    }
+}
+
+/// `/groups?edit={id}`: rename a group or change its description.
+#[component]
+fn EditGroup(group: GroupView, update: ServerAction<UpdateGroup>) -> impl IntoView {
+    view! {
+        <section class="mt-6 max-w-2xl rounded-lg border border-indigo-200 bg-white p-4" aria-labelledby="edit-group-title">
+            <h2 id="edit-group-title" class="text-lg font-semibold">{format!("Edit {}", group.name)}</h2>
+            <ActionForm action=update attr:class="mt-3 flex flex-wrap items-end gap-3">
+                <input type="hidden" name="id" value=group.id.clone()/>
+                <div>
+                    <label for="edit-group-name" class="block text-sm font-medium text-slate-700">"Name"</label>
+                    <input id="edit-group-name" name="name" required value=group.name.clone() class="mt-1 rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                </div>
+                <div class="flex-1">
+                    <label for="edit-group-description" class="block text-sm font-medium text-slate-700">"About this group"</label>
+                    <input id="edit-group-description" name="description" value=group.description.clone() class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                </div>
+                <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Save group"</button>
+                <A href="/groups" attr:class="text-sm underline">"Cancel"</A>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -88,7 +126,8 @@ fn GroupsTable(
                                 </td>
                                 <td class="px-4 py-2">{g.created_by.clone().unwrap_or_else(|| "—".into())}</td>
                                 <td class="px-4 py-2 whitespace-nowrap">{short_time(&g.created_at)}</td>
-                                <td class="px-4 py-2 text-right">
+                                <td class="px-4 py-2 text-right whitespace-nowrap">
+                                    <A href=format!("/groups?edit={}", g.id) attr:class="mr-3 text-sm text-indigo-700 hover:underline">{format!("Edit {}", g.name)}</A>
                                     {if asking {
                                         view! {
                                             <ActionForm action=delete attr:class="inline-flex items-center gap-2">

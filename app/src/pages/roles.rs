@@ -1,7 +1,8 @@
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::roles::{list_roles, CreateRole, DeleteRole};
+use crate::api::roles::{list_roles, CreateRole, DeleteRole, UpdateRole};
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::model::{Permission, RoleView};
 
@@ -10,17 +11,26 @@ use crate::model::{Permission, RoleView};
 pub fn RolesPage() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
     let delete = ServerAction::<DeleteRole>::new();
+    let update = ServerAction::<UpdateRole>::new();
     let query = use_query_map();
     let roles = Resource::new(
-        move || (create.version().get(), delete.version().get()),
+        move || {
+            (
+                create.version().get(),
+                delete.version().get(),
+                update.version().get(),
+            )
+        },
         |_| list_roles(),
     );
+    let asked = move |key: &str| query.read().get(key);
     let error = move || {
         create
             .value()
             .get()
             .and_then(Result::err)
             .or_else(|| delete.value().get().and_then(Result::err))
+            .or_else(|| update.value().get().and_then(Result::err))
             .map(|e| e.summary())
             .or_else(|| query.read().get("error"))
     };
@@ -31,7 +41,13 @@ pub fn RolesPage() -> impl IntoView {
         {move || error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading roles…"</p> }>
             {move || roles.get().map(|result| match result {
-                Ok(list) => view! { <RolesTable roles=list delete/> }.into_any(),
+                Ok(list) => {
+                    let editing = asked("edit").and_then(|id| list.iter().find(|r| r.id == id && !r.builtin).cloned());
+                    view! {
+                        <RolesTable roles=list delete confirm=asked("confirm")/>
+                        {editing.map(|role| view! { <EditRole role update/> })}
+                    }.into_any()
+                }
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
@@ -47,24 +63,64 @@ pub fn RolesPage() -> impl IntoView {
                     <input id="role-description" name="description" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
                 </div>
             </div>
-            <fieldset>
-                <legend class="text-sm font-medium text-slate-700">"Permissions"</legend>
-                <div class="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2">
-                    {Permission::ALL.into_iter().map(|p| view! {
-                        <label class="flex items-center gap-2 text-sm">
-                            <input type="checkbox" name="permissions[]" value=p.as_str()/>
-                            {p.label()}" "<code class="text-xs text-slate-500">{p.as_str()}</code>
-                        </label>
-                    }).collect_view()}
-                </div>
-            </fieldset>
+            <PermissionBoxes checked=Vec::new()/>
             <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Create role"</button>
         </ActionForm>
     }
 }
 
+/// The permission checkboxes of the new and edit forms.
 #[component]
-fn RolesTable(roles: Vec<RoleView>, delete: ServerAction<DeleteRole>) -> impl IntoView {
+fn PermissionBoxes(checked: Vec<Permission>) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend class="text-sm font-medium text-slate-700">"Permissions"</legend>
+            <div class="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2">
+                {Permission::ALL.into_iter().map(|p| view! {
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" name="permissions[]" value=p.as_str() checked=checked.contains(&p)/>
+                        {p.label()}" "<code class="text-xs text-slate-500">{p.as_str()}</code>
+                    </label>
+                }).collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+/// `/roles?edit={id}`: a custom role's name, description and permissions.
+#[component]
+fn EditRole(role: RoleView, update: ServerAction<UpdateRole>) -> impl IntoView {
+    view! {
+        <section class="mt-6 max-w-2xl rounded-lg border border-indigo-200 bg-white p-4" aria-labelledby="edit-role-title">
+            <h2 id="edit-role-title" class="text-lg font-semibold">{format!("Edit {}", role.name)}</h2>
+            <ActionForm action=update attr:class="mt-3 space-y-4">
+                <input type="hidden" name="id" value=role.id.clone()/>
+                <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
+                    <div>
+                        <label for="edit-role-name" class="block text-sm font-medium text-slate-700">"Name"</label>
+                        <input id="edit-role-name" name="name" required value=role.name.clone() class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    </div>
+                    <div>
+                        <label for="edit-role-description" class="block text-sm font-medium text-slate-700">"About this role"</label>
+                        <input id="edit-role-description" name="description" value=role.description.clone() class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    </div>
+                </div>
+                <PermissionBoxes checked=role.permissions.clone()/>
+                <div class="flex items-center gap-3">
+                    <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Save role"</button>
+                    <A href="/roles" attr:class="text-sm underline">"Cancel"</A>
+                </div>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn RolesTable(
+    roles: Vec<RoleView>,
+    delete: ServerAction<DeleteRole>,
+    confirm: Option<String>,
+) -> impl IntoView {
     view! {
         <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
             <table class="min-w-full divide-y divide-slate-200 text-sm">
@@ -94,12 +150,23 @@ fn RolesTable(roles: Vec<RoleView>, delete: ServerAction<DeleteRole>) -> impl In
                                 </td>
                                 <td class="px-4 py-2">{perms}</td>
                                 <td class="px-4 py-2">{r.users}</td>
-                                <td class="px-4 py-2 text-right">
-                                    {deletable.then(|| view! {
-                                        <ActionForm action=delete>
-                                            <input type="hidden" name="id" value=r.id.clone()/>
-                                            <button type="submit" class="text-sm text-red-700 hover:underline">{format!("Delete {}", r.name)}</button>
-                                        </ActionForm>
+                                <td class="px-4 py-2 text-right whitespace-nowrap">
+                                    {(!r.builtin).then(|| view! {
+                                        <A href=format!("/roles?edit={}", r.id) attr:class="mr-3 text-sm text-indigo-700 hover:underline">{format!("Edit {}", r.name)}</A>
+                                    })}
+                                    {deletable.then(|| if confirm.as_deref() == Some(r.id.as_str()) {
+                                        view! {
+                                            <ActionForm action=delete attr:class="inline-flex items-center gap-2">
+                                                <input type="hidden" name="id" value=r.id.clone()/>
+                                                <span class="text-sm text-red-800">{format!("Delete the role {}?", r.name)}</span>
+                                                <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-sm font-semibold text-white">{format!("Delete {}", r.name)}</button>
+                                                <A href="/roles" attr:class="text-sm">"Cancel"</A>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! {
+                                            <A href=format!("/roles?confirm={}", r.id) attr:class="text-sm text-red-700 hover:underline">"Delete"</A>
+                                        }.into_any()
                                     })}
                                 </td>
                             </tr>

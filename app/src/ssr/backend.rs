@@ -73,6 +73,16 @@ pub trait Backend: Send + Sync + 'static {
         description: &str,
     ) -> Result<(), AppError>;
 
+    /// Renames a group or changes its description.
+    async fn update_group(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<(), AppError>;
+
     async fn delete_group(
         &self,
         actor: &CurrentUser,
@@ -95,6 +105,17 @@ pub trait Backend: Send + Sync + 'static {
         &self,
         actor: &CurrentUser,
         meta: &RequestMeta,
+        name: &str,
+        description: &str,
+        permissions: &[crate::model::Permission],
+    ) -> Result<(), AppError>;
+
+    /// Changes a custom role's name, description and permissions.
+    async fn update_role(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
         name: &str,
         description: &str,
         permissions: &[crate::model::Permission],

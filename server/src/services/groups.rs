@@ -72,23 +72,7 @@ pub async fn create(
     description: &str,
 ) -> Result<Uuid, AppError> {
     let name = name.trim();
-    if !(2..=64).contains(&name.chars().count()) {
-        return Err(AppError::field(
-            "name",
-            "A group name has 2 to 64 characters.",
-        ));
-    }
-    let exists = group::Entity::find()
-        .filter(group::Column::NameLc.eq(name.to_lowercase()))
-        .one(db)
-        .await
-        .map_err(db_error)?;
-    if exists.is_some() {
-        return Err(AppError::field(
-            "name",
-            "A group with this name already exists.",
-        ));
-    }
+    check_name(db, name, None).await?;
     let now = Utc::now();
     let id = Uuid::new_v4();
     let txn = db.begin().await.map_err(db_error)?;
@@ -107,6 +91,74 @@ pub async fn create(
     record(&txn, actor, "group.create", id, name, None).await?;
     txn.commit().await.map_err(db_error)?;
     Ok(id)
+}
+
+/// A group name has 2–64 characters and is unique case-insensitively
+/// (`except` is the group being renamed).
+async fn check_name(
+    db: &impl ConnectionTrait,
+    name: &str,
+    except: Option<Uuid>,
+) -> Result<(), AppError> {
+    if !(2..=64).contains(&name.chars().count()) {
+        return Err(AppError::field(
+            "name",
+            "A group name has 2 to 64 characters.",
+        ));
+    }
+    let exists = group::Entity::find()
+        .filter(group::Column::NameLc.eq(name.to_lowercase()))
+        .one(db)
+        .await
+        .map_err(db_error)?;
+    if exists.is_some_and(|g| Some(g.id) != except) {
+        return Err(AppError::field(
+            "name",
+            "A group with this name already exists.",
+        ));
+    }
+    Ok(())
+}
+
+/// Renames a group or changes its description.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    name: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    let name = name.trim();
+    let description = description.trim();
+    let txn = db.begin().await.map_err(db_error)?;
+    let found = group::Entity::find_by_id(id)
+        .one(&txn)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)?;
+    check_name(&txn, name, Some(id)).await?;
+    let details = serde_json::json!({
+        "before": { "name": found.name, "description": found.description },
+        "after": { "name": name, "description": description },
+    });
+    let mut m: group::ActiveModel = found.into();
+    m.name = Set(name.to_string());
+    m.name_lc = Set(name.to_lowercase());
+    m.description = Set(description.to_string());
+    m.updated_at = Set(Utc::now());
+    m.update(&txn).await.map_err(db_error)?;
+    record(&txn, actor, "group.update", id, name, Some(details)).await?;
+    txn.commit().await.map_err(db_error)
+}
+
+/// The group called `name` (any case), for the type-ahead on the user page.
+pub async fn find_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Uuid>, AppError> {
+    Ok(group::Entity::find()
+        .filter(group::Column::NameLc.eq(name.trim().to_lowercase()))
+        .one(db)
+        .await
+        .map_err(db_error)?
+        .map(|g| g.id))
 }
 
 /// Deletes a group and its memberships (the users stay).
@@ -214,6 +266,15 @@ mod tests {
             dup.unwrap_err().field_message("name").as_deref(),
             Some("A group with this name already exists.")
         );
+        // Rename and describe; another group's name is refused in any case.
+        let other = create(&t.db, &me, "Security", "").await.unwrap();
+        update(&t.db, &me, id, "Platform", "Keeps things running")
+            .await
+            .unwrap();
+        let clash = update(&t.db, &me, other, "PLATFORM", "").await;
+        assert!(clash.unwrap_err().field_message("name").is_some());
+        assert_eq!(find_by_name(&t.db, "platform").await.unwrap(), Some(id));
+        delete(&t.db, &me, other).await.unwrap();
         set_member(&t.db, &me, id, "root.admin", true)
             .await
             .unwrap();

@@ -76,34 +76,9 @@ pub async fn create(
     description: &str,
     permissions: &[Permission],
 ) -> Result<Uuid, app::AppError> {
-    use app::AppError;
     use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
     let name = name.trim();
-    let len = name.chars().count();
-    if !(2..=64).contains(&len) {
-        return Err(AppError::field(
-            "name",
-            "A role name has 2 to 64 characters.",
-        ));
-    }
-    let taken = role::Entity::find()
-        .all(db)
-        .await
-        .map_err(super::db_error)?
-        .iter()
-        .any(|r| r.name.to_lowercase() == name.to_lowercase());
-    if taken {
-        return Err(AppError::field(
-            "name",
-            "A role with this name already exists.",
-        ));
-    }
-    if permissions.is_empty() {
-        return Err(AppError::field(
-            "permissions",
-            "Choose at least one permission.",
-        ));
-    }
+    check(db, name, permissions, None).await?;
     let now = chrono::Utc::now();
     let id = Uuid::new_v4();
     let txn = db.begin().await.map_err(super::db_error)?;
@@ -141,6 +116,105 @@ pub async fn create(
     .await?;
     txn.commit().await.map_err(super::db_error)?;
     Ok(id)
+}
+
+/// A custom role's name (2–64 characters, unique in any case) and
+/// permissions (at least one); `except` is the role being edited.
+async fn check(
+    db: &impl sea_orm::ConnectionTrait,
+    name: &str,
+    permissions: &[Permission],
+    except: Option<Uuid>,
+) -> Result<(), app::AppError> {
+    use app::AppError;
+    if !(2..=64).contains(&name.chars().count()) {
+        return Err(AppError::field(
+            "name",
+            "A role name has 2 to 64 characters.",
+        ));
+    }
+    let taken = role::Entity::find()
+        .all(db)
+        .await
+        .map_err(super::db_error)?
+        .iter()
+        .any(|r| Some(r.id) != except && r.name.to_lowercase() == name.to_lowercase());
+    if taken {
+        return Err(AppError::field(
+            "name",
+            "A role with this name already exists.",
+        ));
+    }
+    if permissions.is_empty() {
+        return Err(AppError::field(
+            "permissions",
+            "Choose at least one permission.",
+        ));
+    }
+    Ok(())
+}
+
+/// Changes a custom role's name, description and permissions; holders get
+/// the new permissions with their next request.
+pub async fn update(
+    db: &sea_orm::DatabaseConnection,
+    actor: &super::users::Actor,
+    id: Uuid,
+    name: &str,
+    description: &str,
+    permissions: &[Permission],
+) -> Result<(), app::AppError> {
+    use app::AppError;
+    use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
+    let name = name.trim();
+    let description = description.trim();
+    let txn = db.begin().await.map_err(super::db_error)?;
+    let found = role::Entity::find_by_id(id)
+        .one(&txn)
+        .await
+        .map_err(super::db_error)?
+        .ok_or(AppError::NotFound)?;
+    if found.builtin {
+        return Err(AppError::Conflict(format!(
+            "{} is built in and cannot be changed.",
+            found.name
+        )));
+    }
+    check(&txn, name, permissions, Some(id)).await?;
+    let before = permissions_of(&txn, id).await.map_err(super::db_error)?;
+    let names = |ps: &[Permission]| ps.iter().map(|p| p.as_str()).collect::<Vec<_>>();
+    let details = serde_json::json!({
+        "before": { "name": found.name, "description": found.description, "permissions": names(&before) },
+        "after": { "name": name, "description": description, "permissions": names(permissions) },
+    });
+    let mut m: role::ActiveModel = found.into();
+    m.name = Set(name.to_string());
+    m.description = Set(description.to_string());
+    m.updated_at = Set(chrono::Utc::now());
+    m.update(&txn).await.map_err(super::db_error)?;
+    role_permission::Entity::delete_many()
+        .filter(role_permission::Column::RoleId.eq(id))
+        .exec(&txn)
+        .await
+        .map_err(super::db_error)?;
+    for p in permissions {
+        role_permission::ActiveModel {
+            role_id: Set(id),
+            permission: Set(p.as_str().into()),
+        }
+        .insert(&txn)
+        .await
+        .map_err(super::db_error)?;
+    }
+    super::audit::record_change(
+        &txn,
+        actor,
+        "role.update",
+        ("role", id.to_string(), name),
+        Some(details),
+    )
+    .await?;
+    txn.commit().await.map_err(super::db_error)
 }
 
 /// Deletes a custom role nobody holds.
@@ -228,6 +302,35 @@ mod tests {
         assert_eq!(all[0].permissions.len(), Permission::ALL.len());
         assert!(matches!(
             delete(&t.db, &actor, ADMIN_ROLE_ID).await,
+            Err(AppError::Conflict(_))
+        ));
+        // Edit: a new name and permissions; built-in roles stay as they are.
+        update(
+            &t.db,
+            &actor,
+            id,
+            "Auditor",
+            "Reads the log",
+            &[Permission::AuditRead, Permission::UsersRead],
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            permissions_of(&t.db, id).await.unwrap(),
+            vec![Permission::UsersRead, Permission::AuditRead]
+        );
+        let clash = update(&t.db, &actor, id, "admin", "", &[Permission::UsersRead]).await;
+        assert!(clash.unwrap_err().field_message("name").is_some());
+        assert!(matches!(
+            update(
+                &t.db,
+                &actor,
+                USER_ROLE_ID,
+                "Everyone",
+                "",
+                &[Permission::UsersRead]
+            )
+            .await,
             Err(AppError::Conflict(_))
         ));
         delete(&t.db, &actor, id).await.unwrap();
