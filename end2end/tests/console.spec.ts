@@ -39,7 +39,7 @@ test('the users table pages through seeded users, then sign out', async ({ page,
     // After hydration, paging fetches data only: the document stays the same.
     await page.evaluate(() => ((window as any).__sameDocument = true));
   }
-  const firstCell = table.getByRole('row').nth(1).getByRole('cell').first();
+  const firstCell = table.getByRole('row').nth(1).getByRole('cell').nth(1);
   const firstOnPage1 = await firstCell.innerText();
   await page.getByRole('link', { name: 'Next page' }).click();
   await expect(page).toHaveURL(/page=2/);
@@ -107,7 +107,8 @@ test('search, filters and sort live in the URL', async ({ page, javaScriptEnable
   await page.getByLabel('Status').selectOption('inactive');
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/status=inactive/);
-  const badges = page.getByRole('table').locator('tbody tr td:nth-child(7)');
+  // Column 8: the status (after the checkbox column).
+  const badges = page.getByRole('table').locator('tbody tr td:nth-child(8)');
   const count = await badges.count();
   for (let i = 0; i < count; i++) await expect(badges.nth(i)).toHaveText('Inactive');
 });

@@ -1,0 +1,48 @@
+//! Installation settings: the rules for usernames and passwords.
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::validation::Policy;
+
+/// The username and password rules. Public: the forms that check as you
+/// type need them, registration pages included; they hold no secrets.
+#[server(prefix = "/api", endpoint = "settings/policy")]
+pub async fn directory_policy() -> Result<Policy, AppError> {
+    crate::ssr::backend()?
+        .policy()
+        .await
+        .map_err(crate::ssr::fail)
+}
+
+/// "Save" on `/settings`.
+#[server(prefix = "/api", endpoint = "settings/policy/save")]
+pub async fn save_policy(
+    username_pattern: String,
+    username_hint: String,
+    password_min: String,
+    reject_common: Option<String>,
+) -> Result<(), AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
+    let actor = require(Permission::SettingsManage)?;
+    let Ok(password_min) = password_min.trim().parse::<usize>() else {
+        return Err(form_error(
+            AppError::field("password_min", "Enter a whole number."),
+            "/settings",
+        ));
+    };
+    let policy = Policy {
+        username_pattern,
+        username_hint,
+        password_min,
+        reject_common: reject_common.is_some(),
+    };
+    backend()?
+        .save_policy(&actor, &request_meta(), policy)
+        .await
+        .map_err(|e| form_error(e, "/settings"))?;
+    if is_plain_form_post() {
+        leptos_axum::redirect("/settings?saved=1");
+    }
+    Ok(())
+}

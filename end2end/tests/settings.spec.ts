@@ -1,0 +1,50 @@
+import { expect, Page, test } from '@playwright/test';
+import { ready, signIn } from './helpers';
+
+async function savePolicy(page: Page, javaScriptEnabled: boolean, pattern: string, hint: string, min: string) {
+  await page.goto('/settings');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username pattern (optional)').fill(pattern);
+  await page.getByLabel('What the pattern asks for').fill(hint);
+  await page.getByLabel('Minimum password length').fill(min);
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved.');
+}
+
+test('the username pattern and password length are settings that both checks follow', async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  await page.goto('/login?next=/settings');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/settings$/);
+  await ready(page, javaScriptEnabled);
+
+  // A broken pattern is refused, naming the field.
+  await page.getByLabel('Username pattern (optional)').fill('([a-z');
+  await page.getByLabel('What the pattern asks for').fill('anything');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+  await expect(page.getByRole('alert')).toContainText('Not a valid regular expression');
+
+  await savePolicy(page, javaScriptEnabled, '[a-z]+\\.[a-z]+', 'first.last', '14');
+  try {
+    await page.goto('/users/new');
+    await ready(page, javaScriptEnabled);
+    await expect(page.getByTestId('password-rules')).toHaveText('At least 14 characters; not a common password.');
+    await page.getByLabel('Username').fill('jane2');
+    await page.getByLabel('First name').fill('Jane');
+    await page.getByLabel('Last name').fill('Pattern');
+    await page.getByLabel('Email').fill('jane.pattern@example.com');
+    await page.getByLabel('Password').fill('thirteen char');
+    if (javaScriptEnabled) {
+      await expect(page.getByText('Username must look like this: first.last.')).toBeVisible();
+      await expect(page.getByText('Password must be at least 14 characters.')).toBeVisible();
+    }
+    await page.getByRole('button', { name: 'Create user' }).click();
+    // The server applies the same settings.
+    await expect(page.getByText(/Username must look like this: first\.last\./).first()).toBeVisible();
+    await expect(page.getByText(/Password must be at least 14 characters\./).first()).toBeVisible();
+  } finally {
+    await savePolicy(page, javaScriptEnabled, '', '', '12');
+  }
+});
