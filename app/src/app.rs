@@ -18,6 +18,7 @@ use crate::pages::{
     login::LoginPage,
     not_found::NotFound,
     roles::RolesPage,
+    settings::SettingsPage,
     setup::SetupPage,
     users::detail::UserDetailPage,
     users::list::UsersPage,
@@ -130,6 +131,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
                         <Route path=path!("/roles") view=RolesPage ssr=SsrMode::Async/>
                         <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     </ParentRoute>

@@ -21,6 +21,7 @@ pub fn page_access(path: &str) -> Access {
         "roles" => Access::Needs(Permission::RolesManage),
         "audit" => Access::Needs(Permission::AuditRead),
         "groups" => Access::Needs(Permission::GroupsManage),
+        "settings" => Access::Needs(Permission::SettingsManage),
         "account" => Access::SignedIn,
         _ => Access::Public,
     }

@@ -3,6 +3,53 @@ use crate::error::FieldError;
 
 pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 128;
+/// The lowest minimum length an admin may set.
+pub const PASSWORD_MIN_LOWEST: usize = 8;
+
+/// The installation's rules for usernames and passwords (`/settings`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Policy {
+    /// A regular expression the whole username must match, on top of the
+    /// built-in rules; empty for none. Checked by the browser's and the
+    /// server's regular-expression engines (not in this module).
+    pub username_pattern: String,
+    /// What the pattern asks for, in words.
+    pub username_hint: String,
+    pub password_min: usize,
+    /// Refuse the 10,000 most common passwords (checked on the server).
+    pub reject_common: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            username_pattern: String::new(),
+            username_hint: String::new(),
+            password_min: PASSWORD_MIN,
+            reject_common: true,
+        }
+    }
+}
+
+impl Policy {
+    /// The message for a username that does not fit the pattern.
+    pub fn username_message(&self) -> String {
+        format!(
+            "Username must look like this: {}.",
+            self.username_hint.trim_end_matches('.')
+        )
+    }
+
+    /// The password field's hint.
+    pub fn password_hint(&self) -> String {
+        let common = if self.reject_common {
+            "; not a common password"
+        } else {
+            ""
+        };
+        format!("At least {} characters{common}.", self.password_min)
+    }
+}
 
 /// Username: 3–64 of ASCII lowercase letters, digits, `.`, `-`, `_`,
 /// starting with a letter or digit.
@@ -58,17 +105,40 @@ pub fn email(value: &str) -> Result<(), String> {
 /// Length rules of the password policy; the common-password and
 /// same-as-username checks run on the server only.
 pub fn password_length(value: &str) -> Result<(), String> {
+    password_length_at_least(value, PASSWORD_MIN)
+}
+
+/// The length rules with the installation's minimum.
+pub fn password_length_at_least(value: &str, min: usize) -> Result<(), String> {
     let len = value.chars().count();
-    if len < PASSWORD_MIN {
-        return Err(format!(
-            "Password must be at least {PASSWORD_MIN} characters."
-        ));
+    if len < min {
+        return Err(format!("Password must be at least {min} characters."));
     }
     if len > PASSWORD_MAX {
         return Err(format!(
             "Password must be at most {PASSWORD_MAX} characters."
         ));
     }
+    Ok(())
+}
+
+/// The installation's username pattern, checked in the browser with
+/// JavaScript's own regular expressions (the server checks it with Rust's).
+#[cfg(feature = "hydrate")]
+pub fn username_pattern(policy: &Policy, value: &str) -> Result<(), String> {
+    if policy.username_pattern.is_empty() {
+        return Ok(());
+    }
+    let re = js_sys::RegExp::new(&format!("^(?:{})$", policy.username_pattern), "");
+    if re.test(value) {
+        Ok(())
+    } else {
+        Err(policy.username_message())
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn username_pattern(_policy: &Policy, _value: &str) -> Result<(), String> {
     Ok(())
 }
 
@@ -136,7 +206,7 @@ pub struct NewUserInput {
 
 /// Every field rule of the create-user form (uniqueness and the common-password
 /// list are checked by the server on top).
-pub fn new_user(input: &NewUserInput) -> Vec<FieldError> {
+pub fn new_user(input: &NewUserInput, policy: &Policy) -> Vec<FieldError> {
     let mut checks = vec![
         ("username", username(input.username.trim())),
         ("first_name", person_name(&input.first_name)),
@@ -145,7 +215,10 @@ pub fn new_user(input: &NewUserInput) -> Vec<FieldError> {
         ("phone", phone(&input.phone)),
     ];
     if !input.invite {
-        checks.push(("password", password_length(&input.password)));
+        checks.push((
+            "password",
+            password_length_at_least(&input.password, policy.password_min),
+        ));
     }
     field_errors(checks)
 }

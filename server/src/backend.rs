@@ -6,7 +6,9 @@ use app::AppError;
 use async_trait::async_trait;
 
 use crate::http::cookies;
-use crate::services::{auth, bulk, directory, groups, lifecycle, roles, sessions, setup, users};
+use crate::services::{
+    auth, bulk, directory, groups, lifecycle, policy, roles, sessions, setup, users,
+};
 use crate::state::AppState;
 
 pub struct ServerBackend {
@@ -313,6 +315,21 @@ impl Backend for ServerBackend {
 
     async fn directory_options(&self) -> Result<app::model::FilterChoices, AppError> {
         directory::options(&self.state.db).await
+    }
+
+    async fn policy(&self) -> Result<app::validation::Policy, AppError> {
+        policy::load(&self.state.db)
+            .await
+            .map_err(crate::services::db_error)
+    }
+
+    async fn save_policy(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        new: app::validation::Policy,
+    ) -> Result<(), AppError> {
+        policy::save(&self.state.db, &actor_of(actor, meta)?, new).await
     }
 
     async fn bulk_preview(

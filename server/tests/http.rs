@@ -636,6 +636,17 @@ async fn authorization_matrix() {
             vec![("id", job.to_string())],
             [401, 403, 200, 200],
         ),
+        ("settings/policy", vec![], [200, 200, 200, 200]),
+        (
+            "settings/policy/save",
+            vec![
+                ("username_pattern", String::new()),
+                ("username_hint", String::new()),
+                ("password_min", "12".into()),
+                ("reject_common", "on".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {

@@ -4,4 +4,5 @@ pub mod auth;
 pub mod bulk;
 pub mod groups;
 pub mod roles;
+pub mod settings;
 pub mod users;

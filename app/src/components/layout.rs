@@ -43,6 +43,7 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     let can_roles = user.can(Permission::RolesManage);
     let can_audit = user.can(Permission::AuditRead);
     let can_groups = user.can(Permission::GroupsManage);
+    let can_settings = user.can(Permission::SettingsManage);
     view! {
         <div class="min-h-screen md:flex">
             <nav aria-label="Main" class="bg-slate-900 text-slate-100 md:w-56 md:min-h-screen p-4 flex md:flex-col gap-1">
@@ -58,6 +59,9 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
                 </Show>
                 <Show when=move || can_audit>
                     <NavLink href="/audit" label="Audit log"/>
+                </Show>
+                <Show when=move || can_settings>
+                    <NavLink href="/settings" label="Settings"/>
                 </Show>
                 <NavLink href="/account" label="My account"/>
             </nav>

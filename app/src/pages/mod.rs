@@ -7,5 +7,6 @@ pub mod jobs;
 pub mod login;
 pub mod not_found;
 pub mod roles;
+pub mod settings;
 pub mod setup;
 pub mod users;

@@ -20,9 +20,8 @@ pub fn SettingsPage() -> impl IntoView {
             .map(|e| e.summary())
             .or_else(|| query.read().get("error"))
     };
-    let saved = move || {
-        matches!(save.value().get(), Some(Ok(()))) || query.read().get("saved").is_some()
-    };
+    let saved =
+        move || matches!(save.value().get(), Some(Ok(()))) || query.read().get("saved").is_some();
     view! {
         <leptos_meta::Title text="Settings"/>
         <h1 class="text-2xl font-semibold">"Settings"</h1>

@@ -160,6 +160,16 @@ pub trait Backend: Send + Sync + 'static {
 
     async fn directory_options(&self) -> Result<crate::model::FilterChoices, AppError>;
 
+    /// The rules for usernames and passwords.
+    async fn policy(&self) -> Result<crate::validation::Policy, AppError>;
+
+    async fn save_policy(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        policy: crate::validation::Policy,
+    ) -> Result<(), AppError>;
+
     /// The confirmation of a mass action: exact count, sample, choices.
     async fn bulk_preview(
         &self,

@@ -199,7 +199,8 @@ pub async fn update(
         password: String::new(),
         invite: true,
     };
-    let mut errors = validation::new_user(&input);
+    // The username is not changed here, so only the field rules apply.
+    let mut errors = validation::new_user(&input, &Default::default());
     let email_lc = input.email.to_lowercase();
     if !errors.iter().any(|e| e.field == "email")
         && email_lc != row.email_lc

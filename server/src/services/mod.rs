@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod outbox;
 pub mod passwords;
+pub mod policy;
 pub mod roles;
 pub mod seed;
 pub mod sessions;

@@ -64,10 +64,15 @@ fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
 
 /// The server's password policy: the shared length rules, not one of the
 /// most common passwords, and not the same as the username or email.
-pub fn check_policy(password: &str, username: &str, email: &str) -> Result<(), String> {
-    app::validation::password_length(password)?;
+pub fn check_policy(
+    password: &str,
+    username: &str,
+    email: &str,
+    policy: &app::validation::Policy,
+) -> Result<(), String> {
+    app::validation::password_length_at_least(password, policy.password_min)?;
     let lower = password.to_lowercase();
-    if common_passwords().contains(lower.as_str()) {
+    if policy.reject_common && common_passwords().contains(lower.as_str()) {
         return Err("This password is one of the most common ones; choose another.".into());
     }
     if lower == username.to_lowercase() || lower == email.to_lowercase() {
@@ -91,14 +96,25 @@ mod tests {
 
     #[test]
     fn policy() {
-        assert!(check_policy("short", "jane", "j@x.io").is_err());
-        assert!(check_policy("jane.doe.1234", "jane.doe.1234", "j@x.io").is_err());
-        assert!(check_policy("a long passphrase", "jane", "j@x.io").is_ok());
+        let check = |p: &str, u: &str| check_policy(p, u, "j@x.io", &Default::default());
+        assert!(check("short", "jane").is_err());
+        assert!(check("jane.doe.1234", "jane.doe.1234").is_err());
+        assert!(check("a long passphrase", "jane").is_ok());
         // On the common list (and long enough to pass the length rule).
         let long_common = common_passwords().iter().find(|p| p.len() >= 12).unwrap();
-        assert!(check_policy(&long_common.to_uppercase(), "jane", "j@x.io")
+        assert!(check(&long_common.to_uppercase(), "jane")
             .unwrap_err()
             .contains("common"));
+        // The settings: a longer minimum; the list can be switched off.
+        let custom = app::validation::Policy {
+            password_min: 20,
+            reject_common: false,
+            ..Default::default()
+        };
+        assert!(check_policy("a long passphrase", "jane", "j@x.io", &custom)
+            .unwrap_err()
+            .contains("at least 20"));
+        assert!(check_policy(&long_common.repeat(2), "jane", "j@x.io", &custom).is_ok());
         assert_eq!(common_passwords().len(), 10_000);
     }
 }

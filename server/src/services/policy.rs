@@ -92,9 +92,13 @@ pub async fn save(db: &DatabaseConnection, actor: &Actor, policy: Policy) -> Res
     }
     let txn = db.begin().await.map_err(db_error)?;
     let before = load(&txn).await.map_err(db_error)?;
-    set_json(&txn, USERNAME_PATTERN, policy.username_pattern.clone().into())
-        .await
-        .map_err(db_error)?;
+    set_json(
+        &txn,
+        USERNAME_PATTERN,
+        policy.username_pattern.clone().into(),
+    )
+    .await
+    .map_err(db_error)?;
     set_json(&txn, USERNAME_HINT, policy.username_hint.clone().into())
         .await
         .map_err(db_error)?;
@@ -145,7 +149,10 @@ mod tests {
             reject_common: true,
         };
         let fields: Vec<String> = problems(&bad).into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["username_pattern", "username_hint", "password_min"]);
+        assert_eq!(
+            fields,
+            ["username_pattern", "username_hint", "password_min"]
+        );
     }
 
     #[tokio::test]

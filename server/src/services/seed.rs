@@ -212,7 +212,17 @@ pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> 
             .map_err(db_error)?;
     }
     let triggers = suspend_search_triggers(&txn).await?;
+    // Many rows: building the secondary indexes once at the end is faster
+    // than keeping them up to date row by row.
+    let indexes = if count >= BULK_FROM {
+        suspend_indexes(&txn).await?
+    } else {
+        Vec::new()
+    };
     let done = insert_users(&txn, start, count, &roles, &groups).await?;
+    for (_, sql) in indexes {
+        txn.execute_unprepared(&sql).await.map_err(db_error)?;
+    }
     resume_search_triggers(&txn, triggers).await?;
     txn.commit().await.map_err(db_error)?;
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
@@ -324,6 +334,43 @@ async fn insert_users(
         done += size;
     }
     Ok(done)
+}
+
+/// From this many new users on, the seed rebuilds the indexes at the end.
+const BULK_FROM: u64 = 50_000;
+
+/// Drops the secondary indexes of `users` and `group_members` (not those
+/// behind primary keys and unique constraints); returns the SQL that makes
+/// them again.
+async fn suspend_indexes(db: &impl ConnectionTrait) -> Result<Vec<(String, String)>, AppError> {
+    use sea_orm::{FromQueryResult, Statement};
+    #[derive(FromQueryResult)]
+    struct Index {
+        name: String,
+        sql: String,
+    }
+    let backend = db.get_database_backend();
+    let query = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT indexname AS name, indexdef AS sql FROM pg_indexes i \
+             WHERE tablename IN ('users', 'group_members') AND schemaname = current_schema() \
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+        }
+        _ => {
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' \
+             AND tbl_name IN ('users', 'group_members') AND sql IS NOT NULL"
+        }
+    };
+    let indexes = Index::find_by_statement(Statement::from_string(backend, query))
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    for index in &indexes {
+        db.execute_unprepared(&format!("DROP INDEX \"{}\"", index.name))
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(indexes.into_iter().map(|i| (i.name, i.sql)).collect())
 }
 
 /// On SQLite, bulk inserts are much faster with the search index rebuilt

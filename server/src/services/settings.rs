@@ -16,6 +16,18 @@ pub async fn get_i64(db: &impl ConnectionTrait, key: &str, default: i64) -> Resu
         .unwrap_or(default))
 }
 
+/// A setting's value, or `default` when unset or unreadable.
+pub async fn get<T: serde::de::DeserializeOwned>(
+    db: &impl ConnectionTrait,
+    key: &str,
+    default: T,
+) -> Result<T, DbErr> {
+    let row = setting::Entity::find_by_id(key.to_string()).one(db).await?;
+    Ok(row
+        .and_then(|r| serde_json::from_str::<T>(&r.value).ok())
+        .unwrap_or(default))
+}
+
 pub async fn set_json(
     db: &impl ConnectionTrait,
     key: &str,

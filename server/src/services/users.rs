@@ -57,9 +57,15 @@ async fn server_checks(
             message,
         })
     };
+    let policy = super::policy::load(db).await.map_err(db_error)?;
     if let Some(password) = password.filter(|_| !failed(errors, "password")) {
-        if let Err(message) = super::passwords::check_policy(password, username, email) {
+        if let Err(message) = super::passwords::check_policy(password, username, email, &policy) {
             push(errors, "password", message);
+        }
+    }
+    if !failed(errors, "username") {
+        if let Err(message) = super::policy::check_username(&policy, username) {
+            push(errors, "username", message);
         }
     }
     if !failed(errors, "username") && username_taken(db, username).await? {
@@ -161,7 +167,8 @@ pub async fn create(
     let input = &req.input;
     let username = input.username.trim().to_string();
     let email = input.email.trim().to_string();
-    let mut errors = validation::new_user(input);
+    let policy = super::policy::load(db).await.map_err(db_error)?;
+    let mut errors = validation::new_user(input, &policy);
     let password = (!input.invite).then_some(input.password.as_str());
     server_checks(db, &username, &email, password, &mut errors).await?;
     let role = role::Entity::find_by_id(req.role_id)

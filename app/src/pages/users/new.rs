@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::settings::directory_policy;
 use crate::api::users::{directory_options, suggest_password, CreateUser};
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
@@ -11,6 +12,8 @@ use crate::validation::{self, NewUserInput};
 pub fn NewUserPage() -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let options = Resource::new(|| (), |_| directory_options());
+    let policy = Resource::new(|| (), |_| directory_policy());
+    let rules = move || policy.get().and_then(Result::ok).unwrap_or_default();
     let query = use_query_map();
 
     let username = RwSignal::new(String::new());
@@ -37,10 +40,15 @@ pub fn NewUserPage() -> impl IntoView {
             let typed = !value.get().is_empty();
             let live = typed
                 .then(|| {
-                    validation::new_user(&input())
+                    let rules = rules();
+                    validation::new_user(&input(), &rules)
                         .into_iter()
                         .find(|e| e.field == field)
                         .map(|e| e.message)
+                        .or_else(|| {
+                            let name = (field == "username").then(|| value.get())?;
+                            validation::username_pattern(&rules, name.trim()).err()
+                        })
                 })
                 .flatten();
             live.or_else(|| {
@@ -127,8 +135,10 @@ pub fn NewUserPage() -> impl IntoView {
             </div>
             <div class="space-y-2 rounded-md border border-slate-200 bg-white p-4">
                 <TextField label="Password" name="password" kind="text" value=password
-                    error=error("password", password) disabled=Signal::derive(move || invite.get())
-                    hint="At least 12 characters; not a common password."/>
+                    error=error("password", password) disabled=Signal::derive(move || invite.get())/>
+                <Suspense>
+                    <p class="-mt-1 text-xs text-slate-500" data-testid="password-rules">{move || rules().password_hint()}</p>
+                </Suspense>
                 <div class="flex flex-wrap items-center gap-4">
                     <button type="button" on:click=generate disabled=move || invite.get()
                         class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
