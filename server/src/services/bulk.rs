@@ -10,6 +10,7 @@ use app::model::{BulkAction, BulkPreview, BulkRequest, BulkSelection, UserQuery,
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
+use sea_orm::QueryTrait;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
     NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -20,7 +21,7 @@ use uuid::Uuid;
 use super::roles::ADMIN_ROLE_ID;
 use super::users::Actor;
 use super::{db_error, directory, jobs};
-use crate::db::entities::{audit_event, group, group_member, job, role, session, user};
+use crate::db::entities::{audit_event, group, group_member, job, job_item, role, session, user};
 
 pub const KIND: &str = "users.bulk";
 
@@ -35,8 +36,6 @@ pub struct Params {
     /// The role or group the action needs.
     pub target: Option<Uuid>,
     pub target_name: Option<String>,
-    /// Users created after the confirmation are left alone.
-    pub max_seq: i64,
 }
 
 fn selection_condition(backend: DbBackend, selection: &BulkSelection) -> Condition {
@@ -134,33 +133,46 @@ pub async fn start(
     target: Option<&str>,
 ) -> Result<Uuid, AppError> {
     let target = resolve_target(db, request.action, target).await?;
-    let condition = selection_condition(db.get_database_backend(), &request.selection);
-    let total = user::Entity::find()
-        .filter(condition)
-        .count(db)
-        .await
-        .map_err(db_error)?;
-    if total == 0 {
-        return Err(AppError::Conflict("No users match any more.".into()));
-    }
-    let max_seq: Option<i64> = user::Entity::find()
-        .select_only()
-        .expr(sea_orm::sea_query::Func::max(Expr::col(user::Column::Seq)))
-        .into_tuple()
-        .one(db)
-        .await
-        .map_err(db_error)?
-        .flatten();
     let params = Params {
         action: request.action,
         selection: request.selection.clone(),
         target: target.as_ref().map(|t| t.0),
         target_name: target.map(|t| t.1),
-        max_seq: max_seq.unwrap_or(0),
     };
     let json = serde_json::to_value(&params).map_err(|e| AppError::Internal(e.to_string()))?;
     let txn = db.begin().await.map_err(db_error)?;
-    let id = jobs::create(&txn, KIND, json.clone(), total, actor)
+    let id = jobs::create(&txn, KIND, json.clone(), 0, actor)
+        .await
+        .map_err(db_error)?;
+    // The confirmed users, fixed now: the filter is evaluated once, the
+    // batches read this list, and users who arrive later are left alone.
+    let matching = user::Entity::find()
+        .select_only()
+        .expr(Expr::val(id))
+        .column(user::Column::Seq)
+        .filter(selection_condition(
+            db.get_database_backend(),
+            &request.selection,
+        ))
+        .into_query();
+    let insert = sea_orm::sea_query::Query::insert()
+        .into_table(job_item::Entity)
+        .columns([job_item::Column::JobId, job_item::Column::Seq])
+        .select_from(matching)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .to_owned();
+    let total = txn
+        .execute(&insert)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+    if total == 0 {
+        return Err(AppError::Conflict("No users match any more.".into()));
+    }
+    job::Entity::update_many()
+        .col_expr(job::Column::Total, Expr::value(total as i64))
+        .filter(job::Column::Id.eq(id))
+        .exec(&txn)
         .await
         .map_err(db_error)?;
     super::audit::record_change(
@@ -289,21 +301,24 @@ pub async fn run_batch(
     params: &Params,
 ) -> Result<Option<job::Model>, Stop> {
     let txn = db.begin().await?;
-    let rows = user::Entity::find()
-        .filter(selection_condition(
-            db.get_database_backend(),
-            &params.selection,
-        ))
-        .filter(user::Column::Seq.gt(job.cursor))
-        .filter(user::Column::Seq.lte(params.max_seq))
-        .order_by_asc(user::Column::Seq)
+    let items: Vec<i64> = job_item::Entity::find()
+        .select_only()
+        .column(job_item::Column::Seq)
+        .filter(job_item::Column::JobId.eq(job.id))
+        .filter(job_item::Column::Seq.gt(job.cursor))
+        .order_by_asc(job_item::Column::Seq)
         .limit(BATCH)
+        .into_tuple()
         .all(&txn)
         .await?;
-    let Some(last) = rows.last() else {
+    let Some(&cursor) = items.last() else {
         return Ok(None);
     };
-    let cursor = last.seq;
+    let rows = user::Entity::find()
+        .filter(user::Column::Seq.is_in(items.clone()))
+        .order_by_asc(user::Column::Seq)
+        .all(&txn)
+        .await?;
     let actor = jobs::actor_of(job);
     let members: HashSet<Uuid> = match (params.action, params.target) {
         (BulkAction::AddToGroup | BulkAction::RemoveFromGroup, Some(group_id)) => {
@@ -322,6 +337,10 @@ pub async fn run_batch(
     };
 
     let mut skipped: BTreeMap<String, u64> = BTreeMap::new();
+    let gone = items.len() - rows.len();
+    if gone > 0 {
+        skipped.insert("deleted meanwhile".into(), gone as u64);
+    }
     let mut change: Vec<&user::Model> = Vec::new();
     for row in &rows {
         let member = members.contains(&row.id);
@@ -362,7 +381,7 @@ pub async fn run_batch(
     }
     let batch = jobs::BatchResult {
         cursor,
-        processed: rows.len() as u64,
+        processed: items.len() as u64,
         changed: change.len() as u64,
         skipped,
     };

@@ -173,6 +173,11 @@ pub async fn finish(
     update.updated_at = Set(now);
     update.locked_until = Set(None);
     update.update(db).await?;
+    // The job's own list of users is no longer needed.
+    crate::db::entities::job_item::Entity::delete_many()
+        .filter(crate::db::entities::job_item::Column::JobId.eq(job.id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@ pub mod audit_event;
 pub mod group;
 pub mod group_member;
 pub mod job;
+pub mod job_item;
 pub mod mail_outbox;
 pub mod one_time_token;
 pub mod role;

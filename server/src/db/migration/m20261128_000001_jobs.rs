@@ -29,6 +29,14 @@ enum Jobs {
     LockedUntil,
 }
 
+/// The users a mass action was confirmed for, fixed when it starts.
+#[derive(DeriveIden)]
+enum JobItems {
+    Table,
+    JobId,
+    Seq,
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -64,10 +72,27 @@ impl MigrationTrait for Migration {
                 .col(Jobs::CreatedAt)
                 .to_owned(),
         )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(JobItems::Table)
+                .col(uuid(JobItems::JobId))
+                .col(big_integer(JobItems::Seq))
+                .primary_key(Index::create().col(JobItems::JobId).col(JobItems::Seq))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from(JobItems::Table, JobItems::JobId)
+                        .to(Jobs::Table, Jobs::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(Table::drop().table(JobItems::Table).to_owned())
+            .await?;
         m.drop_table(Table::drop().table(Jobs::Table).to_owned())
             .await
     }
