@@ -39,6 +39,12 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
+                // Reads straight from the mapped file, and a 64 MiB page
+                // cache per connection (the default is 2 MiB): at a million
+                // users most time otherwise goes to copying pages in and out
+                // of the kernel.
+                .pragma("mmap_size", "1073741824")
+                .pragma("cache_size", "-65536")
         });
     options
 }
