@@ -307,7 +307,10 @@ mod tests {
             password: "short".into(),
             invite: false,
         };
-        let fields: Vec<_> = new_user(&input).into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = new_user(&input, &Policy::default())
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(
             fields,
             [
@@ -324,7 +327,9 @@ mod tests {
             invite: true,
             ..input
         };
-        assert!(!new_user(&invite).iter().any(|e| e.field == "password"));
+        assert!(!new_user(&invite, &Policy::default())
+            .iter()
+            .any(|e| e.field == "password"));
     }
 
     #[test]

@@ -237,7 +237,7 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<job::Model, app
 /// The job's page.
 pub fn view(job: &job::Model, title: String, back_href: String) -> app::model::JobView {
     let mut reasons: Vec<(String, u64)> = reasons_of(job).into_iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
     app::model::JobView {
         id: job.id.to_string(),
         title,
