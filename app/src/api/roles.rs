@@ -11,6 +11,16 @@ pub async fn list_roles() -> Result<Vec<RoleView>, AppError> {
     backend()?.list_roles().await.map_err(fail)
 }
 
+/// The permissions whose boxes were checked (unknown names are ignored).
+#[cfg(feature = "ssr")]
+fn checked(names: Option<Vec<String>>) -> Vec<crate::model::Permission> {
+    names
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| crate::model::Permission::parse(p))
+        .collect()
+}
+
 /// A custom role; `permissions` are the checked boxes' names.
 #[server(prefix = "/api", endpoint = "roles/create")]
 pub async fn create_role(
@@ -21,11 +31,7 @@ pub async fn create_role(
     use crate::model::Permission;
     use crate::ssr::{backend, form_error, request_meta, require};
     let actor = require(Permission::RolesManage)?;
-    let permissions: Vec<Permission> = permissions
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| Permission::parse(p))
-        .collect();
+    let permissions = checked(permissions);
     backend()?
         .create_role(&actor, &request_meta(), &name, &description, &permissions)
         .await
@@ -43,11 +49,7 @@ pub async fn update_role(
     use crate::model::Permission;
     use crate::ssr::{backend, form_error, request_meta, require};
     let actor = require(Permission::RolesManage)?;
-    let permissions: Vec<Permission> = permissions
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|p| Permission::parse(p))
-        .collect();
+    let permissions = checked(permissions);
     backend()?
         .update_role(
             &actor,

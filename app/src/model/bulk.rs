@@ -3,7 +3,7 @@
 //! `…&all=1&<filters>` (everything matching); page and server parse it here.
 use serde::{Deserialize, Serialize};
 
-use super::user_query::{decode, UserQuery};
+use super::user_query::{query_pairs, UserQuery};
 use super::Permission;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,15 +124,7 @@ pub struct BulkRequest {
 impl BulkRequest {
     /// Reads `/users/bulk`'s query; the error says what is missing.
     pub fn parse(query_string: &str) -> Result<BulkRequest, String> {
-        let pairs: Vec<(String, String)> = query_string
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (decode(k), decode(v))
-            })
-            .collect();
+        let pairs = query_pairs(query_string);
         let value = |key: &str| {
             pairs
                 .iter()

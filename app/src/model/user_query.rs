@@ -192,15 +192,7 @@ impl UserQuery {
     }
 
     pub fn parse(query_string: &str) -> Self {
-        let pairs: Vec<(String, String)> = query_string
-            .trim_start_matches('?')
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                (decode(k), decode(v))
-            })
-            .collect();
+        let pairs = query_pairs(query_string);
         Self::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
@@ -320,6 +312,19 @@ impl UserQuery {
 
 fn encode(value: &str) -> String {
     crate::routes::encode_query_value(value)
+}
+
+/// A URL query string as decoded (key, value) pairs, in order.
+pub fn query_pairs(query_string: &str) -> Vec<(String, String)> {
+    query_string
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
 }
 
 /// Percent-decoding for query values (`+` is a space).

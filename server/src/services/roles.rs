@@ -94,15 +94,7 @@ pub async fn create(
     .insert(&txn)
     .await
     .map_err(super::db_error)?;
-    for p in permissions {
-        role_permission::ActiveModel {
-            role_id: Set(id),
-            permission: Set(p.as_str().into()),
-        }
-        .insert(&txn)
-        .await
-        .map_err(super::db_error)?;
-    }
+    add_permissions(&txn, id, permissions).await?;
     let summary = serde_json::json!({
         "after": { "permissions": permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>() }
     });
@@ -197,15 +189,7 @@ pub async fn update(
         .exec(&txn)
         .await
         .map_err(super::db_error)?;
-    for p in permissions {
-        role_permission::ActiveModel {
-            role_id: Set(id),
-            permission: Set(p.as_str().into()),
-        }
-        .insert(&txn)
-        .await
-        .map_err(super::db_error)?;
-    }
+    add_permissions(&txn, id, permissions).await?;
     super::audit::record_change(
         &txn,
         actor,
@@ -215,6 +199,24 @@ pub async fn update(
     )
     .await?;
     txn.commit().await.map_err(super::db_error)
+}
+
+async fn add_permissions(
+    db: &impl sea_orm::ConnectionTrait,
+    id: Uuid,
+    permissions: &[Permission],
+) -> Result<(), app::AppError> {
+    use sea_orm::{ActiveModelTrait, Set};
+    for p in permissions {
+        role_permission::ActiveModel {
+            role_id: Set(id),
+            permission: Set(p.as_str().into()),
+        }
+        .insert(db)
+        .await
+        .map_err(super::db_error)?;
+    }
+    Ok(())
 }
 
 /// Deletes a custom role nobody holds.
