@@ -131,11 +131,7 @@ pub async fn update(
     let name = name.trim();
     let description = description.trim();
     let txn = db.begin().await.map_err(db_error)?;
-    let found = group::Entity::find_by_id(id)
-        .one(&txn)
-        .await
-        .map_err(db_error)?
-        .ok_or(AppError::NotFound)?;
+    let found = find(&txn, id).await?;
     check_name(&txn, name, Some(id)).await?;
     let details = serde_json::json!({
         "before": { "name": found.name, "description": found.description },
@@ -161,14 +157,18 @@ pub async fn find_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Optio
         .map(|g| g.id))
 }
 
+async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<group::Model, AppError> {
+    group::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)
+}
+
 /// Deletes a group and its memberships (the users stay).
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> Result<(), AppError> {
     let txn = db.begin().await.map_err(db_error)?;
-    let found = group::Entity::find_by_id(id)
-        .one(&txn)
-        .await
-        .map_err(db_error)?
-        .ok_or(AppError::NotFound)?;
+    let found = find(&txn, id).await?;
     record(&txn, actor, "group.delete", id, &found.name, None).await?;
     found.delete(&txn).await.map_err(db_error)?;
     txn.commit().await.map_err(db_error)
