@@ -14,6 +14,7 @@ use crate::pages::{
     audit::AuditLogPage,
     groups::GroupsPage,
     home::HomePage,
+    invite::InvitePage,
     jobs::{BulkConfirmPage, JobPage},
     login::LoginPage,
     not_found::NotFound,
@@ -74,7 +75,7 @@ pub fn use_auth() -> Auth {
 }
 
 /// After sign-in, set-up or sign-out succeeds, load the next page afresh.
-fn follow(result: impl Get<Value = Option<Result<String, crate::AppError>>> + 'static) {
+pub(crate) fn follow(result: impl Get<Value = Option<Result<String, crate::AppError>>> + 'static) {
     Effect::new(move |_| {
         if let Some(Ok(path)) = result.get() {
             #[cfg(feature = "hydrate")]
@@ -122,6 +123,7 @@ pub fn App() -> impl IntoView {
                     // HTML answer, so it works before (or without) the wasm.
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>

@@ -223,6 +223,19 @@ pub fn new_user(input: &NewUserInput, policy: &Policy) -> Vec<FieldError> {
     field_errors(checks)
 }
 
+/// The invitation page's fields: the invited person confirms their names and
+/// chooses a password (the server adds the common-password check).
+pub fn join(first: &str, last: &str, password: &str, policy: &Policy) -> Vec<FieldError> {
+    field_errors(vec![
+        ("first_name", person_name(first)),
+        ("last_name", person_name(last)),
+        (
+            "password",
+            password_length_at_least(password, policy.password_min),
+        ),
+    ])
+}
+
 /// The fields of the first-admin form, checked together.
 pub fn admin_account(username_value: &str, email_value: &str, password: &str) -> Vec<FieldError> {
     field_errors(vec![

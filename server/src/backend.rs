@@ -11,6 +11,8 @@ use crate::services::{
 };
 use crate::state::AppState;
 
+mod invitations;
+
 pub struct ServerBackend {
     state: AppState,
 }
@@ -18,6 +20,28 @@ pub struct ServerBackend {
 impl ServerBackend {
     pub fn new(state: AppState) -> Self {
         Self { state }
+    }
+
+    /// The base of links in mail.
+    fn public_url(&self) -> String {
+        self.state.config.public_url(&self.state.leptos)
+    }
+
+    /// Signs in a user whose identity a one-time link or set-up just proved.
+    async fn open_session(
+        &self,
+        user: &crate::db::entities::user::Model,
+        meta: &RequestMeta,
+    ) -> Result<(CurrentUser, SessionCookie), AppError> {
+        let opened = auth::open_session(
+            &self.state.db,
+            self.state.sessions,
+            user,
+            meta.ip.as_deref(),
+            meta.user_agent.as_deref(),
+        )
+        .await?;
+        Ok((opened.user, self.cookie_for(&opened.token, meta)))
     }
 
     fn cookie_for(&self, token: &str, meta: &RequestMeta) -> SessionCookie {
@@ -80,7 +104,7 @@ impl Backend for ServerBackend {
         password: &str,
         meta: &RequestMeta,
     ) -> Result<(CurrentUser, SessionCookie), AppError> {
-        setup::complete(
+        let admin = setup::complete(
             &self.state.db,
             token,
             setup::AdminAccount {
@@ -89,10 +113,10 @@ impl Backend for ServerBackend {
                 password,
             },
             meta.ip.as_deref(),
-            &self.state.config.public_url(&self.state.leptos),
+            &self.public_url(),
         )
         .await?;
-        self.sign_in(username, password, meta).await
+        self.open_session(&admin, meta).await
     }
 
     async fn list_users(&self, query: UserQuery) -> Result<UserPage, AppError> {
@@ -125,6 +149,7 @@ impl Backend for ServerBackend {
                 external: request.external,
                 active: request.active,
             },
+            &self.public_url(),
         )
         .await?;
         Ok(created.username)

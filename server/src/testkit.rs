@@ -117,3 +117,35 @@ pub fn state(db: DatabaseConnection, data_dir: PathBuf) -> AppState {
         jobs: Arc::default(),
     }
 }
+
+/// A General user `name` (`name@example.com`, "Pat Doe", no password) in
+/// `status`: the person most service tests act on.
+pub async fn add_user(
+    db: &DatabaseConnection,
+    name: &str,
+    status: app::model::UserStatus,
+) -> crate::db::entities::user::Model {
+    crate::services::users::insert(
+        db,
+        crate::services::users::NewUser {
+            username: name.into(),
+            email: format!("{name}@example.com"),
+            first_name: "Pat".into(),
+            last_name: "Doe".into(),
+            role_id: crate::services::roles::USER_ROLE_ID,
+            status,
+            password_hash: None,
+        },
+    )
+    .await
+    .expect("insert test user")
+}
+
+/// `u` as the actor of a change, from 127.0.0.1.
+pub fn actor_for(u: &crate::db::entities::user::Model) -> crate::services::users::Actor {
+    crate::services::users::Actor {
+        id: u.id,
+        username: u.username.clone(),
+        ip: Some("127.0.0.1".into()),
+    }
+}

@@ -467,6 +467,7 @@ async fn authorization_matrix() {
     )
     .await
     .unwrap();
+    testkit::add_user(&s.db.db, "invited.one", app::model::UserStatus::Invited).await;
     let bulk_request = format!("action=deactivate&id={}", target.seq);
     let job = usher_server::services::bulk::start(
         &s.db.db,
@@ -646,6 +647,32 @@ async fn authorization_matrix() {
                 ("reject_common", "on".into()),
             ],
             [401, 403, 403, 200],
+        ),
+        (
+            "users/invite",
+            vec![("username", "invited.one".into())],
+            [401, 403, 403, 200],
+        ),
+        // The invited person's side is public; a bad link is 410 Gone.
+        (
+            "invite/check",
+            vec![("token", "not-a-token".into())],
+            [410, 410, 410, 410],
+        ),
+        (
+            "invite/accept",
+            vec![
+                ("token", "not-a-token".into()),
+                ("first_name", "Some".into()),
+                ("last_name", "One".into()),
+                ("password", "a long matrix passphrase".into()),
+            ],
+            [410, 410, 410, 410],
+        ),
+        (
+            "invite/renew",
+            vec![("token", "not-a-token".into())],
+            [200, 200, 200, 200],
         ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];

@@ -90,7 +90,7 @@ pub async fn complete_setup(
 }
 
 #[cfg(feature = "ssr")]
-fn set_cookie(cookie: crate::ssr::SessionCookie) {
+pub(crate) fn set_cookie(cookie: crate::ssr::SessionCookie) {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(value) = http::HeaderValue::from_str(&cookie.0) {
             response.append_header(http::header::SET_COOKIE, value);
@@ -102,7 +102,7 @@ fn set_cookie(cookie: crate::ssr::SessionCookie) {
 /// hydrated app gets the path and loads it afresh (see `app::follow`), so
 /// every piece of state reflects the new session.
 #[cfg(feature = "ssr")]
-fn go_to(path: String) -> String {
+pub(crate) fn go_to(path: String) -> String {
     if crate::ssr::is_plain_form_post() {
         leptos_axum::redirect(&path);
     }
@@ -112,7 +112,7 @@ fn go_to(path: String) -> String {
 /// A browser without JavaScript is sent back to the form with the message in
 /// the URL; the server-function client gets the error with its HTTP status.
 #[cfg(feature = "ssr")]
-fn form_failure(error: AppError, back: &str) -> AppError {
+pub(crate) fn form_failure(error: AppError, back: &str) -> AppError {
     if crate::ssr::is_plain_form_post() {
         leptos_axum::redirect(back);
         error

@@ -3,6 +3,7 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod groups;
+pub mod invitations;
 pub mod roles;
 pub mod settings;
 pub mod users;

@@ -1,6 +1,7 @@
 //! Data shared by browser and server.
 pub mod audit;
 pub mod bulk;
+pub mod invitation;
 pub mod page;
 pub mod permission;
 pub mod user;
@@ -8,6 +9,7 @@ pub mod user_query;
 
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, JobView};
+pub use invitation::Invitation;
 pub use page::{Page, PageRequest};
 pub use permission::{GroupView, Permission, RoleView};
 pub use user::{

@@ -165,6 +165,8 @@ pub struct UserDetail {
     pub can_delete: bool,
     /// Why deactivating or deleting is refused, when it is.
     pub guard_reason: Option<String>,
+    /// When the latest invitation went out (RFC 3339), while still invited.
+    pub invited_at: Option<String>,
 }
 
 /// "Edit" on the user page: every field but the username.

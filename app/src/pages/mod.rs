@@ -3,6 +3,7 @@ pub mod account;
 pub mod audit;
 pub mod groups;
 pub mod home;
+pub mod invite;
 pub mod jobs;
 pub mod login;
 pub mod not_found;

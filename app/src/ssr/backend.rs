@@ -18,10 +18,40 @@ pub struct RequestMeta {
 #[derive(Debug, Clone)]
 pub struct SessionCookie(pub String);
 
-/// What the server offers the server functions. The server binary implements
-/// it over the database; server functions stay thin and HTTP-free.
+/// Joining by invitation: sending the mail and using its link.
 #[async_trait]
-pub trait Backend: Send + Sync + 'static {
+pub trait InvitationBackend: Send + Sync {
+    /// Mails a new invitation link to an invited user (ending any earlier
+    /// link); returns the address it went to.
+    async fn send_invitation(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+    ) -> Result<String, AppError>;
+
+    /// What the invitation page shows, when its link can be used.
+    async fn check_invitation(&self, token: &str) -> Result<crate::model::Invitation, AppError>;
+
+    /// Completes the account from the link and signs the person in.
+    async fn accept_invitation(
+        &self,
+        token: &str,
+        first_name: &str,
+        last_name: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<(CurrentUser, SessionCookie), AppError>;
+
+    /// "Ask for a new link" from an expired link's page.
+    async fn renew_invitation(&self, token: &str, meta: &RequestMeta) -> Result<(), AppError>;
+}
+
+/// What the server offers the server functions. The server binary implements
+/// it over the database; server functions stay thin and HTTP-free. Newer
+/// areas are traits of their own that this one includes.
+#[async_trait]
+pub trait Backend: InvitationBackend + Send + Sync + 'static {
     /// Checks the credentials and opens a session.
     async fn sign_in(
         &self,

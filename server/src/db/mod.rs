@@ -20,7 +20,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     let mut options = ConnectOptions::new(url.to_string());
     options
-        .sqlx_logging(false)
+        .sqlx_logging(statement_logging())
+        .sqlx_logging_level(log::LevelFilter::Debug)
         .acquire_timeout(Duration::from_secs(10))
         .max_connections(16);
     Database::connect(options).await
@@ -29,7 +30,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
     let mut options = ConnectOptions::new(url.to_string());
     options
-        .sqlx_logging(false)
+        .sqlx_logging(statement_logging())
+        .sqlx_logging_level(log::LevelFilter::Debug)
         .acquire_timeout(Duration::from_secs(10))
         .max_connections(connections)
         .map_sqlx_sqlite_opts(|o| {
@@ -47,6 +49,12 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
                 .pragma("cache_size", "-65536")
         });
     options
+}
+
+/// `USHER_SQL_LOG=1` logs every statement with its time (at debug level, so
+/// with `RUST_LOG=sqlx=debug`): for finding where a slow operation spends it.
+fn statement_logging() -> bool {
+    std::env::var_os("USHER_SQL_LOG").is_some_and(|v| v != "0" && !v.is_empty())
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

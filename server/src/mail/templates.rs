@@ -57,6 +57,46 @@ pub fn admin_welcome(public_url: &str, username: &str) -> Rendered {
     }
 }
 
+/// The parts of an invitation mail.
+pub struct InvitationMail<'a> {
+    pub public_url: &'a str,
+    pub token: &'a str,
+    pub first_name: &'a str,
+    pub inviter: &'a str,
+    pub hours: i64,
+}
+
+/// To a person an admin invited: a link to choose their password.
+pub fn invitation(m: InvitationMail<'_>) -> Rendered {
+    let title = "You are invited to Usher";
+    let link = format!("{}/invite?token={}", m.public_url, m.token);
+    let hello = if m.first_name.trim().is_empty() {
+        "Hello,".to_string()
+    } else {
+        format!("Hello {},", m.first_name.trim())
+    };
+    let lines = vec![
+        hello,
+        format!(
+            "{} has created an account for you. Open the link below to confirm your name and choose a password.",
+            m.inviter
+        ),
+        format!(
+            "The link works once and for {} hours. If it has expired, open it anyway and ask for a new one.",
+            m.hours
+        ),
+    ];
+    Rendered {
+        template: "invitation",
+        subject: title.to_string(),
+        text: format!(
+            "{}\n\n{}\n\nAccept the invitation: {link}\n\n{}\n\n-- Usher\n",
+            lines[0], lines[1], lines[2]
+        ),
+        html: html_page(title, &lines, Some(("Accept the invitation", &link))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +107,21 @@ mod tests {
         assert!(m.text.contains("https://usher.example/login"));
         assert!(m.html.contains("href=\"https://usher.example/login\""));
         assert!(m.html.contains("a&lt;b") && !m.html.contains("a<b"));
+    }
+
+    #[test]
+    fn invitation_links_to_the_invite_page() {
+        let m = invitation(InvitationMail {
+            public_url: "https://usher.example",
+            token: "abc",
+            first_name: "Jane",
+            inviter: "ops.admin",
+            hours: 24,
+        });
+        assert!(m.text.contains("https://usher.example/invite?token=abc"));
+        assert!(m.text.contains("Hello Jane,") && m.text.contains("24 hours"));
+        assert!(m
+            .html
+            .contains("href=\"https://usher.example/invite?token=abc\""));
     }
 }

@@ -73,7 +73,20 @@ pub async fn sign_in(
         return Err(AppError::InvalidCredentials);
     };
 
-    let opened = sessions::open(db, owner.id, policy, attempt.ip, attempt.user_agent)
+    open_session(db, policy, &owner, attempt.ip, attempt.user_agent).await
+}
+
+/// Signs in a user whose identity is already proven (a password just
+/// checked, or a one-time link just used): a new session, the last-login
+/// time and an audit event.
+pub async fn open_session(
+    db: &DatabaseConnection,
+    policy: SessionPolicy,
+    owner: &user::Model,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> Result<SignedIn, AppError> {
+    let opened = sessions::open(db, owner.id, policy, ip, user_agent)
         .await
         .map_err(db_error)?;
     let mut update: user::ActiveModel = owner.clone().into();
@@ -88,7 +101,7 @@ pub async fn sign_in(
             target_kind: Some("user"),
             target_id: Some(owner.id.to_string()),
             target_name: Some(&owner.username),
-            ip: attempt.ip,
+            ip,
             success: true,
             ..Default::default()
         },
@@ -99,7 +112,7 @@ pub async fn sign_in(
         .await
         .map_err(db_error)?;
     Ok(SignedIn {
-        user: sessions::current_user(&owner, permissions),
+        user: sessions::current_user(owner, permissions),
         token: opened.token,
     })
 }

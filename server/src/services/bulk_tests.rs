@@ -10,34 +10,9 @@ use super::bulk::{self, BATCH};
 use super::jobs;
 use super::roles::{ADMIN_ROLE_ID, USER_ROLE_ID};
 use super::setup::create_admin;
-use super::users::{insert, Actor, NewUser};
+use super::users::Actor;
 use crate::db::entities::{audit_event, group_member, job, session, user};
-use crate::testkit::TestDb;
-
-fn actor_for(u: &user::Model) -> Actor {
-    Actor {
-        id: u.id,
-        username: u.username.clone(),
-        ip: Some("127.0.0.1".into()),
-    }
-}
-
-async fn add(db: &DatabaseConnection, name: &str, status: UserStatus) -> user::Model {
-    insert(
-        db,
-        NewUser {
-            username: name.into(),
-            email: format!("{name}@example.com"),
-            first_name: "Pat".into(),
-            last_name: "Doe".into(),
-            role_id: USER_ROLE_ID,
-            status,
-            password_hash: None,
-        },
-    )
-    .await
-    .unwrap()
-}
+use crate::testkit::{actor_for, add_user as add, TestDb};
 
 async fn root(db: &DatabaseConnection) -> user::Model {
     create_admin(

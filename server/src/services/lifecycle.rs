@@ -66,7 +66,13 @@ pub async fn detail(
         .map_err(db_error)?;
     let status = UserStatus::parse(&row.status).unwrap_or(UserStatus::Inactive);
     let summary = directory::summaries(db, vec![row.clone()]).await?.remove(0);
+    let invited_at = if status == UserStatus::Invited {
+        super::invitations::latest_sent(db, row.id).await?
+    } else {
+        None
+    };
     Ok(UserDetail {
+        invited_at: invited_at.map(|t| t.to_rfc3339()),
         user: summary,
         must_change_password: row.must_change_password,
         password_changed_at: row.password_changed_at.map(|t| t.to_rfc3339()),
@@ -290,32 +296,10 @@ mod tests {
     use super::*;
     use crate::services::settings::SessionPolicy;
     use crate::services::setup::create_admin;
-    use crate::services::users::{insert, NewUser};
-    use crate::testkit::TestDb;
-
-    fn actor_for(u: &user::Model) -> Actor {
-        Actor {
-            id: u.id,
-            username: u.username.clone(),
-            ip: None,
-        }
-    }
+    use crate::testkit::{actor_for, add_user, TestDb};
 
     async fn person(db: &DatabaseConnection, name: &str) -> user::Model {
-        insert(
-            db,
-            NewUser {
-                username: name.into(),
-                email: format!("{name}@example.com"),
-                first_name: "Pat".into(),
-                last_name: "Doe".into(),
-                role_id: super::super::roles::USER_ROLE_ID,
-                status: UserStatus::Active,
-                password_hash: None,
-            },
-        )
-        .await
-        .unwrap()
+        add_user(db, name, UserStatus::Active).await
     }
 
     #[tokio::test]

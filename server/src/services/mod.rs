@@ -8,6 +8,7 @@ pub mod directory;
 #[cfg(test)]
 mod directory_tests;
 pub mod groups;
+pub mod invitations;
 pub mod jobs;
 pub mod lifecycle;
 pub mod outbox;

@@ -154,11 +154,13 @@ pub struct CreateUser {
 }
 
 /// Creates a user after every rule of the form, uniqueness and the password
-/// policy have passed; user, memberships and audit event in one transaction.
+/// policy have passed; user, memberships, audit event and (for "Send an
+/// invitation instead") the invitation mail in one transaction.
 pub async fn create(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     req: CreateUser,
+    public_url: &str,
 ) -> Result<user::Model, AppError> {
     use crate::db::entities::{group, group_member, role};
     use app::error::FieldError;
@@ -248,6 +250,9 @@ pub async fn create(
     });
     let target = ("user", created.id.to_string(), created.username.as_str());
     super::audit::record_change(&txn, actor, "user.create", target, Some(summary)).await?;
+    if input.invite {
+        super::invitations::send(&txn, actor, &created, public_url).await?;
+    }
     txn.commit().await.map_err(db_error)?;
     Ok(created)
 }

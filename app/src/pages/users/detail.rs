@@ -4,6 +4,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::list::{short_time, StatusBadge};
 use crate::api::groups::SetGroupMember;
+use crate::api::invitations::SendInvitation;
 use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
 use crate::app::use_auth;
 use crate::components::alert::{ErrorAlert, LoadError};
@@ -27,17 +28,19 @@ pub fn UserDetailPage() -> impl IntoView {
     let delete = ServerAction::<DeleteUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let membership = ServerAction::<SetGroupMember>::new();
+    let invite = ServerAction::<SendInvitation>::new();
     let detail = Resource::new(
         move || {
             (
                 username(),
                 set_active.version().get(),
                 update.version().get(),
-                membership.version().get(),
+                (membership.version().get(), invite.version().get()),
             )
         },
         |(name, _, _, _)| user_detail(name),
     );
+    provide_context(invite);
     provide_context(membership);
     // A successful edit closes the form.
     let navigate = leptos_router::hooks::use_navigate();
@@ -53,10 +56,16 @@ pub fn UserDetailPage() -> impl IntoView {
             .get()
             .and_then(Result::err)
             .or_else(|| delete.value().get().and_then(Result::err))
-            .or_else(|| membership.value().get().and_then(Result::err));
+            .or_else(|| membership.value().get().and_then(Result::err))
+            .or_else(|| invite.value().get().and_then(Result::err));
         from_action
             .map(|e| e.to_string())
             .or_else(|| query.read().get("error"))
+    };
+    let invited_notice = move || match invite.value().get() {
+        Some(Ok(address)) => Some(address),
+        Some(Err(_)) => None,
+        None => query.read().get("invited"),
     };
     view! {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
@@ -66,6 +75,11 @@ pub fn UserDetailPage() -> impl IntoView {
             })}
         </Transition>
         {move || action_error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
+        {move || invited_notice().map(|to| view! {
+            <p role="status" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+                {format!("Invitation sent to {to}.")}
+            </p>
+        })}
     }
 }
 
@@ -109,6 +123,13 @@ fn Detail(
                     })
                 }
                 {
+                    let (uname, d) = (username.clone(), d.clone());
+                    let invited = d.user.status == crate::model::UserStatus::Invited;
+                    move || (invited && can(Permission::UsersWrite)).then(|| view! {
+                        <InviteForm username=uname.clone() resend=d.invited_at.is_some()/>
+                    })
+                }
+                {
                     let (base, d) = (base.clone(), d.clone());
                     move || (d.can_delete && can(Permission::UsersDelete)).then(|| view! {
                         <A href=format!("{base}?confirm=delete")
@@ -118,6 +139,9 @@ fn Detail(
             </div>
         </div>
         {detail.guard_reason.clone().map(|r| view! { <p class="mt-2 text-sm text-slate-500" data-testid="guard">{r}</p> })}
+        {detail.invited_at.clone().map(|at| view! {
+            <p class="mt-2 text-sm text-slate-500">{format!("Invited {}; waiting for them to join.", short_time(&at))}</p>
+        })}
         {
             let uname = username.clone();
             move || confirm_delete().then(|| view! { <ConfirmDelete action=delete username=uname.clone()/> })
@@ -164,6 +188,21 @@ fn ActiveForm(
             <input type="hidden" name="username" value=username/>
             <input type="hidden" name="active" value=active.to_string()/>
             <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">{label}</button>
+        </ActionForm>
+    }
+}
+
+/// "Send invitation", or "Resend invitation" (which ends the earlier link).
+#[component]
+fn InviteForm(username: String, resend: bool) -> impl IntoView {
+    let action = expect_context::<ServerAction<SendInvitation>>();
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="username" value=username/>
+            <button type="submit" disabled=move || action.pending().get()
+                class="rounded-md border border-indigo-300 px-3 py-1.5 text-sm text-indigo-700 hover:bg-indigo-50 disabled:opacity-60">
+                {if resend { "Resend invitation" } else { "Send invitation" }}
+            </button>
         </ActionForm>
     }
 }

@@ -134,7 +134,9 @@ pub fn NewUserPage() -> impl IntoView {
                 </fieldset>
             </div>
             <div class="space-y-2 rounded-md border border-slate-200 bg-white p-4">
-                <TextField label="Password" name="password" kind="text" value=password
+                // Not `required` in HTML: with "Send an invitation instead"
+                // it stays empty, also in a browser without JavaScript.
+                <TextField label="Password" name="password" kind="text" value=password optional=true
                     error=error("password", password) disabled=Signal::derive(move || invite.get())/>
                 <Suspense>
                     <p class="-mt-1 text-xs text-slate-500" data-testid="password-rules">{move || rules().password_hint()}</p>

@@ -1,0 +1,93 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { mailTo, ready, signIn } from './helpers';
+
+const LINK = /https?:\/\/\S+\/invite\?token=[A-Za-z0-9_-]+/;
+
+/** The invitation links mailed to `address`, as many as are expected. */
+async function invitationLinks(address: string, count: number): Promise<string[]> {
+  const links = async () =>
+    (await mailTo(address))
+      .filter((m) => m.subject === 'You are invited to Usher')
+      .map((m) => m.text.match(LINK)?.[0] ?? '');
+  await expect.poll(async () => (await links()).length, { timeout: 15_000 }).toBe(count);
+  return links();
+}
+
+/** A signed-out browser for the invited person. */
+async function visitor(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled });
+  return context.newPage();
+}
+
+// Runs in both projects (hydrated and no-JS), so names carry the project.
+test('an invited person joins from the mail; resending ends the earlier link', async ({
+  page,
+  browser,
+  javaScriptEnabled,
+}, info) => {
+  const username = `invitee.${info.project.name}`;
+  const email = `${username}@example.com`;
+  await page.goto('/login?next=/users/new');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users\/new$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('First name').fill('Ivy');
+  await page.getByLabel('Last name').fill('Vite');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Send an invitation instead').check();
+  await page.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByRole('row').nth(1)).toContainText('Invited');
+  const [first] = await invitationLinks(email, 1);
+  expect(first.startsWith(`${process.env.USHER_BASE_URL}/invite?token=`)).toBe(true);
+
+  // "Resend invitation" on the user's page mails a new link and ends the first.
+  await page.goto(`/users/${username}`);
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByText(/Invited .*; waiting for them to join\./)).toBeVisible();
+  await page.getByRole('button', { name: 'Resend invitation' }).click();
+  await expect(page.getByText(`Invitation sent to ${email}.`)).toBeVisible();
+  const links = await invitationLinks(email, 2);
+  const second = links.find((l) => l !== first)!;
+  expect(second).toBeTruthy();
+
+  const guest = await visitor(browser, javaScriptEnabled);
+  await guest.goto(first);
+  await expect(guest.getByText('This invitation link has expired or a newer one was sent.')).toBeVisible();
+  await ready(guest, javaScriptEnabled);
+  await guest.getByRole('button', { name: 'Ask for a new link' }).click();
+  await expect(guest.getByText(/a new link is on its way to the invited address/)).toBeVisible();
+
+  // The new link: names prefilled, the password checked, then signed in.
+  await guest.goto(second);
+  await expect(guest.getByRole('heading', { name: 'Welcome to Usher' })).toBeVisible();
+  await expect(guest.getByTestId('invite-username')).toHaveText(username);
+  await expect(guest.getByLabel('First name')).toHaveValue('Ivy');
+  await ready(guest, javaScriptEnabled);
+  await guest.getByLabel('Last name').fill('Vite-Joined');
+  await guest.getByLabel('Password').fill('short');
+  if (javaScriptEnabled) {
+    await expect(guest.getByText('Password must be at least 12 characters.')).toBeVisible();
+  }
+  await guest.getByRole('button', { name: 'Join' }).click();
+  await expect(guest.getByText(/Password must be at least 12 characters\./).first()).toBeVisible();
+  await guest.getByLabel('Password').fill('an invited person chose this');
+  await guest.getByRole('button', { name: 'Join' }).click();
+  await expect(guest).toHaveURL(/\/account$/);
+  await expect(guest.getByTestId('signed-in-as')).toHaveText('Ivy Vite-Joined');
+
+  // The link works once; the account signs in with the chosen password.
+  await guest.goto(second);
+  await expect(guest.getByText(/This invitation has already been used/)).toBeVisible();
+  await guest.context().clearCookies();
+  await guest.goto('/login');
+  await ready(guest, javaScriptEnabled);
+  await guest.getByLabel('Username or email').fill(email);
+  await guest.getByLabel('Password').fill('an invited person chose this');
+  await guest.getByRole('button', { name: 'Sign in' }).click();
+  await expect(guest).toHaveURL(/\/account$/);
+
+  await page.goto(`/users?q=${username}`);
+  await expect(page.getByRole('row').nth(1)).toContainText('Active');
+  await guest.context().close();
+});
