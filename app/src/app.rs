@@ -12,12 +12,14 @@ use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
     audit::AuditLogPage,
+    forgot_password::ForgotPasswordPage,
     groups::GroupsPage,
     home::HomePage,
     invite::InvitePage,
     jobs::{BulkConfirmPage, JobPage},
     login::LoginPage,
     not_found::NotFound,
+    reset_password::ResetPasswordPage,
     roles::RolesPage,
     settings::SettingsPage,
     setup::SetupPage,
@@ -124,6 +126,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
                     <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async/>
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>

@@ -674,6 +674,29 @@ async fn authorization_matrix() {
             vec![("token", "not-a-token".into())],
             [200, 200, 200, 200],
         ),
+        (
+            "users/send-recovery",
+            vec![("username", "gen.user".into())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "recovery/request",
+            vec![("login", "nobody@example.com".into())],
+            [200, 200, 200, 200],
+        ),
+        (
+            "recovery/check",
+            vec![("token", "not-a-token".into())],
+            [410, 410, 410, 410],
+        ),
+        (
+            "recovery/reset",
+            vec![
+                ("token", "not-a-token".into()),
+                ("password", "a long matrix passphrase".into()),
+            ],
+            [410, 410, 410, 410],
+        ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {

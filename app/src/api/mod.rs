@@ -4,6 +4,7 @@ pub mod auth;
 pub mod bulk;
 pub mod groups;
 pub mod invitations;
+pub mod recovery;
 pub mod roles;
 pub mod settings;
 pub mod users;

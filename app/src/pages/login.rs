@@ -21,6 +21,11 @@ pub fn LoginPage() -> impl IntoView {
         <main class="min-h-screen flex items-center justify-center px-4">
             <div class="w-full max-w-sm rounded-xl bg-white p-8 shadow">
                 <h1 class="text-xl font-semibold">"Sign in to Usher"</h1>
+                {move || query.read().get("reset").map(|_| view! {
+                    <p role="status" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+                        "Your password is changed. Sign in with it."
+                    </p>
+                })}
                 <ActionForm action=login attr:class="mt-6 space-y-4">
                     <input type="hidden" name="next" value=next/>
                     <div class="space-y-1">
@@ -39,6 +44,7 @@ pub fn LoginPage() -> impl IntoView {
                         "Sign in"
                     </button>
                 </ActionForm>
+                <p class="mt-4 text-sm"><a href="/forgot-password" class="text-indigo-700 underline">"Forgot password?"</a></p>
             </div>
         </main>
     }

@@ -47,11 +47,37 @@ pub trait InvitationBackend: Send + Sync {
     async fn renew_invitation(&self, token: &str, meta: &RequestMeta) -> Result<(), AppError>;
 }
 
+/// Password recovery by mail.
+#[async_trait]
+pub trait RecoveryBackend: Send + Sync {
+    /// "Forgot password?": the same answer for every login, after the same time.
+    async fn request_recovery(&self, login: &str, meta: &RequestMeta) -> Result<(), AppError>;
+
+    /// An admin's "Send password recovery email"; returns the address.
+    async fn send_recovery(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+    ) -> Result<String, AppError>;
+
+    /// The username a recovery link is for, when it can still be used.
+    async fn check_recovery(&self, token: &str) -> Result<String, AppError>;
+
+    /// Sets the new password from the link and ends every session of the user.
+    async fn reset_password(
+        &self,
+        token: &str,
+        password: &str,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError>;
+}
+
 /// What the server offers the server functions. The server binary implements
 /// it over the database; server functions stay thin and HTTP-free. Newer
 /// areas are traits of their own that this one includes.
 #[async_trait]
-pub trait Backend: InvitationBackend + Send + Sync + 'static {
+pub trait Backend: InvitationBackend + RecoveryBackend + Send + Sync + 'static {
     /// Checks the credentials and opens a session.
     async fn sign_in(
         &self,

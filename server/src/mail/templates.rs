@@ -97,6 +97,31 @@ pub fn invitation(m: InvitationMail<'_>) -> Rendered {
     }
 }
 
+/// "Forgot password?" or an admin's "Send password recovery email".
+pub fn password_recovery(public_url: &str, token: &str, first_name: &str) -> Rendered {
+    let title = "Choose a new Usher password";
+    let link = format!("{public_url}/reset-password?token={token}");
+    let hello = if first_name.trim().is_empty() {
+        "Hello,".to_string()
+    } else {
+        format!("Hello {},", first_name.trim())
+    };
+    let lines = vec![
+        hello,
+        "Someone asked to reset the password of your Usher account. Open the link below to choose a new one; it works once and for one hour. Choosing it signs you out everywhere.".to_string(),
+        "If you did not ask for this, ignore this mail: your password stays as it is.".to_string(),
+    ];
+    Rendered {
+        template: "password_recovery",
+        subject: title.to_string(),
+        text: format!(
+            "{}\n\n{}\n\nChoose a new password: {link}\n\n{}\n\n-- Usher\n",
+            lines[0], lines[1], lines[2]
+        ),
+        html: html_page(title, &lines, Some(("Choose a new password", &link))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,14 +5,10 @@
 use app::model::{Invitation, UserStatus};
 use app::{validation, AppError};
 use chrono::{Duration, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
 
 use super::users::Actor;
-use super::{audit, db_error, lifecycle, outbox, passwords, policy, settings, tokens};
+use super::{audit, db_error, lifecycle, links, outbox, passwords, policy, settings};
 use crate::db::entities::{one_time_token, user};
 use crate::mail::templates;
 
@@ -43,29 +39,10 @@ pub async fn send(
             invitee.username
         )));
     }
-    let now = Utc::now();
-    let ended = one_time_token::Entity::update_many()
-        .col_expr(one_time_token::Column::ExpiresAt, Expr::value(now))
-        .filter(one_time_token::Column::Purpose.eq(PURPOSE))
-        .filter(one_time_token::Column::UserId.eq(invitee.id))
-        .filter(one_time_token::Column::UsedAt.is_null())
-        .filter(one_time_token::Column::ExpiresAt.gt(now))
-        .exec(db)
+    let validity = validity(db).await?;
+    let (token, resend) = links::issue(db, PURPOSE, invitee.id, validity)
         .await
         .map_err(db_error)?;
-    let validity = validity(db).await?;
-    let (token, id) = tokens::new_token();
-    one_time_token::ActiveModel {
-        id: Set(id),
-        purpose: Set(PURPOSE.into()),
-        user_id: Set(Some(invitee.id)),
-        created_at: Set(now),
-        expires_at: Set(now + validity),
-        used_at: Set(None),
-    }
-    .insert(db)
-    .await
-    .map_err(db_error)?;
     let mail = templates::invitation(templates::InvitationMail {
         public_url,
         token: &token,
@@ -77,7 +54,7 @@ pub async fn send(
         .await
         .map_err(db_error)?;
     let details = serde_json::json!({
-        "to": invitee.email, "resend": ended.rows_affected > 0, "valid_hours": validity.num_hours(),
+        "to": invitee.email, "resend": resend, "valid_hours": validity.num_hours(),
     });
     let target = ("user", invitee.id.to_string(), invitee.username.as_str());
     audit::record_change(db, actor, "user.invite", target, Some(details)).await
@@ -103,38 +80,14 @@ pub async fn latest_sent(
     db: &impl ConnectionTrait,
     user_id: uuid::Uuid,
 ) -> Result<Option<chrono::DateTime<Utc>>, AppError> {
-    let latest = one_time_token::Entity::find()
-        .filter(one_time_token::Column::Purpose.eq(PURPOSE))
-        .filter(one_time_token::Column::UserId.eq(user_id))
-        .order_by_desc(one_time_token::Column::CreatedAt)
-        .one(db)
-        .await
-        .map_err(db_error)?;
-    Ok(latest.map(|t| t.created_at))
+    links::latest(db, PURPOSE, user_id).await.map_err(db_error)
 }
 
-/// The token's row and its user, whatever state they are in.
 async fn lookup(
     db: &impl ConnectionTrait,
     token: &str,
 ) -> Result<Option<(one_time_token::Model, user::Model)>, AppError> {
-    let Some(row) = one_time_token::Entity::find_by_id(tokens::hash_token(token))
-        .filter(one_time_token::Column::Purpose.eq(PURPOSE))
-        .one(db)
-        .await
-        .map_err(db_error)?
-    else {
-        return Ok(None);
-    };
-    let Some(user_id) = row.user_id else {
-        return Ok(None);
-    };
-    let owner = user::Entity::find()
-        .filter(user::Column::Id.eq(user_id))
-        .one(db)
-        .await
-        .map_err(db_error)?;
-    Ok(owner.map(|u| (row, u)))
+    links::find(db, PURPOSE, token).await.map_err(db_error)
 }
 
 /// Why a link cannot be used, in words for the person holding it.
@@ -143,7 +96,7 @@ fn refusal(row: &one_time_token::Model, owner: &user::Model) -> Option<AppError>
         "This invitation has already been used. Sign in with your username and password."
     } else if owner.status != UserStatus::Invited.as_str() {
         "This invitation is no longer valid. Ask your administrator for help."
-    } else if row.expires_at <= Utc::now() {
+    } else if !links::usable(row) {
         "This invitation link has expired or a newer one was sent."
     } else {
         return None;
@@ -210,18 +163,11 @@ pub async fn accept(
 
     let txn = db.begin().await.map_err(db_error)?;
     let now = Utc::now();
-    let token_hash = tokens::hash_token(joining.token);
-    let claimed = one_time_token::Entity::update_many()
-        .col_expr(one_time_token::Column::UsedAt, Expr::value(now))
-        .filter(one_time_token::Column::Id.eq(token_hash))
-        .filter(one_time_token::Column::Purpose.eq(PURPOSE))
-        .filter(one_time_token::Column::UsedAt.is_null())
-        .filter(one_time_token::Column::ExpiresAt.gt(now))
-        .exec(&txn)
+    let claimed = links::claim(&txn, PURPOSE, joining.token)
         .await
         .map_err(db_error)?;
     let owner = lifecycle::find(&txn, &invitation.username).await?;
-    if claimed.rows_affected != 1 || owner.status != UserStatus::Invited.as_str() {
+    if !claimed || owner.status != UserStatus::Invited.as_str() {
         return Err(AppError::InvalidLink(
             "This invitation has just been used or replaced.".into(),
         ));

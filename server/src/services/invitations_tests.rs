@@ -4,7 +4,9 @@ use app::model::UserStatus;
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
 
 use super::*;
 use crate::db::entities::{audit_event, mail_outbox};

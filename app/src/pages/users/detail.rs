@@ -5,6 +5,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::list::{short_time, StatusBadge};
 use crate::api::groups::SetGroupMember;
 use crate::api::invitations::SendInvitation;
+use crate::api::recovery::SendRecovery;
 use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
 use crate::app::use_auth;
 use crate::components::alert::{ErrorAlert, LoadError};
@@ -29,6 +30,8 @@ pub fn UserDetailPage() -> impl IntoView {
     let update = ServerAction::<UpdateUser>::new();
     let membership = ServerAction::<SetGroupMember>::new();
     let invite = ServerAction::<SendInvitation>::new();
+    let recovery = ServerAction::<SendRecovery>::new();
+    provide_context(recovery);
     let detail = Resource::new(
         move || {
             (
@@ -57,16 +60,30 @@ pub fn UserDetailPage() -> impl IntoView {
             .and_then(Result::err)
             .or_else(|| delete.value().get().and_then(Result::err))
             .or_else(|| membership.value().get().and_then(Result::err))
-            .or_else(|| invite.value().get().and_then(Result::err));
+            .or_else(|| invite.value().get().and_then(Result::err))
+            .or_else(|| recovery.value().get().and_then(Result::err));
         from_action
             .map(|e| e.to_string())
             .or_else(|| query.read().get("error"))
     };
+    // What a mail button did: from the action, or (without JavaScript) the URL.
     let invited_notice = move || match invite.value().get() {
-        Some(Ok(address)) => Some(address),
+        Some(Ok(address)) => Some(format!("Invitation sent to {address}.")),
         Some(Err(_)) => None,
-        None => query.read().get("invited"),
+        None => query
+            .read()
+            .get("invited")
+            .map(|a| format!("Invitation sent to {a}.")),
     };
+    let recovery_notice = move || match recovery.value().get() {
+        Some(Ok(address)) => Some(format!("Password recovery email sent to {address}.")),
+        Some(Err(_)) => None,
+        None => query
+            .read()
+            .get("recovery")
+            .map(|a| format!("Password recovery email sent to {a}.")),
+    };
+    let notice = move || invited_notice().or_else(recovery_notice);
     view! {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
@@ -75,9 +92,9 @@ pub fn UserDetailPage() -> impl IntoView {
             })}
         </Transition>
         {move || action_error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
-        {move || invited_notice().map(|to| view! {
+        {move || notice().map(|message| view! {
             <p role="status" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
-                {format!("Invitation sent to {to}.")}
+                {message}
             </p>
         })}
     }
@@ -127,6 +144,13 @@ fn Detail(
                     let invited = d.user.status == crate::model::UserStatus::Invited;
                     move || (invited && can(Permission::UsersWrite)).then(|| view! {
                         <InviteForm username=uname.clone() resend=d.invited_at.is_some()/>
+                    })
+                }
+                {
+                    let uname = username.clone();
+                    let active = d.user.status == crate::model::UserStatus::Active;
+                    move || (active && can(Permission::UsersWrite)).then(|| view! {
+                        <RecoveryForm username=uname.clone()/>
                     })
                 }
                 {
@@ -202,6 +226,21 @@ fn InviteForm(username: String, resend: bool) -> impl IntoView {
             <button type="submit" disabled=move || action.pending().get()
                 class="rounded-md border border-indigo-300 px-3 py-1.5 text-sm text-indigo-700 hover:bg-indigo-50 disabled:opacity-60">
                 {if resend { "Resend invitation" } else { "Send invitation" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// "Send password recovery email": a one-hour link to choose a new password.
+#[component]
+fn RecoveryForm(username: String) -> impl IntoView {
+    let action = expect_context::<ServerAction<SendRecovery>>();
+    view! {
+        <ActionForm action>
+            <input type="hidden" name="username" value=username/>
+            <button type="submit" disabled=move || action.pending().get()
+                class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-60">
+                "Send password recovery email"
             </button>
         </ActionForm>
     }

@@ -1,0 +1,201 @@
+//! Password recovery: "Forgot password?" mails an active user a single-use
+//! link valid for an hour. Asking gives the same answer, after the same
+//! time, for known and unknown accounts, and is rate-limited per account and
+//! per address. Setting the new password ends all the user's sessions.
+use std::time::{Duration as StdDuration, Instant};
+
+use app::model::UserStatus;
+use app::AppError;
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+
+use super::users::Actor;
+use super::{audit, auth, db_error, lifecycle, links, outbox, passwords, policy, sessions};
+use crate::db::entities::{audit_event, user};
+use crate::mail::templates;
+
+pub const PURPOSE: &str = "reset";
+pub const VALIDITY: Duration = Duration::hours(1);
+/// Links one account may get per hour.
+const PER_ACCOUNT_PER_HOUR: u64 = 3;
+/// Requests one address may make per hour.
+const PER_IP_PER_HOUR: u64 = 20;
+/// Every request takes at least this long, found or not.
+const ANSWER_AFTER: StdDuration = StdDuration::from_millis(400);
+
+const REQUESTED: &str = "auth.recovery_request";
+
+/// "Forgot password?": mails a link when `login` names an active account
+/// and the limits allow. Always `Ok` after the same delay, so the answer
+/// tells nothing about which accounts exist.
+pub async fn request(
+    db: &DatabaseConnection,
+    login: &str,
+    ip: Option<&str>,
+    public_url: &str,
+) -> Result<(), AppError> {
+    let started = Instant::now();
+    let outcome = request_inner(db, login, ip, public_url).await;
+    tokio::time::sleep(ANSWER_AFTER.saturating_sub(started.elapsed())).await;
+    outcome
+}
+
+async fn request_inner(
+    db: &DatabaseConnection,
+    login: &str,
+    ip: Option<&str>,
+    public_url: &str,
+) -> Result<(), AppError> {
+    let hour_ago = Utc::now() - Duration::hours(1);
+    let from_ip = match ip {
+        Some(ip) => audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq(REQUESTED))
+            .filter(audit_event::Column::Ip.eq(ip))
+            .filter(audit_event::Column::OccurredAt.gt(hour_ago))
+            .count(db)
+            .await
+            .map_err(db_error)?,
+        None => 0,
+    };
+    let found = auth::find_by_login(db, login).await?;
+    let owner = found.filter(|u| u.status == UserStatus::Active.as_str());
+    let outcome = match &owner {
+        _ if from_ip >= PER_IP_PER_HOUR => "limited_ip",
+        None => "no_account",
+        Some(u) => {
+            let recent = links::count_since(db, PURPOSE, u.id, hour_ago)
+                .await
+                .map_err(db_error)?;
+            if recent >= PER_ACCOUNT_PER_HOUR {
+                "limited_account"
+            } else {
+                "sent"
+            }
+        }
+    };
+    let txn = db.begin().await.map_err(db_error)?;
+    if let (Some(owner), "sent") = (&owner, outcome) {
+        mail_link(&txn, owner, public_url).await?;
+    }
+    audit::record(
+        &txn,
+        audit::Event {
+            action: REQUESTED,
+            actor_name: Some(login.trim()),
+            target_kind: owner.as_ref().map(|_| "user"),
+            target_id: owner.as_ref().map(|u| u.id.to_string()),
+            target_name: owner.as_ref().map(|u| u.username.as_str()),
+            ip,
+            success: outcome == "sent",
+            details: Some(serde_json::json!({ "outcome": outcome })),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(db_error)?;
+    txn.commit().await.map_err(db_error)
+}
+
+async fn mail_link(
+    db: &impl ConnectionTrait,
+    owner: &user::Model,
+    public_url: &str,
+) -> Result<(), AppError> {
+    let (token, _) = links::issue(db, PURPOSE, owner.id, VALIDITY)
+        .await
+        .map_err(db_error)?;
+    let mail = templates::password_recovery(public_url, &token, &owner.first_name);
+    outbox::enqueue(db, &owner.email, mail)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+/// "Send password recovery email" on a user's page; returns the address.
+pub async fn send_to(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: &str,
+    public_url: &str,
+) -> Result<String, AppError> {
+    let txn = db.begin().await.map_err(db_error)?;
+    let owner = lifecycle::find(&txn, username).await?;
+    if owner.status != UserStatus::Active.as_str() {
+        return Err(AppError::Conflict(format!(
+            "{} is not active; only active accounts can recover a password.",
+            owner.username
+        )));
+    }
+    mail_link(&txn, &owner, public_url).await?;
+    let target = ("user", owner.id.to_string(), owner.username.as_str());
+    let details = serde_json::json!({ "to": owner.email });
+    audit::record_change(&txn, actor, "user.recovery_sent", target, Some(details)).await?;
+    txn.commit().await.map_err(db_error)?;
+    Ok(owner.email)
+}
+
+fn invalid_link() -> AppError {
+    AppError::InvalidLink(
+        "This password link has expired or has already been used. Ask for a new one.".into(),
+    )
+}
+
+/// The username the link is for, when it can still be used.
+pub async fn check(db: &impl ConnectionTrait, token: &str) -> Result<String, AppError> {
+    match links::find(db, PURPOSE, token).await.map_err(db_error)? {
+        Some((row, owner))
+            if links::usable(&row) && owner.status == UserStatus::Active.as_str() =>
+        {
+            Ok(owner.username)
+        }
+        _ => Err(invalid_link()),
+    }
+}
+
+/// Sets the new password from the link, once, and signs the user out
+/// everywhere (a stolen session ends with the old password).
+pub async fn reset(
+    db: &DatabaseConnection,
+    token: &str,
+    password: &str,
+    ip: Option<&str>,
+) -> Result<user::Model, AppError> {
+    let username = check(db, token).await?;
+    let owner = lifecycle::find(db, &username).await?;
+    let policy = policy::load(db).await.map_err(db_error)?;
+    passwords::check_policy(password, &owner.username, &owner.email, &policy)
+        .map_err(|message| AppError::field("password", message))?;
+    let hash = passwords::hash(password.to_string()).await?;
+
+    let txn = db.begin().await.map_err(db_error)?;
+    if !links::claim(&txn, PURPOSE, token).await.map_err(db_error)? {
+        return Err(invalid_link());
+    }
+    let now = Utc::now();
+    let mut update: user::ActiveModel = owner.into();
+    update.password_hash = Set(Some(hash));
+    update.password_changed_at = Set(Some(now));
+    update.must_change_password = Set(false);
+    update.updated_at = Set(now);
+    let changed = update.update(&txn).await.map_err(db_error)?;
+    let ended = sessions::end_all_for_user(&txn, changed.id)
+        .await
+        .map_err(db_error)?;
+    let actor = Actor {
+        id: changed.id,
+        username: changed.username.clone(),
+        ip: ip.map(str::to_string),
+    };
+    let target = ("user", changed.id.to_string(), changed.username.as_str());
+    let details = serde_json::json!({ "sessions_ended": ended });
+    audit::record_change(&txn, &actor, "user.password_reset", target, Some(details)).await?;
+    txn.commit().await.map_err(db_error)?;
+    Ok(changed)
+}
+
+#[cfg(test)]
+#[path = "recovery_tests.rs"]
+mod tests;

@@ -1,0 +1,131 @@
+//! Password recovery on the chosen back-end: same answer for unknown
+//! accounts, limits, single use, sessions ended, wrong purpose.
+use app::model::UserStatus;
+use app::AppError;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+
+use super::*;
+use crate::db::entities::{mail_outbox, session};
+use crate::services::settings::SessionPolicy;
+use crate::testkit::{add_user, TestDb};
+
+const URL: &str = "https://usher.test";
+
+async fn links_mailed_to(db: &DatabaseConnection, to: &str) -> Vec<String> {
+    mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::ToAddress.eq(to))
+        .filter(mail_outbox::Column::Template.eq("password_recovery"))
+        .order_by_asc(mail_outbox::Column::CreatedAt)
+        .all(db)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let start = m.body_text.find("/reset-password?token=").expect("a link") + 22;
+            let rest = &m.body_text[start..];
+            rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())].to_string()
+        })
+        .collect()
+}
+
+async fn with_password(db: &DatabaseConnection, name: &str) -> user::Model {
+    let u = add_user(db, name, UserStatus::Active).await;
+    let mut m: user::ActiveModel = u.into();
+    m.password_hash = Set(Some(
+        passwords::hash("the old passphrase".into()).await.unwrap(),
+    ));
+    m.update(db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_recovery_link_sets_the_password_once_and_ends_every_session() {
+    let t = TestDb::new().await;
+    let u = with_password(&t.db, "lost.key").await;
+    for _ in 0..2 {
+        sessions::open(&t.db, u.id, SessionPolicy::default(), None, None)
+            .await
+            .unwrap();
+    }
+    request(&t.db, "LOST.KEY", Some("10.1.1.1"), URL)
+        .await
+        .unwrap();
+    let token = links_mailed_to(&t.db, "lost.key@example.com")
+        .await
+        .remove(0);
+    assert_eq!(check(&t.db, &token).await.unwrap(), "lost.key");
+
+    let weak = reset(&t.db, &token, "lost.key", None).await.unwrap_err();
+    assert!(weak.field_message("password").is_some());
+    let changed = reset(&t.db, &token, "a brand new passphrase", Some("10.1.1.1"))
+        .await
+        .unwrap();
+    assert!(passwords::verify("a brand new passphrase".into(), changed.password_hash).await);
+    let left = session::Entity::find()
+        .filter(session::Column::UserId.eq(u.id))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "every session ended");
+    let again = reset(&t.db, &token, "yet another passphrase", None).await;
+    assert!(matches!(again, Err(AppError::InvalidLink(_))));
+    t.close().await;
+}
+
+#[tokio::test]
+async fn unknown_inactive_and_limited_requests_send_nothing_and_answer_the_same() {
+    let t = TestDb::new().await;
+    with_password(&t.db, "busy.user").await;
+    add_user(&t.db, "off.user", UserStatus::Inactive).await;
+    assert_eq!(
+        request(&t.db, "nobody@example.com", None, URL).await,
+        Ok(())
+    );
+    assert_eq!(request(&t.db, "off.user", None, URL).await, Ok(()));
+    assert_eq!(mail_outbox::Entity::find().count(&t.db).await.unwrap(), 0);
+
+    // Three links an hour per account; a fourth request is quietly dropped.
+    for _ in 0..4 {
+        request(&t.db, "busy.user@example.com", Some("10.2.2.2"), URL)
+            .await
+            .unwrap();
+    }
+    let tokens = links_mailed_to(&t.db, "busy.user@example.com").await;
+    assert_eq!(tokens.len(), 3);
+    // Each new link ends the one before.
+    assert!(check(&t.db, &tokens[0]).await.is_err());
+    assert!(check(&t.db, &tokens[2]).await.is_ok());
+    // An invitation token is not a recovery token.
+    let invite = add_user(&t.db, "inv.user", UserStatus::Invited).await;
+    let (other, _) = links::issue(&t.db, "invite", invite.id, Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(check(&t.db, &other).await.is_err());
+    t.close().await;
+}
+
+#[tokio::test]
+async fn one_address_is_limited_across_accounts() {
+    let t = TestDb::new().await;
+    for n in 0..PER_IP_PER_HOUR {
+        request(&t.db, &format!("nobody{n}"), Some("10.3.3.3"), URL)
+            .await
+            .unwrap();
+    }
+    with_password(&t.db, "real.user").await;
+    request(&t.db, "real.user", Some("10.3.3.3"), URL)
+        .await
+        .unwrap();
+    assert!(links_mailed_to(&t.db, "real.user@example.com")
+        .await
+        .is_empty());
+    request(&t.db, "real.user", Some("10.4.4.4"), URL)
+        .await
+        .unwrap();
+    assert_eq!(
+        links_mailed_to(&t.db, "real.user@example.com").await.len(),
+        1
+    );
+    t.close().await;
+}
