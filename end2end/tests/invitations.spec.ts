@@ -27,15 +27,19 @@ test('an invited person joins from the mail; resending ends the earlier link', a
 }, info) => {
   const username = `invitee.${info.project.name}`;
   const email = `${username}@example.com`;
-  await page.goto('/login?next=/users/new');
+  await page.goto('/login?next=/users');
   await signIn(page, javaScriptEnabled);
-  await expect(page).toHaveURL(/\/users\/new$/);
+  await expect(page).toHaveURL(/\/users$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('link', { name: 'Add user' }).click();
+  await expect(page.getByRole('heading', { name: 'Add user' })).toBeVisible();
   await ready(page, javaScriptEnabled);
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('First name').fill('Ivy');
   await page.getByLabel('Last name').fill('Vite');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Send an invitation instead').check();
+  await expect(page.getByLabel('Username')).toHaveValue(username);
   await page.getByRole('button', { name: 'Create user' }).click();
   await expect(page.getByRole('row').nth(1)).toContainText('Invited');
   const [first] = await invitationLinks(email, 1);
