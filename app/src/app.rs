@@ -12,6 +12,7 @@ use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
     audit::AuditLogPage,
+    change_password::ChangePasswordPage,
     forgot_password::ForgotPasswordPage,
     groups::GroupsPage,
     home::HomePage,
@@ -140,6 +141,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account/password") view=ChangePasswordPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </Router>

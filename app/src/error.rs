@@ -16,6 +16,8 @@ pub enum AppError {
     Unauthorized,
     #[error("You do not have permission to do this.")]
     Forbidden,
+    #[error("Choose a new password before anything else.")]
+    PasswordChangeRequired,
     #[error("Not found.")]
     NotFound,
     #[error("The username or password is incorrect.")]
@@ -39,7 +41,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::InvalidLink(_) => 410,

@@ -6,8 +6,14 @@ use crate::model::{CurrentUser, Permission};
 pub enum Access {
     Public,
     SignedIn,
+    /// The page where a forced password change happens: open to anyone
+    /// signed in, even before they have changed it.
+    PasswordChange,
     Needs(Permission),
 }
+
+/// Where a person who must change their password is sent.
+pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
 
 /// The access rule for a page path (not for `/api`, which checks per function).
 pub fn page_access(path: &str) -> Access {
@@ -15,6 +21,9 @@ pub fn page_access(path: &str) -> Access {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     if path == "/users/new" {
         return Access::Needs(Permission::UsersWrite);
+    }
+    if path == CHANGE_PASSWORD_PATH {
+        return Access::PasswordChange;
     }
     match first {
         "users" | "jobs" => Access::Needs(Permission::UsersRead),
@@ -32,12 +41,16 @@ pub enum Decision {
     Allow,
     SignIn,
     Forbidden,
+    /// Signed in, but an admin asked for a new password first.
+    ChangePassword,
 }
 
 pub fn decide(access: Access, user: Option<&CurrentUser>) -> Decision {
     match (access, user) {
         (Access::Public, _) => Decision::Allow,
         (_, None) => Decision::SignIn,
+        (Access::PasswordChange, Some(_)) => Decision::Allow,
+        (_, Some(u)) if u.must_change_password => Decision::ChangePassword,
         (Access::SignedIn, Some(_)) => Decision::Allow,
         (Access::Needs(p), Some(u)) if u.can(p) => Decision::Allow,
         (Access::Needs(_), Some(_)) => Decision::Forbidden,
@@ -79,6 +92,7 @@ mod tests {
             username: "u".into(),
             display_name: "U".into(),
             permissions: perms,
+            must_change_password: false,
         }
     }
 
@@ -97,6 +111,22 @@ mod tests {
             Decision::Allow
         );
         assert_eq!(decide(page_access("/login"), None), Decision::Allow);
+
+        let forced = CurrentUser {
+            must_change_password: true,
+            ..admin.clone()
+        };
+        let to_change = Decision::ChangePassword;
+        assert_eq!(decide(page_access("/users"), Some(&forced)), to_change);
+        assert_eq!(decide(page_access("/account"), Some(&forced)), to_change);
+        let change = page_access(CHANGE_PASSWORD_PATH);
+        assert_eq!(decide(change, Some(&forced)), Decision::Allow);
+        assert_eq!(decide(change, Some(&general)), Decision::Allow);
+        assert_eq!(decide(change, None), Decision::SignIn);
+        assert_eq!(
+            decide(page_access("/login"), Some(&forced)),
+            Decision::Allow
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::services::{
 use crate::state::AppState;
 
 mod invitations;
+mod passwords;
 mod recovery;
 
 pub struct ServerBackend {

@@ -305,6 +305,66 @@ async fn pages_redirect_anonymous_and_refuse_the_unpermitted() {
 }
 
 #[tokio::test]
+async fn a_forced_password_change_comes_before_everything_else() {
+    let s = start().await;
+    let root = usher_server::services::lifecycle::find(&s.db.db, "root.admin")
+        .await
+        .unwrap();
+    let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
+    let mut second = users::active_model(users::NewUser {
+        username: "second.admin".into(),
+        email: "second@example.com".into(),
+        first_name: "Second".into(),
+        last_name: "Admin".into(),
+        role_id: roles::ADMIN_ROLE_ID,
+        status: app::model::UserStatus::Active,
+        password_hash: Some(hash),
+    });
+    second.must_change_password = sea_orm::Set(true);
+    sea_orm::ActiveModelTrait::insert(second, &s.db.db)
+        .await
+        .unwrap();
+    assert_ne!(root.username, "second.admin");
+
+    let cookie = s.sign_in("second.admin", USER_PASSWORD).await;
+    let list = [("query", "")];
+    let refused = s.call("users/list", &list, Some(&cookie)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        error_of(refused).await,
+        app::AppError::PasswordChangeRequired
+    );
+    let page = s
+        .client
+        .get(s.url("/users"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert!(page.status().is_redirection());
+    assert_eq!(page.headers()[LOCATION], "/account/password");
+    let change_page = s
+        .client
+        .get(s.url("/account/password"))
+        .header(COOKIE, &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(change_page.status(), StatusCode::OK);
+
+    let form = [
+        ("current_password", USER_PASSWORD),
+        ("new_password", "my own new passphrase"),
+    ];
+    let changed = s.call("account/password", &form, Some(&cookie)).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    // The same session goes on, now with everything open.
+    let ok = s.call("users/list", &list, Some(&cookie)).await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    s.stop().await;
+}
+
+#[tokio::test]
 async fn plain_form_post_redirects_back_with_the_error() {
     let s = start().await;
     let res = s
@@ -673,6 +733,25 @@ async fn authorization_matrix() {
             "invite/renew",
             vec![("token", "not-a-token".into())],
             [200, 200, 200, 200],
+        ),
+        (
+            "users/set-password",
+            vec![
+                ("username", "bulk.target".into()),
+                ("password", "a long matrix passphrase".into()),
+                ("force_change", "on".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        // Anyone signed in may change their own password (here with a wrong
+        // current one, so nobody's password changes: 422).
+        (
+            "account/password",
+            vec![
+                ("current_password", "not the current one".into()),
+                ("new_password", "a long matrix passphrase".into()),
+            ],
+            [401, 422, 422, 422],
         ),
         (
             "users/send-recovery",

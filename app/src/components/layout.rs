@@ -23,6 +23,9 @@ pub fn ConsoleLayout() -> impl IntoView {
                             let next = format!("{path}{}", location.search.get_untracked());
                             view! { <Redirect path=login_url(&next)/> }.into_any()
                         }
+                        Decision::ChangePassword => {
+                            view! { <Redirect path=crate::routes::CHANGE_PASSWORD_PATH/> }.into_any()
+                        }
                         Decision::Forbidden => {
                             view! { <Frame user=user.unwrap()><Forbidden/></Frame> }.into_any()
                         }

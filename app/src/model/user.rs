@@ -86,6 +86,9 @@ pub struct CurrentUser {
     pub username: String,
     pub display_name: String,
     pub permissions: Vec<Permission>,
+    /// An admin asked for a new password: nothing else opens until it is chosen.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl CurrentUser {

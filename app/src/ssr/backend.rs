@@ -73,11 +73,37 @@ pub trait RecoveryBackend: Send + Sync {
     ) -> Result<(), AppError>;
 }
 
+/// Changing passwords: your own, or another user's as an admin.
+#[async_trait]
+pub trait PasswordBackend: Send + Sync {
+    /// Your own password, knowing the current one; ends your other sessions.
+    async fn change_own_password(
+        &self,
+        caller: &CurrentUser,
+        meta: &RequestMeta,
+        current: &str,
+        new: &str,
+    ) -> Result<(), AppError>;
+
+    /// An admin's "Change password" dialog; ends the user's sessions.
+    async fn set_user_password(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+        password: &str,
+        force_change: bool,
+        notify: bool,
+    ) -> Result<(), AppError>;
+}
+
 /// What the server offers the server functions. The server binary implements
 /// it over the database; server functions stay thin and HTTP-free. Newer
 /// areas are traits of their own that this one includes.
 #[async_trait]
-pub trait Backend: InvitationBackend + RecoveryBackend + Send + Sync + 'static {
+pub trait Backend:
+    InvitationBackend + RecoveryBackend + PasswordBackend + Send + Sync + 'static
+{
     /// Checks the credentials and opens a session.
     async fn sign_in(
         &self,

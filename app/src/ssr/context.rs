@@ -32,6 +32,7 @@ pub fn request_meta() -> RequestMeta {
 pub fn require(permission: Permission) -> Result<CurrentUser, AppError> {
     match caller() {
         None => Err(fail(AppError::Unauthorized)),
+        Some(user) if user.must_change_password => Err(fail(AppError::PasswordChangeRequired)),
         Some(user) if user.can(permission) => Ok(user),
         Some(_) => Err(fail(AppError::Forbidden)),
     }

@@ -66,6 +66,9 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         };
         return Redirect::to(&login_url(&next_path)).into_response();
     }
+    if decision == Decision::ChangePassword {
+        return Redirect::to(app::routes::CHANGE_PASSWORD_PATH).into_response();
+    }
 
     if let Some(user) = user {
         req.extensions_mut().insert(user);

@@ -122,6 +122,37 @@ pub fn password_recovery(public_url: &str, token: &str, first_name: &str) -> Ren
     }
 }
 
+/// To a user whose password an admin set (never containing it).
+pub fn password_set_by_admin(public_url: &str, first_name: &str, force_change: bool) -> Rendered {
+    let title = "Your Usher password was changed";
+    let sign_in = format!("{public_url}/login");
+    let hello = if first_name.trim().is_empty() {
+        "Hello,".to_string()
+    } else {
+        format!("Hello {},", first_name.trim())
+    };
+    let next = if force_change {
+        "Your administrator will give you the new password. After signing in with it you will be asked to choose your own."
+    } else {
+        "Your administrator will give you the new password. You have been signed out on every device."
+    };
+    let lines = vec![
+        hello,
+        "An administrator set a new password for your Usher account.".to_string(),
+        next.to_string(),
+        "If you did not expect this, contact your administrator.".to_string(),
+    ];
+    Rendered {
+        template: "password_set_by_admin",
+        subject: title.to_string(),
+        text: format!(
+            "{}\n\n{}\n{}\n\nSign in: {sign_in}\n\n{}\n\n-- Usher\n",
+            lines[0], lines[1], lines[2], lines[3]
+        ),
+        html: html_page(title, &lines, Some(("Sign in to Usher", &sign_in))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

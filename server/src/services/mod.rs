@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod links;
 pub mod outbox;
+pub mod password_change;
 pub mod passwords;
 pub mod policy;
 pub mod recovery;

@@ -111,6 +111,7 @@ pub fn current_user(owner: &user::Model, permissions: Vec<app::model::Permission
             name
         },
         permissions,
+        must_change_password: owner.must_change_password,
     }
 }
 

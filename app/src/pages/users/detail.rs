@@ -5,6 +5,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::list::{short_time, StatusBadge};
 use crate::api::groups::SetGroupMember;
 use crate::api::invitations::SendInvitation;
+use crate::api::passwords::SetUserPassword;
 use crate::api::recovery::SendRecovery;
 use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
 use crate::app::use_auth;
@@ -83,7 +84,17 @@ pub fn UserDetailPage() -> impl IntoView {
             .get("recovery")
             .map(|a| format!("Password recovery email sent to {a}.")),
     };
-    let notice = move || invited_notice().or_else(recovery_notice);
+    let password_notice = move || {
+        query
+            .read()
+            .get("password_set")
+            .map(|_| "Password changed; the user was signed out everywhere.".to_string())
+    };
+    let notice = move || {
+        invited_notice()
+            .or_else(recovery_notice)
+            .or_else(password_notice)
+    };
     view! {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
@@ -155,6 +166,19 @@ fn Detail(
                 }
                 {
                     let (base, d) = (base.clone(), d.clone());
+                    let joined = matches!(
+                        d.user.status,
+                        crate::model::UserStatus::Active | crate::model::UserStatus::Inactive
+                    );
+                    let me = d.user.username.clone();
+                    let is_self = move || viewer.get().flatten().is_some_and(|v| v.username == me);
+                    move || (joined && !is_self() && can(Permission::UsersWrite)).then(|| view! {
+                        <A href=format!("{base}?password=1")
+                            attr:class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Change password"</A>
+                    })
+                }
+                {
+                    let (base, d) = (base.clone(), d.clone());
                     move || (d.can_delete && can(Permission::UsersDelete)).then(|| view! {
                         <A href=format!("{base}?confirm=delete")
                             attr:class="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50">"Delete"</A>
@@ -169,6 +193,11 @@ fn Detail(
         {
             let uname = username.clone();
             move || confirm_delete().then(|| view! { <ConfirmDelete action=delete username=uname.clone()/> })
+        }
+        {
+            let uname = username.clone();
+            move || (query.read().get("password").is_some() && can(Permission::UsersWrite))
+                .then(|| view! { <SetPasswordPanel username=uname.clone()/> })
         }
         <nav aria-label="User sections" class="mt-6 flex gap-1 border-b border-slate-200">
             {TABS.into_iter().map(|(key, label)| {
@@ -243,6 +272,62 @@ fn RecoveryForm(username: String) -> impl IntoView {
                 "Send password recovery email"
             </button>
         </ActionForm>
+    }
+}
+
+/// "Change password": type one or generate one, ask for a change at the
+/// next sign-in, tell the user by mail. A link opens it (no JavaScript needed).
+#[component]
+fn SetPasswordPanel(username: String) -> impl IntoView {
+    let action = ServerAction::<SetUserPassword>::new();
+    let password = RwSignal::new(String::new());
+    let base = format!("/users/{username}");
+    let navigate = leptos_router::hooks::use_navigate();
+    let done = base.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = action.value().get() {
+            navigate(&format!("{done}?password_set=1"), Default::default());
+        }
+    });
+    let generate = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Ok(p) = crate::api::users::suggest_password().await {
+                password.set(p);
+            }
+        });
+    };
+    let error = Signal::derive(move || {
+        action.value().with(|v| match v {
+            Some(Err(e)) => e.field_message("password"),
+            _ => None,
+        })
+    });
+    let title = format!("Change the password of {username}");
+    view! {
+        <div role="dialog" aria-labelledby="password-title" class="mt-4 max-w-xl rounded-lg border border-slate-200 bg-white p-4">
+            <h2 id="password-title" class="font-semibold">{title}</h2>
+            <ActionForm action attr:class="mt-3 space-y-3">
+                <input type="hidden" name="username" value=username/>
+                <crate::components::field::TextField label="New password" name="password" kind="text"
+                    autocomplete="off" value=password error/>
+                <button type="button" on:click=generate
+                    class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Generate new password"</button>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="force_change" value="on" checked=true/>
+                    "Ask for a password change at the next sign-in"
+                </label>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="notify" value="on" checked=true/>
+                    "Notify the user by email (the mail does not contain the password)"
+                </label>
+                <p class="text-sm text-slate-600">"The user is signed out everywhere. Give them the new password yourself."</p>
+                <div class="flex gap-2">
+                    <button type="submit" disabled=move || action.pending().get()
+                        class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Set password"</button>
+                    <A href=base attr:class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Cancel"</A>
+                </div>
+            </ActionForm>
+        </div>
     }
 }
 
