@@ -1,0 +1,84 @@
+import { Browser, expect, Page, test } from '@playwright/test';
+import { mailTo, ready, signIn } from './helpers';
+
+const GENERAL_USER_ROLE = '00000000-0000-4000-8000-000000000002';
+
+async function visitor(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled });
+  return context.newPage();
+}
+
+// Runs in both projects (hydrated and no-JS), so names carry the project.
+test('an admin sets a password with a forced change; the user must change it first', async ({
+  page,
+  browser,
+  javaScriptEnabled,
+}, info) => {
+  const username = `forced.${info.project.name}`;
+  const email = `${username}@example.com`;
+  await page.goto('/login');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users$/);
+  const created = await page.request.post('/api/users/create', {
+    headers: { Accept: 'application/json', Origin: process.env.USHER_BASE_URL! },
+    form: {
+      username,
+      first_name: 'Forde',
+      last_name: 'Change',
+      email,
+      phone: '',
+      role: GENERAL_USER_ROLE,
+      origin: 'internal',
+      status: 'active',
+      password: 'the original long passphrase',
+    },
+  });
+  expect(created.status()).toBeLessThan(400);
+
+  await page.goto(`/users/${username}`);
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('link', { name: 'Change password' }).click();
+  await expect(page.getByRole('heading', { name: `Change the password of ${username}` })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  let temporary = 'a temporary long passphrase';
+  if (javaScriptEnabled) {
+    await page.getByRole('button', { name: 'Generate new password' }).click();
+    await expect(page.getByLabel('New password')).toHaveValue(/^\S{20}$/);
+    temporary = await page.getByLabel('New password').inputValue();
+  } else {
+    await page.getByLabel('New password').fill(temporary);
+  }
+  await expect(page.getByLabel('Ask for a password change at the next sign-in')).toBeChecked();
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByText('Password changed; the user was signed out everywhere.')).toBeVisible();
+  await expect
+    .poll(async () => (await mailTo(email)).map((m) => m.subject), { timeout: 15_000 })
+    .toContain('Your Usher password was changed');
+  const notice = (await mailTo(email)).find((m) => m.subject === 'Your Usher password was changed')!;
+  expect(notice.text).not.toContain(temporary);
+
+  // The user signs in with it and is held on the change page.
+  const user = await visitor(browser, javaScriptEnabled);
+  await user.goto('/login');
+  await ready(user, javaScriptEnabled);
+  await user.getByLabel('Username or email').fill(username);
+  await user.getByLabel('Password').fill(temporary);
+  await user.getByRole('button', { name: 'Sign in' }).click();
+  await expect(user).toHaveURL(/\/account\/password$/);
+  await expect(user.getByText('Your administrator asked you to choose a new password')).toBeVisible();
+  await user.goto('/account');
+  await expect(user).toHaveURL(/\/account\/password$/);
+  await ready(user, javaScriptEnabled);
+  await user.getByLabel('Current password').fill('not the password');
+  await user.getByLabel('New password').fill('my own chosen passphrase');
+  await user.getByRole('button', { name: 'Change password' }).click();
+  await expect(user.getByText(/This is not your current password\./).first()).toBeVisible();
+  await user.getByLabel('Current password').fill(temporary);
+  await user.getByLabel('New password').fill('my own chosen passphrase');
+  await user.getByRole('button', { name: 'Change password' }).click();
+  await expect(user).toHaveURL(/\/account\?password_changed=1$/);
+  await expect(user.getByText('Your password is changed.')).toBeVisible();
+  await user.goto('/account');
+  await expect(user).toHaveURL(/\/account$/);
+  await user.context().close();
+});
