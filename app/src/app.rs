@@ -19,6 +19,7 @@ use crate::pages::{
     invite::InvitePage,
     jobs::{BulkConfirmPage, JobPage},
     login::LoginPage,
+    mail_settings::MailSettingsPage,
     not_found::NotFound,
     reset_password::ResetPasswordPage,
     roles::RolesPage,
@@ -139,6 +140,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/roles") view=RolesPage ssr=SsrMode::Async/>
                         <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/mail") view=MailSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/password") view=ChangePasswordPage ssr=SsrMode::Async/>

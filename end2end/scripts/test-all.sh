@@ -88,7 +88,7 @@ target/release/usher > "$WORK/server.log" 2>&1 &
 PIDS+=($!)
 (
   cd end2end
-  USHER_BASE_URL="http://$HTTP_ADDR" USHER_E2E_LOG="$WORK/server.log" \
+  USHER_BASE_URL="http://$HTTP_ADDR" USHER_E2E_LOG="$WORK/server.log" USHER_E2E_SMTP_PORT="$SMTP_PORT" \
     USHER_MAILDEV_URL="http://127.0.0.1:$MAIL_WEB_PORT" npx playwright test
 ) || { echo "--- server log ---"; tail -n 50 "$WORK/server.log"; exit 1; }
 STEP="done"

@@ -12,6 +12,7 @@ use crate::services::{
 use crate::state::AppState;
 
 mod invitations;
+mod mail;
 mod passwords;
 mod recovery;
 
@@ -24,9 +25,19 @@ impl ServerBackend {
         Self { state }
     }
 
-    /// The base of links in mail.
-    fn public_url(&self) -> String {
-        self.state.config.public_url(&self.state.leptos)
+    /// The base of links in mail: saved on `/settings/mail`, else the
+    /// environment's (never the request's Host header).
+    async fn public_url(&self) -> String {
+        let env = self.state.config.public_url(&self.state.leptos);
+        match crate::services::mail_settings::effective(&self.state.db, &self.state.config, &env)
+            .await
+        {
+            Ok(effective) => effective.public_url,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the mail settings");
+                env
+            }
+        }
     }
 
     /// Signs in a user whose identity a one-time link or set-up just proved.
@@ -115,7 +126,7 @@ impl Backend for ServerBackend {
                 password,
             },
             meta.ip.as_deref(),
-            &self.public_url(),
+            &self.public_url().await,
         )
         .await?;
         self.open_session(&admin, meta).await
@@ -151,7 +162,7 @@ impl Backend for ServerBackend {
                 external: request.external,
                 active: request.active,
             },
-            &self.public_url(),
+            &self.public_url().await,
         )
         .await?;
         Ok(created.username)

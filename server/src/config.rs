@@ -10,7 +10,7 @@ pub enum SmtpSecurity {
     Tls,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmtpConfig {
     pub host: String,
     pub port: u16,

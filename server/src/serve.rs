@@ -37,9 +37,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!("printed a one-time set-up link");
     }
     spawn_session_sweeper(state.clone());
-    let mailer = crate::mail::Mailer::from_config(&state.config)?;
-    tracing::info!(transport = mailer.describe(), "mail outbox worker started");
-    outbox::spawn_worker(state.db.clone(), mailer, state.config.mail_from.clone());
+    outbox::spawn_worker(
+        state.db.clone(),
+        state.config.clone(),
+        state.config.public_url(&state.leptos),
+    );
 
     crate::services::jobs::spawn_worker(state.db.clone(), state.jobs.clone());
 

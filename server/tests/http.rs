@@ -776,6 +776,31 @@ async fn authorization_matrix() {
             ],
             [410, 410, 410, 410],
         ),
+        ("settings/mail", vec![], [401, 403, 403, 200]),
+        (
+            "settings/mail/test",
+            vec![("to", "someone@example.com".into())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "settings/mail/retry",
+            vec![("id", "not-a-mail".into())],
+            [401, 403, 403, 409],
+        ),
+        (
+            "settings/mail/save",
+            vec![
+                ("host", String::new()),
+                ("port", String::new()),
+                ("security", "none".into()),
+                ("username", String::new()),
+                ("password", String::new()),
+                ("from_name", "Usher".into()),
+                ("from_address", "usher@example.com".into()),
+                ("public_url", "http://usher.test".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod bulk;
 pub mod groups;
 pub mod invitations;
+pub mod mail;
 pub mod passwords;
 pub mod recovery;
 pub mod roles;

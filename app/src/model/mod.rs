@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod bulk;
 pub mod invitation;
+pub mod mail;
 pub mod page;
 pub mod permission;
 pub mod user;
@@ -10,6 +11,7 @@ pub mod user_query;
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, JobView};
 pub use invitation::Invitation;
+pub use mail::{MailPage, MailSettings, MailSettingsInput, OutboxEntry};
 pub use page::{Page, PageRequest};
 pub use permission::{GroupView, Permission, RoleView};
 pub use user::{

@@ -8,6 +8,7 @@ pub mod home;
 pub mod invite;
 pub mod jobs;
 pub mod login;
+pub mod mail_settings;
 pub mod not_found;
 pub mod reset_password;
 pub mod roles;

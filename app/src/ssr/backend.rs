@@ -97,12 +97,36 @@ pub trait PasswordBackend: Send + Sync {
     ) -> Result<(), AppError>;
 }
 
+/// `/settings/mail`: how mail is sent, and the outbox.
+#[async_trait]
+pub trait MailBackend: Send + Sync {
+    async fn mail_page(&self) -> Result<crate::model::MailPage, AppError>;
+
+    async fn save_mail_settings(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        input: crate::model::MailSettingsInput,
+    ) -> Result<(), AppError>;
+
+    /// Sends a test mail at once; the server's answer.
+    async fn send_test_mail(&self, to: &str) -> Result<String, AppError>;
+
+    /// "Retry now" for a failed or waiting mail.
+    async fn retry_mail(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+    ) -> Result<(), AppError>;
+}
+
 /// What the server offers the server functions. The server binary implements
 /// it over the database; server functions stay thin and HTTP-free. Newer
 /// areas are traits of their own that this one includes.
 #[async_trait]
 pub trait Backend:
-    InvitationBackend + RecoveryBackend + PasswordBackend + Send + Sync + 'static
+    InvitationBackend + RecoveryBackend + PasswordBackend + MailBackend + Send + Sync + 'static
 {
     /// Checks the credentials and opens a session.
     async fn sign_in(

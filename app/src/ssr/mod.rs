@@ -4,7 +4,8 @@ mod backend;
 mod context;
 
 pub use backend::{
-    Backend, InvitationBackend, PasswordBackend, RecoveryBackend, RequestMeta, SessionCookie,
+    Backend, InvitationBackend, MailBackend, PasswordBackend, RecoveryBackend, RequestMeta,
+    SessionCookie,
 };
 pub use context::{
     backend, caller, fail, form_error, is_plain_form_post, request_meta, require, CspNonce,

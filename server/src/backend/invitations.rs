@@ -16,7 +16,7 @@ impl InvitationBackend for ServerBackend {
         username: &str,
     ) -> Result<String, AppError> {
         let actor = actor_of(actor, meta)?;
-        invitations::send_to(&self.state.db, &actor, username, &self.public_url()).await
+        invitations::send_to(&self.state.db, &actor, username, &self.public_url().await).await
     }
 
     async fn check_invitation(&self, token: &str) -> Result<Invitation, AppError> {
@@ -47,7 +47,7 @@ impl InvitationBackend for ServerBackend {
             &self.state.db,
             token,
             meta.ip.as_deref(),
-            &self.public_url(),
+            &self.public_url().await,
         )
         .await
     }

@@ -43,6 +43,6 @@ impl PasswordBackend for ServerBackend {
             force_change,
             notify,
         };
-        password_change::set_by_admin(&self.state.db, &actor, set, &self.public_url()).await
+        password_change::set_by_admin(&self.state.db, &actor, set, &self.public_url().await).await
     }
 }

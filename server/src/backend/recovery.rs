@@ -11,7 +11,7 @@ use crate::services::recovery;
 impl RecoveryBackend for ServerBackend {
     async fn request_recovery(&self, login: &str, meta: &RequestMeta) -> Result<(), AppError> {
         let ip = meta.ip.as_deref();
-        recovery::request(&self.state.db, login, ip, &self.public_url()).await
+        recovery::request(&self.state.db, login, ip, &self.public_url().await).await
     }
 
     async fn send_recovery(
@@ -21,7 +21,7 @@ impl RecoveryBackend for ServerBackend {
         username: &str,
     ) -> Result<String, AppError> {
         let actor = actor_of(actor, meta)?;
-        recovery::send_to(&self.state.db, &actor, username, &self.public_url()).await
+        recovery::send_to(&self.state.db, &actor, username, &self.public_url().await).await
     }
 
     async fn check_recovery(&self, token: &str) -> Result<String, AppError> {

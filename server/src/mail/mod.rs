@@ -23,10 +23,15 @@ pub struct Mail<'a> {
 
 impl Mailer {
     pub fn from_config(config: &Config) -> anyhow::Result<Self> {
-        match &config.smtp {
+        Self::new(config.smtp.as_ref(), &config.data_dir)
+    }
+
+    /// SMTP when given, else `.eml` files in `<data_dir>/outbox`.
+    pub fn new(smtp: Option<&SmtpConfig>, data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        match smtp {
             Some(smtp) => Ok(Mailer::Smtp(smtp_transport(smtp)?)),
             None => {
-                let dir = config.data_dir.join("outbox");
+                let dir = data_dir.join("outbox");
                 std::fs::create_dir_all(&dir)?;
                 Ok(Mailer::File(AsyncFileTransport::new(dir)))
             }
@@ -40,7 +45,9 @@ impl Mailer {
         }
     }
 
-    pub async fn send(&self, from: &str, mail: Mail<'_>) -> anyhow::Result<()> {
+    /// Sends one mail; returns the server's answer ("250 …") or where the
+    /// file went.
+    pub async fn send(&self, from: &str, mail: Mail<'_>) -> anyhow::Result<String> {
         let message = Message::builder()
             .from(from.parse::<Mailbox>()?)
             .to(mail.to.parse::<Mailbox>()?)
@@ -60,13 +67,15 @@ impl Mailer {
             )?;
         match self {
             Mailer::Smtp(t) => {
-                t.send(message).await?;
+                let response = t.send(message).await?;
+                let text: Vec<&str> = response.message().collect();
+                Ok(format!("{} {}", response.code(), text.join(" ")))
             }
             Mailer::File(t) => {
-                t.send(message).await?;
+                let id = t.send(message).await?;
+                Ok(format!("written to the file outbox as {id}.eml"))
             }
         }
-        Ok(())
     }
 }
 

@@ -153,6 +153,21 @@ pub fn password_set_by_admin(public_url: &str, first_name: &str, force_change: b
     }
 }
 
+/// "Send test email" on `/settings/mail`.
+pub fn test_mail(public_url: &str) -> Rendered {
+    let title = "Usher test email";
+    let lines = vec![
+        "This is a test email from Usher's mail settings.".to_string(),
+        format!("Links in Usher's mail will start with {public_url}."),
+    ];
+    Rendered {
+        template: "test",
+        subject: title.to_string(),
+        text: format!("{}\n\n{}\n\n-- Usher\n", lines[0], lines[1]),
+        html: html_page(title, &lines, None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

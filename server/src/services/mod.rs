@@ -12,6 +12,7 @@ pub mod invitations;
 pub mod jobs;
 pub mod lifecycle;
 pub mod links;
+pub mod mail_settings;
 pub mod outbox;
 pub mod password_change;
 pub mod passwords;

@@ -2,8 +2,10 @@
 //! sends it, retrying with back-off. Rows are claimed with a conditional
 //! UPDATE (a lease), so several instances on one database send a mail once,
 //! and a mail claimed by an instance that died is picked up after its lease.
+use std::sync::Arc;
 use std::time::Duration;
 
+use app::model::OutboxEntry;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -12,6 +14,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::mail_settings;
+use crate::config::{Config, SmtpConfig};
 use crate::db::entities::mail_outbox;
 use crate::mail::templates::Rendered;
 use crate::mail::{Mail, Mailer};
@@ -136,7 +140,7 @@ pub async fn deliver_due(
             ..Default::default()
         };
         match result {
-            Ok(()) => {
+            Ok(_) => {
                 update.status = Set(SENT.into());
                 update.sent_at = Set(Some(now));
                 update.last_error = Set(None);
@@ -156,17 +160,98 @@ pub async fn deliver_due(
     Ok((sent, failed))
 }
 
-/// The background worker: looks for due mail every few seconds.
-pub fn spawn_worker(db: DatabaseConnection, mailer: Mailer, from: String) {
+/// The background worker: looks for due mail every few seconds, with the
+/// mail settings as they are now (saved on `/settings/mail` by any instance).
+pub fn spawn_worker(db: DatabaseConnection, config: Arc<Config>, env_public_url: String) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let mut current: Option<(Option<SmtpConfig>, Mailer)> = None;
         loop {
             tick.tick().await;
-            if let Err(error) = deliver_due(&db, &mailer, &from).await {
+            let effective = match mail_settings::effective(&db, &config, &env_public_url).await {
+                Ok(e) => e,
+                Err(error) => {
+                    tracing::warn!(%error, "could not read the mail settings");
+                    continue;
+                }
+            };
+            if current.as_ref().map(|c| &c.0) != Some(&effective.smtp) {
+                match Mailer::new(effective.smtp.as_ref(), &config.data_dir) {
+                    Ok(mailer) => {
+                        tracing::info!(transport = mailer.describe(), "mail transport ready");
+                        current = Some((effective.smtp.clone(), mailer));
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "the mail settings cannot be used");
+                        continue;
+                    }
+                }
+            }
+            let Some((_, mailer)) = &current else {
+                continue;
+            };
+            if let Err(error) = deliver_due(&db, mailer, &effective.from).await {
                 tracing::warn!(%error, "mail outbox pass failed");
             }
         }
     });
+}
+
+/// The newest mails, for `/settings/mail`.
+pub async fn recent(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<OutboxEntry>, DbErr> {
+    let rows = mail_outbox::Entity::find()
+        .order_by_desc(mail_outbox::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| OutboxEntry {
+            id: m.id.to_string(),
+            to: m.to_address,
+            subject: m.subject,
+            template: m.template,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            next_attempt_at: m.next_attempt_at.to_rfc3339(),
+            created_at: m.created_at.to_rfc3339(),
+            sent_at: m.sent_at.map(|t| t.to_rfc3339()),
+        })
+        .collect())
+}
+
+/// Mails per status.
+pub async fn counts(db: &impl ConnectionTrait) -> Result<Vec<(String, u64)>, DbErr> {
+    let rows: Vec<(String, i64)> = mail_outbox::Entity::find()
+        .select_only()
+        .column(mail_outbox::Column::Status)
+        .expr(Expr::col(mail_outbox::Column::Id).count())
+        .group_by(mail_outbox::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(s, n)| (s, Ord::max(n, 0) as u64))
+        .collect())
+}
+
+/// "Retry now": a failed or waiting mail is due at once, with a fresh
+/// round of attempts.
+pub async fn retry_now(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
+    let Ok(id) = Uuid::parse_str(id) else {
+        return Ok(false);
+    };
+    let result = mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::Status, Expr::value(QUEUED))
+        .col_expr(mail_outbox::Column::Attempts, Expr::value(0))
+        .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(Utc::now()))
+        .filter(mail_outbox::Column::Id.eq(id))
+        .filter(mail_outbox::Column::Status.is_in([FAILED, QUEUED]))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
 }
 
 #[cfg(test)]
@@ -264,6 +349,83 @@ mod tests {
         assert!(row.next_attempt_at > Utc::now() + chrono::Duration::seconds(50));
         // Not due yet: nothing is claimed.
         assert!(claim_due(&t.db, 10).await.unwrap().is_empty());
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn retry_now_requeues_only_failed_or_waiting_mail() {
+        let t = TestDb::new().await;
+        let id = enqueue(&t.db, "jane@example.com", admin_welcome("http://x", "jane"))
+            .await
+            .unwrap();
+        mail_outbox::Entity::update_many()
+            .col_expr(mail_outbox::Column::Status, Expr::value(FAILED))
+            .col_expr(mail_outbox::Column::Attempts, Expr::value(6))
+            .exec(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(counts(&t.db).await.unwrap(), vec![(FAILED.to_string(), 1)]);
+        assert!(retry_now(&t.db, &id.to_string()).await.unwrap());
+        let row = mail_outbox::Entity::find_by_id(id)
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((row.status.as_str(), row.attempts), (QUEUED, 0));
+        assert_eq!(claim_due(&t.db, 10).await.unwrap().len(), 1, "due at once");
+        // Being sent (claimed): nothing to retry; nor for an unknown id.
+        assert!(!retry_now(&t.db, &id.to_string()).await.unwrap());
+        assert!(!retry_now(&t.db, "not-an-id").await.unwrap());
+        let listed = recent(&t.db, 10).await.unwrap();
+        assert_eq!(listed[0].to, "jane@example.com");
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn saved_mail_settings_win_over_the_environment() {
+        let t = TestDb::new().await;
+        let dir = std::env::temp_dir().join(format!("usher-mailset-{}", Uuid::new_v4()));
+        let env = config(&dir, Some(2525));
+        let before = mail_settings::effective(&t.db, &env, "http://env.example")
+            .await
+            .unwrap();
+        assert_eq!(before.smtp.as_ref().map(|s| s.port), Some(2525));
+        assert_eq!(before.public_url, "http://env.example");
+
+        let admin = crate::services::setup::create_admin(
+            &t.db,
+            "root.admin",
+            "root@example.com",
+            "a long admin passphrase",
+        )
+        .await
+        .unwrap();
+        let input = mail_settings::Input {
+            host: String::new(),
+            security: "none".into(),
+            from_name: "Ops Team".into(),
+            from_address: "ops@example.com".into(),
+            public_url: "https://usher.example.com".into(),
+            ..Default::default()
+        };
+        let actor = crate::testkit::actor_for(&admin);
+        mail_settings::save(&t.db, &actor, &input, None)
+            .await
+            .unwrap();
+        let after = mail_settings::effective(&t.db, &env, "http://env.example")
+            .await
+            .unwrap();
+        assert_eq!(after.smtp, None, "no host: the file outbox");
+        assert_eq!(after.from, "Ops Team <ops@example.com>");
+        assert_eq!(after.public_url, "https://usher.example.com");
+        let answer = mail_settings::send_test(&after, &dir, "jane@example.com")
+            .await
+            .unwrap();
+        assert!(answer.contains("file outbox"), "{answer}");
+        assert_eq!(std::fs::read_dir(dir.join("outbox")).unwrap().count(), 1);
+        let bad = mail_settings::send_test(&after, &dir, "not an address").await;
+        assert!(bad.unwrap_err().field_message("to").is_some());
+        std::fs::remove_dir_all(dir).ok();
         t.close().await;
     }
 }

@@ -1,0 +1,75 @@
+//! `app::ssr::MailBackend` over the mail settings and the outbox.
+use app::model::{CurrentUser, MailPage, MailSettingsInput};
+use app::ssr::{MailBackend, RequestMeta};
+use app::AppError;
+use async_trait::async_trait;
+
+use super::{actor_of, ServerBackend};
+use crate::services::mail_settings::{self, Effective};
+use crate::services::{audit, db_error, outbox};
+
+impl ServerBackend {
+    async fn mail_effective(&self) -> Result<Effective, AppError> {
+        let env = self.state.config.public_url(&self.state.leptos);
+        mail_settings::effective(&self.state.db, &self.state.config, &env)
+            .await
+            .map_err(db_error)
+    }
+}
+
+#[async_trait]
+impl MailBackend for ServerBackend {
+    async fn mail_page(&self) -> Result<MailPage, AppError> {
+        let effective = self.mail_effective().await?;
+        let db = &self.state.db;
+        Ok(MailPage {
+            settings: mail_settings::view(&effective, &self.state.config.data_dir),
+            outbox: outbox::recent(db, 50).await.map_err(db_error)?,
+            counts: outbox::counts(db).await.map_err(db_error)?,
+        })
+    }
+
+    async fn save_mail_settings(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        input: MailSettingsInput,
+    ) -> Result<(), AppError> {
+        let actor = actor_of(actor, meta)?;
+        let before = self.mail_effective().await?.saved;
+        let input = mail_settings::Input {
+            host: input.host,
+            port: input.port,
+            security: input.security,
+            username: input.username,
+            password: input.password,
+            clear_password: input.clear_password,
+            from_name: input.from_name,
+            from_address: input.from_address,
+            public_url: input.public_url,
+        };
+        mail_settings::save(&self.state.db, &actor, &input, before.as_ref()).await
+    }
+
+    async fn send_test_mail(&self, to: &str) -> Result<String, AppError> {
+        let effective = self.mail_effective().await?;
+        mail_settings::send_test(&effective, &self.state.config.data_dir, to).await
+    }
+
+    async fn retry_mail(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+    ) -> Result<(), AppError> {
+        let actor = actor_of(actor, meta)?;
+        let db = &self.state.db;
+        if !outbox::retry_now(db, id).await.map_err(db_error)? {
+            return Err(AppError::Conflict(
+                "This mail is sent or being sent; there is nothing to retry.".into(),
+            ));
+        }
+        let target = ("mail", id.to_string(), "outbox");
+        audit::record_change(db, &actor, "mail.retry", target, None).await
+    }
+}
