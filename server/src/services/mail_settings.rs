@@ -190,8 +190,17 @@ pub fn validate(input: &Input, before: Option<&Stored>) -> Result<Stored, AppErr
     if parse_security(&input.security).is_none() {
         push("security", "Choose None, STARTTLS or TLS.");
     }
-    if let Err(message) = validation::email(input.from_address.trim()) {
-        push("from_address", &message);
+    // Any address mail accepts, `usher@localhost` included.
+    if input
+        .from_address
+        .trim()
+        .parse::<lettre::Address>()
+        .is_err()
+    {
+        push(
+            "from_address",
+            "Enter the address mail comes from, like usher@example.com.",
+        );
     }
     if input.from_name.contains(['\r', '\n']) || input.from_name.chars().count() > 100 {
         push("from_name", "Use one line of at most 100 characters.");
