@@ -26,6 +26,7 @@ use crate::pages::{
     settings::SettingsPage,
     setup::SetupPage,
     users::detail::UserDetailPage,
+    users::invite::InviteUsersPage,
     users::list::UsersPage,
     users::new::NewUserPage,
 };
@@ -134,6 +135,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async/>
+                        <Route path=path!("/users/invite") view=InviteUsersPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/:username") view=UserDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/jobs/new") view=BulkConfirmPage ssr=SsrMode::Async/>
                         <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>

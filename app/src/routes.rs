@@ -19,7 +19,7 @@ pub const CHANGE_PASSWORD_PATH: &str = "/account/password";
 pub fn page_access(path: &str) -> Access {
     let path = path.split(['?', '#']).next().unwrap_or("");
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    if path == "/users/new" {
+    if path == "/users/new" || path == "/users/invite" {
         return Access::Needs(Permission::UsersWrite);
     }
     if path == CHANGE_PASSWORD_PATH {

@@ -95,3 +95,38 @@ test('an invited person joins from the mail; resending ends the earlier link', a
   await expect(page.getByRole('row').nth(1)).toContainText('Active');
   await guest.context().close();
 });
+
+test('invite users by pasting addresses: good ones invited, the rest reported', async ({
+  page,
+  javaScriptEnabled,
+}, info) => {
+  const tag = info.project.name;
+  const fresh = [`paste.one.${tag}@example.com`, `paste.two.${tag}@example.com`];
+  await page.goto('/login?next=/users');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('link', { name: 'Invite users' }).click();
+  await expect(page.getByRole('heading', { name: 'Invite users' })).toBeVisible();
+  await ready(page, javaScriptEnabled);
+  const paste = `${fresh[0]}; ${fresh[1]}, first.admin@example.com\nnot-an-address ${fresh[0]}`;
+  await page.getByLabel('Email addresses').fill(paste);
+  if (javaScriptEnabled) {
+    await page.getByRole('button', { name: 'Check addresses' }).click();
+    await expect(page.getByTestId('invite-headline')).toHaveText('2 would be invited.');
+    await expect(page.getByTestId('invite-new')).toContainText(`${fresh[0]} as paste.one.${tag}`);
+    await expect(page.getByTestId('invite-existing')).toContainText('first.admin@example.com');
+    await expect(page.getByTestId('invite-invalid')).toContainText('not-an-address');
+  }
+  await page.getByLabel('Engineering').check();
+  await page.getByRole('button', { name: 'Send invitations' }).click();
+  await expect(page.getByTestId('invite-headline')).toHaveText('Invited 2 of the addresses.');
+  await expect(page.getByTestId('invite-existing')).toContainText('first.admin@example.com');
+  await expect(page.getByTestId('invite-invalid')).toContainText('not-an-address');
+  for (const address of fresh) {
+    await invitationLinks(address, 1);
+  }
+  await page.goto(`/users?q=paste.one.${tag}`);
+  await expect(page.getByRole('row').nth(1)).toContainText('Invited');
+  await expect(page.getByRole('row').nth(1)).toContainText('Engineering');
+});

@@ -776,6 +776,19 @@ async fn authorization_matrix() {
             ],
             [410, 410, 410, 410],
         ),
+        (
+            "users/invite-many/check",
+            vec![("addresses", "someone.new@example.com; nope".into())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "users/invite-many",
+            vec![
+                ("addresses", "matrix.invitee@example.com".into()),
+                ("role", roles::USER_ROLE_ID.to_string()),
+            ],
+            [401, 403, 403, 200],
+        ),
         ("settings/mail", vec![], [401, 403, 403, 200]),
         (
             "settings/mail/test",

@@ -84,3 +84,45 @@ pub async fn renew_invitation(token: String) -> Result<(), AppError> {
         Err(error) => Err(fail(error)),
     }
 }
+
+/// "Check addresses" on `/users/invite`.
+#[server(prefix = "/api", endpoint = "users/invite-many/check")]
+pub async fn check_invites(addresses: String) -> Result<crate::model::InviteReport, AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, fail, require};
+    require(Permission::UsersWrite)?;
+    backend()?.check_invites(&addresses).await.map_err(fail)
+}
+
+/// "Send invitations" on `/users/invite`. Without JavaScript the browser
+/// comes back to the page with the counts in the URL.
+#[server(prefix = "/api", endpoint = "users/invite-many")]
+pub async fn invite_users(
+    addresses: String,
+    role: String,
+    groups: Option<Vec<String>>,
+) -> Result<crate::model::InviteReport, AppError> {
+    use crate::model::Permission;
+    use crate::routes::encode_query_value;
+    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
+    let actor = require(Permission::UsersWrite)?;
+    let groups = groups.unwrap_or_default();
+    match backend()?
+        .invite_users(&actor, &request_meta(), &addresses, &role, &groups)
+        .await
+    {
+        Ok(report) => {
+            if is_plain_form_post() {
+                let list = |items: Vec<String>| encode_query_value(&items.join(" "));
+                leptos_axum::redirect(&format!(
+                    "/users/invite?invited={}&existing={}&invalid={}",
+                    list(report.invited.iter().map(|(e, _)| e.clone()).collect()),
+                    list(report.existing.clone()),
+                    list(report.invalid.clone()),
+                ));
+            }
+            Ok(report)
+        }
+        Err(error) => Err(form_error(error, "/users/invite")),
+    }
+}

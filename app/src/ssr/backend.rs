@@ -45,6 +45,19 @@ pub trait InvitationBackend: Send + Sync {
 
     /// "Ask for a new link" from an expired link's page.
     async fn renew_invitation(&self, token: &str, meta: &RequestMeta) -> Result<(), AppError>;
+
+    /// "Invite users": what a paste of addresses would do.
+    async fn check_invites(&self, text: &str) -> Result<crate::model::InviteReport, AppError>;
+
+    /// "Invite users": creates the Invited users and sends the mails.
+    async fn invite_users(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        text: &str,
+        role: &str,
+        groups: &[String],
+    ) -> Result<crate::model::InviteReport, AppError>;
 }
 
 /// Password recovery by mail.

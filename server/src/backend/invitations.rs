@@ -1,11 +1,11 @@
 //! `app::ssr::InvitationBackend` over the invitations service.
-use app::model::{CurrentUser, Invitation};
+use app::model::{CurrentUser, Invitation, InviteReport};
 use app::ssr::{InvitationBackend, RequestMeta, SessionCookie};
 use app::AppError;
 use async_trait::async_trait;
 
 use super::{actor_of, ServerBackend};
-use crate::services::invitations;
+use crate::services::{bulk_invite, invitations};
 
 #[async_trait]
 impl InvitationBackend for ServerBackend {
@@ -50,5 +50,34 @@ impl InvitationBackend for ServerBackend {
             &self.public_url().await,
         )
         .await
+    }
+
+    async fn check_invites(&self, text: &str) -> Result<InviteReport, AppError> {
+        bulk_invite::check(&self.state.db, text).await
+    }
+
+    async fn invite_users(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        text: &str,
+        role: &str,
+        groups: &[String],
+    ) -> Result<InviteReport, AppError> {
+        let actor = actor_of(actor, meta)?;
+        let role_id =
+            uuid::Uuid::parse_str(role).map_err(|_| AppError::field("role", "Choose a role."))?;
+        let group_ids = groups
+            .iter()
+            .filter(|g| !g.is_empty())
+            .map(|g| uuid::Uuid::parse_str(g))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| AppError::field("groups", "A chosen group no longer exists."))?;
+        let request = bulk_invite::Invite {
+            text,
+            role_id,
+            group_ids,
+        };
+        bulk_invite::invite(&self.state.db, &actor, request, &self.public_url().await).await
     }
 }

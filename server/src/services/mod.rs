@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod bulk_invite;
 #[cfg(test)]
 mod bulk_tests;
 pub mod directory;

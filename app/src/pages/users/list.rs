@@ -31,9 +31,14 @@ pub fn UsersPage() -> impl IntoView {
         <div class="flex flex-wrap items-center justify-between gap-4">
             <h1 class="text-2xl font-semibold">"Users"</h1>
             <Show when=move || can_write()>
-                <A href="/users/new" attr:class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
-                    "Add user"
-                </A>
+                <div class="flex gap-2">
+                    <A href="/users/invite" attr:class="rounded-md border border-indigo-300 px-4 py-2 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">
+                        "Invite users"
+                    </A>
+                    <A href="/users/new" attr:class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+                        "Add user"
+                    </A>
+                </div>
             </Show>
         </div>
         {move || view! { <SearchAndFilters query=query.get()/> }}

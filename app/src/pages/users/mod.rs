@@ -1,3 +1,4 @@
 pub mod detail;
+pub mod invite;
 pub mod list;
 pub mod new;
