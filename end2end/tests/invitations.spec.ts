@@ -92,7 +92,8 @@ test('an invited person joins from the mail; resending ends the earlier link', a
   await expect(guest).toHaveURL(/\/account$/);
 
   await page.goto(`/users?q=${username}`);
-  await expect(page.getByRole('row').nth(1)).toContainText('Active');
+  // Active and signed in once: "Completed".
+  await expect(page.getByRole('row').nth(1)).toContainText('Active · Completed');
   await guest.context().close();
 });
 
@@ -128,5 +129,9 @@ test('invite users by pasting addresses: good ones invited, the rest reported', 
   }
   await page.goto(`/users?q=paste.one.${tag}`);
   await expect(page.getByRole('row').nth(1)).toContainText('Invited');
+  await expect(page.getByRole('row').nth(1).getByText('Invited', { exact: true })).toHaveAttribute(
+    'title',
+    /waiting for them to choose a password/,
+  );
   await expect(page.getByRole('row').nth(1)).toContainText('Engineering');
 });

@@ -1,9 +1,12 @@
 //! `/settings/mail` (settings.manage): mail settings, test mail, outbox.
+// The settings form posts its fields one by one (it works without JavaScript).
+#![allow(clippy::too_many_arguments)]
 use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::model::MailPage;
 
+#[cfg(feature = "ssr")]
 const PAGE: &str = "/settings/mail";
 
 #[server(prefix = "/api", endpoint = "settings/mail")]
@@ -14,7 +17,6 @@ pub async fn load_mail_page() -> Result<MailPage, AppError> {
     backend()?.mail_page().await.map_err(fail)
 }
 
-#[allow(clippy::too_many_arguments)]
 #[server(prefix = "/api", endpoint = "settings/mail/save")]
 pub async fn save_mail_settings(
     host: String,

@@ -48,6 +48,20 @@ impl UserStatus {
             UserStatus::Rejected => "Rejected",
         }
     }
+
+    /// What happens next, for the badge's tooltip.
+    pub fn next_step(self) -> &'static str {
+        match self {
+            UserStatus::Active => "Can sign in.",
+            UserStatus::Inactive => "Cannot sign in; an admin can activate the account again.",
+            UserStatus::Invited => "Invitation sent; waiting for them to choose a password.",
+            UserStatus::PendingEmail => {
+                "Registered; waiting for them to confirm their email address."
+            }
+            UserStatus::Review => "Email confirmed; waiting for an admin to approve or reject.",
+            UserStatus::Rejected => "The request was rejected; the account cannot sign in.",
+        }
+    }
 }
 
 /// One row of the users table.

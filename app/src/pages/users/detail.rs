@@ -134,7 +134,7 @@ fn Detail(
                 <p class="text-sm"><A href="/users" attr:class="text-indigo-700 hover:underline">"← Users"</A></p>
                 <h1 class="mt-1 text-2xl font-semibold">{if name.is_empty() { user.username.clone() } else { name }}</h1>
                 <p class="mt-1 flex items-center gap-2 text-sm text-slate-600">
-                    <span>{user.username.clone()}</span><StatusBadge label=user.status.label()/>
+                    <span>{user.username.clone()}</span><StatusBadge status=user.status signed_in=user.last_login_at.is_some()/>
                 </p>
             </div>
             <div class="flex flex-wrap gap-2">

@@ -368,7 +368,7 @@ fn UserRow(user: UserSummary, selectable: bool, page_ticked: RwSignal<bool>) -> 
             <td class="px-4 py-2 whitespace-nowrap">{user.phone.unwrap_or_else(|| "—".into())}</td>
             <td class="px-4 py-2 whitespace-nowrap">{user.role}</td>
             <td class="px-4 py-2">{user.groups.join(", ")}</td>
-            <td class="px-4 py-2"><StatusBadge label=user.status.label()/></td>
+            <td class="px-4 py-2"><StatusBadge status=user.status signed_in=user.last_login_at.is_some()/></td>
             <td class="px-4 py-2">{if user.two_factor { "On" } else { "Off" }}</td>
             <td class="px-4 py-2 whitespace-nowrap">
                 {user.last_login_at.map(|t| short_time(&t)).unwrap_or_else(|| "Never".into())}
@@ -378,14 +378,27 @@ fn UserRow(user: UserSummary, selectable: bool, page_ticked: RwSignal<bool>) -> 
     }
 }
 
+/// The state as a coloured badge; its tooltip says what happens next. An
+/// active account that has signed in is "Completed".
 #[component]
-pub fn StatusBadge(label: &'static str) -> impl IntoView {
-    let colour = match label {
-        "Active" => "bg-green-100 text-green-800",
-        "Inactive" | "Rejected" => "bg-slate-200 text-slate-700",
-        _ => "bg-amber-100 text-amber-800",
+pub fn StatusBadge(status: UserStatus, signed_in: bool) -> impl IntoView {
+    let colour = match status {
+        UserStatus::Active => "bg-green-100 text-green-800",
+        UserStatus::Inactive => "bg-slate-200 text-slate-700",
+        UserStatus::Invited => "bg-sky-100 text-sky-800",
+        UserStatus::PendingEmail => "bg-amber-100 text-amber-800",
+        UserStatus::Review => "bg-violet-100 text-violet-800",
+        UserStatus::Rejected => "bg-red-100 text-red-800",
     };
-    view! { <span class=format!("whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {colour}")>{label}</span> }
+    let label = if status == UserStatus::Active && signed_in {
+        "Active · Completed".to_string()
+    } else {
+        status.label().to_string()
+    };
+    view! {
+        <span title=status.next_step()
+            class=format!("whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {colour}")>{label}</span>
+    }
 }
 
 /// "2026-11-27T23:50:31Z" → "2026-11-27 23:50" (UTC).
