@@ -3,6 +3,7 @@ use app::model::{CurrentUser, MailPage, MailSettingsInput};
 use app::ssr::{MailBackend, RequestMeta};
 use app::AppError;
 use async_trait::async_trait;
+use sea_orm::TransactionTrait;
 
 use super::{actor_of, ServerBackend};
 use crate::services::mail_settings::{self, Effective};
@@ -36,7 +37,7 @@ impl MailBackend for ServerBackend {
         input: MailSettingsInput,
     ) -> Result<(), AppError> {
         let actor = actor_of(actor, meta)?;
-        let before = self.mail_effective().await?.saved;
+        let before = mail_settings::in_use(&self.mail_effective().await?);
         let input = mail_settings::Input {
             host: input.host,
             port: input.port,
@@ -48,7 +49,9 @@ impl MailBackend for ServerBackend {
             from_address: input.from_address,
             public_url: input.public_url,
         };
-        mail_settings::save(&self.state.db, &actor, &input, before.as_ref()).await
+        let txn = self.state.db.begin().await.map_err(db_error)?;
+        mail_settings::save(&txn, &actor, &input, Some(&before)).await?;
+        txn.commit().await.map_err(db_error)
     }
 
     async fn send_test_mail(&self, to: &str) -> Result<String, AppError> {
@@ -63,13 +66,14 @@ impl MailBackend for ServerBackend {
         id: &str,
     ) -> Result<(), AppError> {
         let actor = actor_of(actor, meta)?;
-        let db = &self.state.db;
-        if !outbox::retry_now(db, id).await.map_err(db_error)? {
+        let txn = self.state.db.begin().await.map_err(db_error)?;
+        if !outbox::retry_now(&txn, id).await.map_err(db_error)? {
             return Err(AppError::Conflict(
                 "This mail is sent or being sent; there is nothing to retry.".into(),
             ));
         }
         let target = ("mail", id.to_string(), "outbox");
-        audit::record_change(db, &actor, "mail.retry", target, None).await
+        audit::record_change(&txn, &actor, "mail.retry", target, None).await?;
+        txn.commit().await.map_err(db_error)
     }
 }

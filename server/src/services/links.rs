@@ -22,14 +22,7 @@ pub async fn issue(
     validity: Duration,
 ) -> Result<(String, bool), DbErr> {
     let now = Utc::now();
-    let ended = one_time_token::Entity::update_many()
-        .col_expr(one_time_token::Column::ExpiresAt, Expr::value(now))
-        .filter(one_time_token::Column::Purpose.eq(purpose))
-        .filter(one_time_token::Column::UserId.eq(user_id))
-        .filter(one_time_token::Column::UsedAt.is_null())
-        .filter(one_time_token::Column::ExpiresAt.gt(now))
-        .exec(db)
-        .await?;
+    let ended = end_all(db, purpose, user_id).await?;
     let (token, id) = tokens::new_token();
     one_time_token::ActiveModel {
         id: Set(id),
@@ -41,7 +34,26 @@ pub async fn issue(
     }
     .insert(db)
     .await?;
-    Ok((token, ended.rows_affected > 0))
+    Ok((token, ended > 0))
+}
+
+/// Ends the user's unused links of this purpose (a password change ends
+/// any recovery link already sent).
+pub async fn end_all(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    user_id: Uuid,
+) -> Result<u64, DbErr> {
+    let now = Utc::now();
+    let ended = one_time_token::Entity::update_many()
+        .col_expr(one_time_token::Column::ExpiresAt, Expr::value(now))
+        .filter(one_time_token::Column::Purpose.eq(purpose))
+        .filter(one_time_token::Column::UserId.eq(user_id))
+        .filter(one_time_token::Column::UsedAt.is_null())
+        .filter(one_time_token::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(ended.rows_affected)
 }
 
 /// The link's row and its user, whatever state they are in.

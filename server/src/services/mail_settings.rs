@@ -86,6 +86,32 @@ pub async fn effective(
     })
 }
 
+/// The settings in use, in stored form: the saved ones, or the
+/// environment's (so a first save keeps the environment's password).
+pub fn in_use(effective: &Effective) -> Stored {
+    if let Some(saved) = &effective.saved {
+        return saved.clone();
+    }
+    let smtp = effective.smtp.as_ref();
+    let (from_name, from_address) = match effective.from.parse::<Mailbox>() {
+        Ok(m) => (m.name.unwrap_or_default(), m.email.to_string()),
+        Err(_) => (String::new(), effective.from.clone()),
+    };
+    Stored {
+        host: smtp.map(|s| s.host.clone()).unwrap_or_default(),
+        port: smtp.map(|s| s.port).unwrap_or(0),
+        security: smtp
+            .map(|s| security_name(&s.security))
+            .unwrap_or("starttls")
+            .into(),
+        username: smtp.and_then(|s| s.username.clone()).unwrap_or_default(),
+        password: smtp.and_then(|s| s.password.clone()).unwrap_or_default(),
+        from_name,
+        from_address,
+        public_url: effective.public_url.clone(),
+    }
+}
+
 /// `Name <address>`, quoted as mail needs it.
 fn sender(name: &str, address: &str) -> String {
     match address.parse() {
@@ -212,21 +238,33 @@ pub fn validate(input: &Input, before: Option<&Stored>) -> Result<Stored, AppErr
             String::new()
         }
     };
+    let username = input.username.trim().to_string();
+    // An empty field keeps the password only for the same server and
+    // account: it is never handed to a server the admin just typed in.
+    let same_server =
+        before.is_some_and(|b| b.host == host && b.port == port && b.username == username);
+    let kept = before.map(|b| b.password.clone()).unwrap_or_default();
+    let password = if input.clear_password || host.is_empty() {
+        String::new()
+    } else if !input.password.is_empty() {
+        input.password.clone()
+    } else if same_server || kept.is_empty() {
+        kept
+    } else {
+        push(
+            "password",
+            "Enter the password again: the server or username changed.",
+        );
+        String::new()
+    };
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let password = if input.clear_password {
-        String::new()
-    } else if input.password.is_empty() {
-        before.map(|b| b.password.clone()).unwrap_or_default()
-    } else {
-        input.password.clone()
-    };
     Ok(Stored {
         host,
         port,
         security: input.security.clone(),
-        username: input.username.trim().to_string(),
+        username,
         password,
         from_name: input.from_name.trim().to_string(),
         from_address: input.from_address.trim().to_string(),
@@ -336,6 +374,43 @@ mod tests {
             sender(&first.from_name, &first.from_address),
             "\"Usher, Inc.\" <usher@example.com>"
         );
+    }
+
+    #[test]
+    fn a_kept_password_never_goes_to_another_server() {
+        let first = validate(&input(), None).unwrap();
+        let elsewhere = Input {
+            host: "smtp.attacker.example".into(),
+            password: String::new(),
+            ..input()
+        };
+        let refused = validate(&elsewhere, Some(&first)).unwrap_err();
+        assert!(refused.field_message("password").is_some());
+        let other_user = Input {
+            username: "someone.else".into(),
+            password: String::new(),
+            ..input()
+        };
+        assert!(validate(&other_user, Some(&first)).is_err());
+        // The environment's password is kept by a first save.
+        let env = Effective {
+            smtp: Some(SmtpConfig {
+                host: "smtp.example.com".into(),
+                port: 587,
+                security: SmtpSecurity::StartTls,
+                username: Some("usher".into()),
+                password: Some("from-env".into()),
+            }),
+            from: "Usher <usher@example.com>".into(),
+            public_url: "https://usher.example.com".into(),
+            saved: None,
+        };
+        let keep = Input {
+            password: String::new(),
+            ..input()
+        };
+        let saved = validate(&keep, Some(&in_use(&env))).unwrap();
+        assert_eq!(saved.password, "from-env");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::users::Actor;
-use super::{audit, db_error, lifecycle, outbox, passwords, policy};
+use super::{audit, db_error, lifecycle, links, outbox, passwords, policy};
 use crate::db::entities::{session, user};
 use crate::mail::templates;
 
@@ -82,6 +82,9 @@ pub async fn change_own(db: &DatabaseConnection, change: OwnChange<'_>) -> Resul
         others = others.filter(session::Column::Id.ne(keep));
     }
     let ended = others.exec(&txn).await.map_err(db_error)?.rows_affected;
+    links::end_all(&txn, super::recovery::PURPOSE, owner.id)
+        .await
+        .map_err(db_error)?;
     let actor = Actor {
         id: owner.id,
         username: owner.username.clone(),
@@ -146,6 +149,10 @@ pub async fn set_by_admin(
         .await
         .map_err(db_error)?;
     let ended = super::sessions::end_all_for_user(&txn, owner.id)
+        .await
+        .map_err(db_error)?;
+    // A recovery link sent before (perhaps to someone else's hands) ends too.
+    links::end_all(&txn, super::recovery::PURPOSE, owner.id)
         .await
         .map_err(db_error)?;
     if set.notify {

@@ -168,6 +168,15 @@ pub async fn reset(
     let policy = policy::load(db).await.map_err(db_error)?;
     passwords::check_policy(password, &owner.username, &owner.email, &policy)
         .map_err(|message| AppError::field("password", message))?;
+    // An admin asked for a new password: the one they set does not count.
+    if owner.must_change_password
+        && passwords::verify(password.to_string(), owner.password_hash.clone()).await
+    {
+        return Err(AppError::field(
+            "password",
+            "Choose a password different from the current one.",
+        ));
+    }
     let hash = passwords::hash(password.to_string()).await?;
 
     let txn = db.begin().await.map_err(db_error)?;

@@ -129,3 +129,50 @@ async fn one_address_is_limited_across_accounts() {
     );
     t.close().await;
 }
+
+#[tokio::test]
+async fn a_forced_change_is_not_met_by_resetting_to_the_same_password() {
+    let t = TestDb::new().await;
+    let u = with_password(&t.db, "told.to.change").await;
+    let mut m: user::ActiveModel = u.clone().into();
+    m.must_change_password = Set(true);
+    m.update(&t.db).await.unwrap();
+    request(&t.db, "told.to.change", None, URL).await.unwrap();
+    let token = links_mailed_to(&t.db, "told.to.change@example.com")
+        .await
+        .remove(0);
+    let same = reset(&t.db, &token, "the old passphrase", None)
+        .await
+        .unwrap_err();
+    assert!(same.field_message("password").is_some());
+    let changed = reset(&t.db, &token, "a really new passphrase", None)
+        .await
+        .unwrap();
+    assert!(!changed.must_change_password);
+    t.close().await;
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_recovery_links_already_sent() {
+    let t = TestDb::new().await;
+    let u = with_password(&t.db, "was.phished").await;
+    request(&t.db, "was.phished", None, URL).await.unwrap();
+    let token = links_mailed_to(&t.db, "was.phished@example.com")
+        .await
+        .remove(0);
+    let own = crate::services::password_change::OwnChange {
+        user_id: u.id,
+        current: "the old passphrase",
+        new: "a safer new passphrase",
+        session_id: None,
+        ip: None,
+    };
+    crate::services::password_change::change_own(&t.db, own)
+        .await
+        .unwrap();
+    assert!(matches!(
+        check(&t.db, &token).await,
+        Err(AppError::InvalidLink(_))
+    ));
+    t.close().await;
+}
