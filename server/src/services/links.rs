@@ -21,8 +21,20 @@ pub async fn issue(
     user_id: Uuid,
     validity: Duration,
 ) -> Result<(String, bool), DbErr> {
-    let now = Utc::now();
     let ended = end_all(db, purpose, user_id).await?;
+    let token = add(db, purpose, user_id, validity).await?;
+    Ok((token, ended > 0))
+}
+
+/// Makes a new link and leaves earlier ones valid: for requests anyone can
+/// make, which must not be able to end the links in the owner's mailbox.
+pub async fn add(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    user_id: Uuid,
+    validity: Duration,
+) -> Result<String, DbErr> {
+    let now = Utc::now();
     let (token, id) = tokens::new_token();
     one_time_token::ActiveModel {
         id: Set(id),
@@ -34,7 +46,7 @@ pub async fn issue(
     }
     .insert(db)
     .await?;
-    Ok((token, ended > 0))
+    Ok(token)
 }
 
 /// Ends the user's unused links of this purpose (a password change ends

@@ -141,6 +141,10 @@ pub async fn deliver_due(
         };
         match result {
             Ok(_) => {
+                // The body may hold a live one-time link, which the
+                // database otherwise keeps only as a hash: keep no copy.
+                update.body_text = Set(String::new());
+                update.body_html = Set(String::new());
                 update.status = Set(SENT.into());
                 update.sent_at = Set(Some(now));
                 update.last_error = Set(None);
@@ -315,6 +319,7 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((row.status.as_str(), row.attempts), (SENT, 1));
+        assert!(row.body_text.is_empty(), "no copy of a sent mail's links");
         std::fs::remove_dir_all(dir).ok();
         t.close().await;
     }

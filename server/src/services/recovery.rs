@@ -78,7 +78,7 @@ async fn request_inner(
     };
     let txn = db.begin().await.map_err(db_error)?;
     if let (Some(owner), "sent") = (&owner, outcome) {
-        mail_link(&txn, owner, public_url).await?;
+        mail_link(&txn, owner, public_url, true).await?;
     }
     audit::record(
         &txn,
@@ -99,14 +99,22 @@ async fn request_inner(
     txn.commit().await.map_err(db_error)
 }
 
+/// Mails a link. A request anyone can make (`keep_earlier`) leaves the
+/// links already sent valid, so it cannot lock the owner out.
 async fn mail_link(
     db: &impl ConnectionTrait,
     owner: &user::Model,
     public_url: &str,
+    keep_earlier: bool,
 ) -> Result<(), AppError> {
-    let (token, _) = links::issue(db, PURPOSE, owner.id, VALIDITY)
-        .await
-        .map_err(db_error)?;
+    let token = if keep_earlier {
+        links::add(db, PURPOSE, owner.id, VALIDITY).await
+    } else {
+        links::issue(db, PURPOSE, owner.id, VALIDITY)
+            .await
+            .map(|(token, _)| token)
+    }
+    .map_err(db_error)?;
     let mail = templates::password_recovery(public_url, &token, &owner.first_name);
     outbox::enqueue(db, &owner.email, mail)
         .await
@@ -129,7 +137,7 @@ pub async fn send_to(
             owner.username
         )));
     }
-    mail_link(&txn, &owner, public_url).await?;
+    mail_link(&txn, &owner, public_url, false).await?;
     let target = ("user", owner.id.to_string(), owner.username.as_str());
     let details = serde_json::json!({ "to": owner.email });
     audit::record_change(&txn, actor, "user.recovery_sent", target, Some(details)).await?;
@@ -190,6 +198,10 @@ pub async fn reset(
     update.must_change_password = Set(false);
     update.updated_at = Set(now);
     let changed = update.update(&txn).await.map_err(db_error)?;
+    // The other links sent meanwhile end with this one.
+    links::end_all(&txn, PURPOSE, changed.id)
+        .await
+        .map_err(db_error)?;
     let ended = sessions::end_all_for_user(&txn, changed.id)
         .await
         .map_err(db_error)?;
