@@ -83,6 +83,7 @@ pub async fn check(
         repeated: parsed.repeated,
         ..Default::default()
     };
+    let policy = super::policy::load(db).await.map_err(db_error)?;
     let mut claimed = Vec::new();
     for address in parsed.valid {
         if users::email_taken(db, &address).await? {
@@ -90,6 +91,13 @@ pub async fn check(
             continue;
         }
         let username = free_username(db, &username_from(&address), &claimed).await?;
+        // The installation's username pattern applies to these too.
+        if super::policy::check_username(&policy, &username).is_err() {
+            report.invalid.push(format!(
+                "{address} (its username {username} does not fit the pattern)"
+            ));
+            continue;
+        }
         claimed.push(username.clone());
         report.invited.push((address, username));
     }
@@ -243,6 +251,25 @@ mod tests {
             .collect();
         let too_many = check(&t.db, &many).await.unwrap_err();
         assert!(too_many.field_message("addresses").is_some());
+        t.close().await;
+    }
+
+    #[tokio::test]
+    async fn the_username_pattern_applies_to_derived_usernames() {
+        let t = TestDb::new().await;
+        crate::services::settings::set_json(
+            &t.db,
+            crate::services::policy::USERNAME_PATTERN,
+            serde_json::json!("[a-z]+\\.[a-z]+"),
+        )
+        .await
+        .unwrap();
+        let report = check(&t.db, "ann.lee@example.com, bob7@example.com")
+            .await
+            .unwrap();
+        assert_eq!(report.invited.len(), 1);
+        assert_eq!(report.invalid.len(), 1);
+        assert!(report.invalid[0].contains("bob7 does not fit the pattern"));
         t.close().await;
     }
 }
