@@ -210,16 +210,18 @@ pub async fn renew(
     if owner.status != UserStatus::Invited.as_str() {
         return Ok(());
     }
-    let latest = latest_sent(db, owner.id).await?;
-    if latest.is_some_and(|at| at > Utc::now() - RENEW_PAUSE) {
-        return Ok(());
-    }
     let actor = Actor {
         id: owner.id,
         username: owner.username.clone(),
         ip: ip.map(str::to_string),
     };
     let txn = db.begin().await.map_err(db_error)?;
+    // Checked under the user's lock: parallel asks send one mail.
+    links::lock_user(&txn, owner.id).await.map_err(db_error)?;
+    let latest = latest_sent(&txn, owner.id).await?;
+    if latest.is_some_and(|at| at > Utc::now() - RENEW_PAUSE) {
+        return Ok(());
+    }
     send(&txn, &actor, &owner, public_url).await?;
     txn.commit().await.map_err(db_error)
 }

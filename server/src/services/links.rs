@@ -49,6 +49,18 @@ pub async fn add(
     Ok(token)
 }
 
+/// Locks the user's row until the transaction ends (a no-op update, which
+/// both back-ends treat as a write lock), so a limit checked after it
+/// cannot be passed by two requests at once.
+pub async fn lock_user(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::Seq, Expr::col(user::Column::Seq))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Ends the user's unused links of this purpose (a password change ends
 /// any recovery link already sent).
 pub async fn end_all(

@@ -62,11 +62,14 @@ async fn request_inner(
     };
     let found = auth::find_by_login(db, login).await?;
     let owner = found.filter(|u| u.status == UserStatus::Active.as_str());
+    let txn = db.begin().await.map_err(db_error)?;
     let outcome = match &owner {
         _ if from_ip >= PER_IP_PER_HOUR => "limited_ip",
         None => "no_account",
         Some(u) => {
-            let recent = links::count_since(db, PURPOSE, u.id, hour_ago)
+            // Counted under the user's lock: parallel requests queue here.
+            links::lock_user(&txn, u.id).await.map_err(db_error)?;
+            let recent = links::count_since(&txn, PURPOSE, u.id, hour_ago)
                 .await
                 .map_err(db_error)?;
             if recent >= PER_ACCOUNT_PER_HOUR {
@@ -76,7 +79,6 @@ async fn request_inner(
             }
         }
     };
-    let txn = db.begin().await.map_err(db_error)?;
     if let (Some(owner), "sent") = (&owner, outcome) {
         mail_link(&txn, owner, public_url, true).await?;
     }

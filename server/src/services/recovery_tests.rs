@@ -180,3 +180,24 @@ async fn changing_the_password_ends_recovery_links_already_sent() {
     ));
     t.close().await;
 }
+
+#[tokio::test]
+async fn parallel_requests_cannot_pass_the_per_account_limit() {
+    let t = TestDb::new().await;
+    with_password(&t.db, "popular.user").await;
+    let asks: Vec<_> = (0..6)
+        .map(|n| {
+            let db = t.db.clone();
+            tokio::spawn(async move {
+                let ip = format!("10.9.0.{n}");
+                request(&db, "popular.user", Some(&ip), URL).await
+            })
+        })
+        .collect();
+    for ask in asks {
+        ask.await.unwrap().unwrap();
+    }
+    let sent = links_mailed_to(&t.db, "popular.user@example.com").await;
+    assert_eq!(sent.len(), PER_ACCOUNT_PER_HOUR as usize);
+    t.close().await;
+}
