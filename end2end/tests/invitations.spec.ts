@@ -134,4 +134,19 @@ test('invite users by pasting addresses: good ones invited, the rest reported', 
     /waiting for them to choose a password/,
   );
   await expect(page.getByRole('row').nth(1)).toContainText('Engineering');
+
+  // The mass action "Send invitation" mails them again.
+  await page.goto(`/users?status=invited&q=paste.`);
+  await ready(page, javaScriptEnabled);
+  const showing = (await page.getByTestId('showing').textContent()) ?? '';
+  const n = Number(showing.match(/of ([\d,]+)/)![1].replace(/,/g, ''));
+  expect(n).toBeGreaterThanOrEqual(2);
+  await page.getByLabel('Mass action', { exact: true }).selectOption('send_invitation');
+  await page.getByLabel(`Select all ${n} matching`).check();
+  await page.getByRole('button', { name: 'Apply…' }).click();
+  await expect(page.getByTestId('bulk-question')).toHaveText(`Send the invitation to ${n} users?`);
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: `Send the invitation to ${n} users` }).click();
+  await expect(page.getByTestId('job-result')).toHaveText(`Done: ${n} changed, 0 skipped.`);
+  await invitationLinks(fresh[0], 2);
 });

@@ -385,7 +385,9 @@ impl Backend for ServerBackend {
         target: Option<&str>,
     ) -> Result<String, AppError> {
         let actor = actor_of(actor, meta)?;
-        let id = bulk::start(&self.state.db, &actor, request, target).await?;
+        let public_url = self.public_url().await;
+        let id = bulk::start_with_links(&self.state.db, &actor, request, target, Some(&public_url))
+            .await?;
         self.state.jobs.notify_one();
         Ok(id.to_string())
     }

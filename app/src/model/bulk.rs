@@ -14,16 +14,19 @@ pub enum BulkAction {
     SetRole,
     AddToGroup,
     RemoveFromGroup,
+    /// (Re)send the invitation to the invited among them.
+    SendInvitation,
 }
 
 impl BulkAction {
-    pub const ALL: [BulkAction; 6] = [
+    pub const ALL: [BulkAction; 7] = [
         BulkAction::Activate,
         BulkAction::Deactivate,
         BulkAction::Delete,
         BulkAction::SetRole,
         BulkAction::AddToGroup,
         BulkAction::RemoveFromGroup,
+        BulkAction::SendInvitation,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +37,7 @@ impl BulkAction {
             BulkAction::SetRole => "set_role",
             BulkAction::AddToGroup => "add_to_group",
             BulkAction::RemoveFromGroup => "remove_from_group",
+            BulkAction::SendInvitation => "send_invitation",
         }
     }
 
@@ -50,6 +54,7 @@ impl BulkAction {
             BulkAction::SetRole => "Set role…",
             BulkAction::AddToGroup => "Add to group…",
             BulkAction::RemoveFromGroup => "Remove from group…",
+            BulkAction::SendInvitation => "Send invitation",
         }
     }
 
@@ -62,6 +67,7 @@ impl BulkAction {
             BulkAction::SetRole => "Set the role of",
             BulkAction::AddToGroup => "Add to a group",
             BulkAction::RemoveFromGroup => "Remove from a group",
+            BulkAction::SendInvitation => "Send the invitation to",
         }
     }
 

@@ -36,6 +36,9 @@ pub struct Params {
     /// The role or group the action needs.
     pub target: Option<Uuid>,
     pub target_name: Option<String>,
+    /// The base of links in mail, for actions that send some.
+    #[serde(default)]
+    pub public_url: Option<String>,
 }
 
 fn selection_condition(backend: DbBackend, selection: &BulkSelection) -> Condition {
@@ -132,12 +135,24 @@ pub async fn start(
     request: &BulkRequest,
     target: Option<&str>,
 ) -> Result<Uuid, AppError> {
+    start_with_links(db, actor, request, target, None).await
+}
+
+/// `start`, with the base of links for actions that mail them.
+pub async fn start_with_links(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    request: &BulkRequest,
+    target: Option<&str>,
+    public_url: Option<&str>,
+) -> Result<Uuid, AppError> {
     let target = resolve_target(db, request.action, target).await?;
     let params = Params {
         action: request.action,
         selection: request.selection.clone(),
         target: target.as_ref().map(|t| t.0),
         target_name: target.map(|t| t.1),
+        public_url: public_url.map(str::to_string),
     };
     let json = serde_json::to_value(&params).map_err(|e| AppError::Internal(e.to_string()))?;
     let txn = db.begin().await.map_err(db_error)?;
@@ -277,6 +292,9 @@ pub fn skip_reason(
         BulkAction::SetRole if Some(row.role_id) == target => Some("already has this role"),
         BulkAction::AddToGroup if member => Some("already in the group"),
         BulkAction::RemoveFromGroup if !member => Some("not in the group"),
+        BulkAction::SendInvitation if row.status != UserStatus::Invited.as_str() => {
+            Some("already joined")
+        }
         _ => None,
     }
 }
@@ -376,8 +394,13 @@ pub async fn run_batch(
     }
 
     if !change.is_empty() {
-        apply(&txn, params, &change).await?;
-        audit(&txn, job, params, &actor, &change).await?;
+        if params.action == BulkAction::SendInvitation {
+            // Each invitation writes its own audit event.
+            send_invitations(&txn, params, &actor, &change).await?;
+        } else {
+            apply(&txn, params, &change).await?;
+            audit(&txn, job, params, &actor, &change).await?;
+        }
     }
     let batch = jobs::BatchResult {
         cursor,
@@ -390,6 +413,24 @@ pub async fn run_batch(
     };
     txn.commit().await?;
     Ok(Some(next))
+}
+
+async fn send_invitations(
+    txn: &impl ConnectionTrait,
+    params: &Params,
+    actor: &Actor,
+    change: &[&user::Model],
+) -> Result<(), DbErr> {
+    let public_url = params
+        .public_url
+        .as_deref()
+        .ok_or_else(|| DbErr::Custom("the job has no public address for links".into()))?;
+    for row in change {
+        super::invitations::send(txn, actor, row, public_url)
+            .await
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+    }
+    Ok(())
 }
 
 async fn apply(
@@ -450,6 +491,7 @@ async fn apply(
                 .exec(txn)
                 .await?;
         }
+        (BulkAction::SendInvitation, _) => {}
         (_, None) => return Err(DbErr::Custom("the job has no role or group".into())),
     }
     Ok(())
@@ -500,7 +542,7 @@ async fn audit(
                     "before": { "role_id": row.role_id }, "after": { "role_id": params.target },
                 }),
             ),
-            BulkAction::AddToGroup | BulkAction::RemoveFromGroup => {
+            BulkAction::AddToGroup | BulkAction::RemoveFromGroup | BulkAction::SendInvitation => {
                 let action = if params.action == BulkAction::AddToGroup {
                     "group.add_member"
                 } else {

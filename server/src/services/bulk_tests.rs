@@ -306,3 +306,42 @@ async fn batches_resume_from_the_cursor_and_a_stale_runner_changes_nothing() {
     assert_eq!(status_of(&t.db, &late.username).await, "active");
     t.close().await;
 }
+
+#[tokio::test]
+async fn send_invitation_mails_the_invited_and_skips_who_joined() {
+    use crate::db::entities::mail_outbox;
+    let t = TestDb::new().await;
+    let me = actor_for(&root(&t.db).await);
+    let a = add(&t.db, "inv.one", UserStatus::Invited).await;
+    let b = add(&t.db, "inv.two", UserStatus::Invited).await;
+    let c = add(&t.db, "joined.one", UserStatus::Active).await;
+    let req = request(
+        BulkAction::SendInvitation,
+        &format!("id={}&id={}&id={}", a.seq, b.seq, c.seq),
+    );
+    let id = bulk::start_with_links(&t.db, &me, &req, None, Some("https://usher.test"))
+        .await
+        .unwrap();
+    let claimed = jobs::claim_next(&t.db).await.unwrap().unwrap();
+    jobs::run(&t.db, claimed).await.unwrap();
+    let done = job::Entity::find_by_id(id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done.status, JobStatus::Done.as_str());
+    assert_eq!((done.changed, done.skipped), (2, 1));
+    assert_eq!(reasons(&done), [("already joined".to_string(), 1)]);
+    let mails = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Template.eq("invitation"))
+        .all(&t.db)
+        .await
+        .unwrap();
+    let mut to: Vec<&str> = mails.iter().map(|m| m.to_address.as_str()).collect();
+    to.sort();
+    assert_eq!(to, ["inv.one@example.com", "inv.two@example.com"]);
+    assert!(mails[0]
+        .body_text
+        .contains("https://usher.test/invite?token="));
+    t.close().await;
+}
