@@ -149,3 +149,58 @@ pub fn actor_for(u: &crate::db::entities::user::Model) -> crate::services::users
         ip: Some("127.0.0.1".into()),
     }
 }
+
+/// The administrator most service tests act as: `root.admin`.
+pub async fn add_root(db: &DatabaseConnection) -> crate::db::entities::user::Model {
+    crate::services::setup::create_admin(
+        db,
+        "root.admin",
+        "root@example.com",
+        "a long admin passphrase",
+    )
+    .await
+    .expect("create the test administrator")
+}
+
+/// An active General user `name` who signs in with `password`.
+pub async fn add_user_with_password(
+    db: &DatabaseConnection,
+    name: &str,
+    password: &str,
+) -> crate::db::entities::user::Model {
+    use sea_orm::{ActiveModelTrait, Set};
+    let u = add_user(db, name, app::model::UserStatus::Active).await;
+    let mut m: crate::db::entities::user::ActiveModel = u.into();
+    let hash = crate::services::passwords::hash(password.into())
+        .await
+        .expect("hash");
+    m.password_hash = Set(Some(hash));
+    m.update(db).await.expect("set the test password")
+}
+
+/// The tokens of the links (`…<path>?token=…`) in the `template` mails
+/// queued for `to`, oldest first.
+pub async fn links_mailed(
+    db: &DatabaseConnection,
+    to: &str,
+    template: &str,
+    path: &str,
+) -> Vec<String> {
+    use crate::db::entities::mail_outbox;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let marker = format!("{path}?token=");
+    mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::ToAddress.eq(to))
+        .filter(mail_outbox::Column::Template.eq(template))
+        .order_by_asc(mail_outbox::Column::CreatedAt)
+        .all(db)
+        .await
+        .expect("read the outbox")
+        .iter()
+        .map(|m| {
+            let start = m.body_text.find(&marker).expect("a link") + marker.len();
+            let rest = &m.body_text[start..];
+            rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())].to_string()
+        })
+        .collect()
+}

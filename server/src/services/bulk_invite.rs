@@ -179,8 +179,7 @@ pub async fn invite(
 mod tests {
     use super::*;
     use crate::db::entities::mail_outbox;
-    use crate::services::setup::create_admin;
-    use crate::testkit::{actor_for, add_user, TestDb};
+    use crate::testkit::{actor_for, add_root, add_user, TestDb};
 
     #[test]
     fn usernames_come_from_the_address() {
@@ -193,14 +192,7 @@ mod tests {
     #[tokio::test]
     async fn invites_new_addresses_and_reports_the_rest() {
         let t = TestDb::new().await;
-        let admin = create_admin(
-            &t.db,
-            "root.admin",
-            "root@example.com",
-            "a long admin passphrase",
-        )
-        .await
-        .unwrap();
+        let admin = add_root(&t.db).await;
         add_user(&t.db, "jane.doe", UserStatus::Active).await;
         let text =
             "jane.doe@example.org; root@example.com, nope\nnew.one@example.com new.one@example.com";

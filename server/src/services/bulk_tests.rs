@@ -9,20 +9,12 @@ use sea_orm::{
 use super::bulk::{self, BATCH};
 use super::jobs;
 use super::roles::{ADMIN_ROLE_ID, USER_ROLE_ID};
-use super::setup::create_admin;
 use super::users::Actor;
 use crate::db::entities::{audit_event, group_member, job, session, user};
-use crate::testkit::{actor_for, add_user as add, TestDb};
+use crate::testkit::{actor_for, add_root, add_user as add, TestDb};
 
 async fn root(db: &DatabaseConnection) -> user::Model {
-    create_admin(
-        db,
-        "root.admin",
-        "root@example.com",
-        "a long admin passphrase",
-    )
-    .await
-    .unwrap()
+    add_root(db).await
 }
 
 fn request(action: BulkAction, query: &str) -> BulkRequest {

@@ -4,48 +4,21 @@ use app::model::UserStatus;
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::*;
-use crate::db::entities::{audit_event, mail_outbox};
-use crate::services::setup::create_admin;
-use crate::testkit::{actor_for, add_user, TestDb};
+use crate::db::entities::audit_event;
+use crate::testkit::{actor_for, add_root, add_user, links_mailed, TestDb};
 
 const URL: &str = "https://usher.test";
 
 async fn root(db: &DatabaseConnection) -> Actor {
-    let admin = create_admin(
-        db,
-        "root.admin",
-        "root@example.com",
-        "a long admin passphrase",
-    )
-    .await
-    .unwrap();
-    actor_for(&admin)
+    actor_for(&add_root(db).await)
 }
 
 /// The tokens in the invitation mails to `to`, oldest first.
 async fn tokens_mailed_to(db: &DatabaseConnection, to: &str) -> Vec<String> {
-    let mails = mail_outbox::Entity::find()
-        .filter(mail_outbox::Column::ToAddress.eq(to))
-        .filter(mail_outbox::Column::Template.eq("invitation"))
-        .order_by_asc(mail_outbox::Column::CreatedAt)
-        .all(db)
-        .await
-        .unwrap();
-    mails
-        .iter()
-        .map(|m| {
-            let start = m.body_text.find("/invite?token=").expect("a link") + 14;
-            let rest = &m.body_text[start..];
-            let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            assert!(m.body_text.contains(&format!("{URL}/invite?token=")));
-            rest[..end].to_string()
-        })
-        .collect()
+    links_mailed(db, to, "invitation", &format!("{URL}/invite")).await
 }
 
 fn joining<'a>(token: &'a str, password: &'a str) -> Joining<'a> {

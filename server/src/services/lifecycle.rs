@@ -295,8 +295,7 @@ async fn record(
 mod tests {
     use super::*;
     use crate::services::settings::SessionPolicy;
-    use crate::services::setup::create_admin;
-    use crate::testkit::{actor_for, add_user, TestDb};
+    use crate::testkit::{actor_for, add_root, add_user, TestDb};
 
     async fn person(db: &DatabaseConnection, name: &str) -> user::Model {
         add_user(db, name, UserStatus::Active).await
@@ -305,14 +304,7 @@ mod tests {
     #[tokio::test]
     async fn guardrails() {
         let t = TestDb::new().await;
-        let root = create_admin(
-            &t.db,
-            "root.admin",
-            "root@example.com",
-            "a long admin passphrase",
-        )
-        .await
-        .unwrap();
+        let root = add_root(&t.db).await;
         let me = actor_for(&root);
         // Not yourself, and not the last active admin.
         let own = set_active(&t.db, &me, "root.admin", false).await;
@@ -341,14 +333,7 @@ mod tests {
     #[tokio::test]
     async fn edit_changes_all_but_the_username_and_guards_the_admin_role() {
         let t = TestDb::new().await;
-        let root = create_admin(
-            &t.db,
-            "root.admin",
-            "root@example.com",
-            "a long admin passphrase",
-        )
-        .await
-        .unwrap();
+        let root = add_root(&t.db).await;
         let me = actor_for(&root);
         person(&t.db, "pat.doe").await;
         let changes = |email: &str, role| UserChanges {
@@ -404,14 +389,7 @@ mod tests {
     #[tokio::test]
     async fn deactivation_ends_sessions_and_sign_in() {
         let t = TestDb::new().await;
-        let root = create_admin(
-            &t.db,
-            "root.admin",
-            "root@example.com",
-            "a long admin passphrase",
-        )
-        .await
-        .unwrap();
+        let root = add_root(&t.db).await;
         let me = actor_for(&root);
         let pat = person(&t.db, "pat.doe").await;
         let opened = sessions::open(&t.db, pat.id, SessionPolicy::default(), None, None)

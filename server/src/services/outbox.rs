@@ -397,14 +397,7 @@ mod tests {
         assert_eq!(before.smtp.as_ref().map(|s| s.port), Some(2525));
         assert_eq!(before.public_url, "http://env.example");
 
-        let admin = crate::services::setup::create_admin(
-            &t.db,
-            "root.admin",
-            "root@example.com",
-            "a long admin passphrase",
-        )
-        .await
-        .unwrap();
+        let admin = crate::testkit::add_root(&t.db).await;
         let input = mail_settings::Input {
             host: String::new(),
             security: "none".into(),

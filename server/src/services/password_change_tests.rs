@@ -7,17 +7,9 @@ use super::*;
 use crate::db::entities::mail_outbox;
 use crate::services::sessions;
 use crate::services::settings::SessionPolicy;
-use crate::services::setup::create_admin;
-use crate::testkit::{actor_for, add_user, TestDb};
+use crate::testkit::{actor_for, add_root, add_user, add_user_with_password, TestDb};
 
 const URL: &str = "https://usher.test";
-
-async fn with_password(db: &DatabaseConnection, name: &str, password: &str) -> user::Model {
-    let u = add_user(db, name, UserStatus::Active).await;
-    let mut m: user::ActiveModel = u.into();
-    m.password_hash = Set(Some(passwords::hash(password.into()).await.unwrap()));
-    m.update(db).await.unwrap()
-}
 
 async fn session_ids(db: &DatabaseConnection, user_id: Uuid) -> Vec<String> {
     session::Entity::find()
@@ -40,7 +32,7 @@ async fn open(db: &DatabaseConnection, user_id: Uuid) -> String {
 #[tokio::test]
 async fn own_change_needs_the_current_password_and_keeps_only_this_session() {
     let t = TestDb::new().await;
-    let u = with_password(&t.db, "self.changer", "the current passphrase").await;
+    let u = add_user_with_password(&t.db, "self.changer", "the current passphrase").await;
     let this = open(&t.db, u.id).await;
     open(&t.db, u.id).await;
     let change = |current: &'static str, new: &'static str| OwnChange {
@@ -84,16 +76,9 @@ async fn own_change_needs_the_current_password_and_keeps_only_this_session() {
 #[tokio::test]
 async fn an_admin_sets_a_password_asks_for_a_change_and_tells_the_user() {
     let t = TestDb::new().await;
-    let admin = create_admin(
-        &t.db,
-        "root.admin",
-        "root@example.com",
-        "a long admin passphrase",
-    )
-    .await
-    .unwrap();
+    let admin = add_root(&t.db).await;
     let actor = actor_for(&admin);
-    let u = with_password(&t.db, "locked.out", "a forgotten passphrase").await;
+    let u = add_user_with_password(&t.db, "locked.out", "a forgotten passphrase").await;
     open(&t.db, u.id).await;
     let set = |password: &'static str| AdminSet {
         username: "locked.out",

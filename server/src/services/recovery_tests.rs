@@ -2,41 +2,21 @@
 //! accounts, limits, single use, sessions ended, wrong purpose.
 use app::model::UserStatus;
 use app::AppError;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::*;
 use crate::db::entities::{mail_outbox, session};
 use crate::services::settings::SessionPolicy;
-use crate::testkit::{add_user, TestDb};
+use crate::testkit::{add_user, add_user_with_password, links_mailed, TestDb};
 
 const URL: &str = "https://usher.test";
 
 async fn links_mailed_to(db: &DatabaseConnection, to: &str) -> Vec<String> {
-    mail_outbox::Entity::find()
-        .filter(mail_outbox::Column::ToAddress.eq(to))
-        .filter(mail_outbox::Column::Template.eq("password_recovery"))
-        .order_by_asc(mail_outbox::Column::CreatedAt)
-        .all(db)
-        .await
-        .unwrap()
-        .iter()
-        .map(|m| {
-            let start = m.body_text.find("/reset-password?token=").expect("a link") + 22;
-            let rest = &m.body_text[start..];
-            rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())].to_string()
-        })
-        .collect()
+    links_mailed(db, to, "password_recovery", "/reset-password").await
 }
 
 async fn with_password(db: &DatabaseConnection, name: &str) -> user::Model {
-    let u = add_user(db, name, UserStatus::Active).await;
-    let mut m: user::ActiveModel = u.into();
-    m.password_hash = Set(Some(
-        passwords::hash("the old passphrase".into()).await.unwrap(),
-    ));
-    m.update(db).await.unwrap()
+    add_user_with_password(db, name, "the old passphrase").await
 }
 
 #[tokio::test]
