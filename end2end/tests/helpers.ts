@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 
 export const ADMIN = {
@@ -23,11 +23,42 @@ export async function ready(page: Page, javaScriptEnabled: boolean) {
   }
 }
 
-export async function signIn(page: Page, javaScriptEnabled: boolean, password = ADMIN.password) {
+/** Fills in and sends the sign-in form on the current page. */
+export async function fillSignIn(page: Page, javaScriptEnabled: boolean, login: string, password: string) {
   await ready(page, javaScriptEnabled);
-  await page.getByLabel('Username or email').fill(ADMIN.username);
+  await page.getByLabel('Username or email').fill(login);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export async function signIn(page: Page, javaScriptEnabled: boolean, password = ADMIN.password) {
+  await fillSignIn(page, javaScriptEnabled, ADMIN.username, password);
+}
+
+/** Opens `/login` and signs in as someone. */
+export async function signInAs(page: Page, javaScriptEnabled: boolean, login: string, password: string) {
+  await page.goto('/login');
+  await fillSignIn(page, javaScriptEnabled, login, password);
+}
+
+/** A fresh, signed-out browser (another person). */
+export async function visitor(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled });
+  return context.newPage();
+}
+
+const GENERAL_USER_ROLE = '00000000-0000-4000-8000-000000000002';
+
+/** Creates an active General user through the API, as the signed-in admin of `page`. */
+export async function createUser(
+  page: Page,
+  user: { username: string; first_name: string; last_name: string; email: string; password: string },
+) {
+  const created = await page.request.post('/api/users/create', {
+    headers: { Accept: 'application/json', Origin: process.env.USHER_BASE_URL! },
+    form: { ...user, phone: '', role: GENERAL_USER_ROLE, origin: 'internal', status: 'active' },
+  });
+  expect(created.status()).toBeLessThan(400);
 }
 
 /** Mail that reached maildev (Usher's SMTP server in the test run). */

@@ -1,5 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { mailTo, ready, signIn } from './helpers';
+import { expect, test } from '@playwright/test';
+import { mailTo, ready, signIn, signInAs, visitor } from './helpers';
 
 const LINK = /https?:\/\/\S+\/invite\?token=[A-Za-z0-9_-]+/;
 
@@ -11,12 +11,6 @@ async function invitationLinks(address: string, count: number): Promise<string[]
       .map((m) => m.text.match(LINK)?.[0] ?? '');
   await expect.poll(async () => (await links()).length, { timeout: 15_000 }).toBe(count);
   return links();
-}
-
-/** A signed-out browser for the invited person. */
-async function visitor(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  return context.newPage();
 }
 
 // Runs in both projects (hydrated and no-JS), so names carry the project.
@@ -84,11 +78,7 @@ test('an invited person joins from the mail; resending ends the earlier link', a
   await guest.goto(second);
   await expect(guest.getByText(/This invitation has already been used/)).toBeVisible();
   await guest.context().clearCookies();
-  await guest.goto('/login');
-  await ready(guest, javaScriptEnabled);
-  await guest.getByLabel('Username or email').fill(email);
-  await guest.getByLabel('Password').fill('an invited person chose this');
-  await guest.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(guest, javaScriptEnabled, email, 'an invited person chose this');
   await expect(guest).toHaveURL(/\/account$/);
 
   await page.goto(`/users?q=${username}`);

@@ -1,12 +1,5 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { mailTo, ready, signIn } from './helpers';
-
-const GENERAL_USER_ROLE = '00000000-0000-4000-8000-000000000002';
-
-async function visitor(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  return context.newPage();
-}
+import { expect, test } from '@playwright/test';
+import { createUser, mailTo, ready, signIn, signInAs, visitor } from './helpers';
 
 // Runs in both projects (hydrated and no-JS), so names carry the project.
 test('an admin sets a password with a forced change; the user must change it first', async ({
@@ -19,21 +12,13 @@ test('an admin sets a password with a forced change; the user must change it fir
   await page.goto('/login');
   await signIn(page, javaScriptEnabled);
   await expect(page).toHaveURL(/\/users$/);
-  const created = await page.request.post('/api/users/create', {
-    headers: { Accept: 'application/json', Origin: process.env.USHER_BASE_URL! },
-    form: {
-      username,
-      first_name: 'Forde',
-      last_name: 'Change',
-      email,
-      phone: '',
-      role: GENERAL_USER_ROLE,
-      origin: 'internal',
-      status: 'active',
-      password: 'the original long passphrase',
-    },
+  await createUser(page, {
+    username,
+    first_name: 'Forde',
+    last_name: 'Change',
+    email,
+    password: 'the original long passphrase',
   });
-  expect(created.status()).toBeLessThan(400);
 
   await page.goto(`/users/${username}`);
   await ready(page, javaScriptEnabled);
@@ -59,11 +44,7 @@ test('an admin sets a password with a forced change; the user must change it fir
 
   // The user signs in with it and is held on the change page.
   const user = await visitor(browser, javaScriptEnabled);
-  await user.goto('/login');
-  await ready(user, javaScriptEnabled);
-  await user.getByLabel('Username or email').fill(username);
-  await user.getByLabel('Password').fill(temporary);
-  await user.getByRole('button', { name: 'Sign in' }).click();
+  await signInAs(user, javaScriptEnabled, username, temporary);
   await expect(user).toHaveURL(/\/account\/password$/);
   await expect(user.getByText('Your administrator asked you to choose a new password')).toBeVisible();
   await user.goto('/account');

@@ -1,21 +1,7 @@
-import { Browser, expect, Page, test } from '@playwright/test';
-import { mailTo, ready, signIn } from './helpers';
+import { expect, test } from '@playwright/test';
+import { createUser, mailTo, ready, signIn, signInAs, visitor } from './helpers';
 
-const GENERAL_USER_ROLE = '00000000-0000-4000-8000-000000000002';
 const LINK = /https?:\/\/\S+\/reset-password\?token=[A-Za-z0-9_-]+/;
-
-async function visitor(browser: Browser, javaScriptEnabled: boolean): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled });
-  return context.newPage();
-}
-
-async function signInAs(page: Page, javaScriptEnabled: boolean, login: string, password: string) {
-  await page.goto('/login');
-  await ready(page, javaScriptEnabled);
-  await page.getByLabel('Username or email').fill(login);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-}
 
 // Runs in both projects (hydrated and no-JS), so names carry the project.
 test('forgot password: the mailed link sets a new password once and ends the old sessions', async ({
@@ -28,21 +14,13 @@ test('forgot password: the mailed link sets a new password once and ends the old
   await page.goto('/login');
   await signIn(page, javaScriptEnabled);
   await expect(page).toHaveURL(/\/users$/);
-  const created = await page.request.post('/api/users/create', {
-    headers: { Accept: 'application/json', Origin: process.env.USHER_BASE_URL! },
-    form: {
-      username,
-      first_name: 'Fran',
-      last_name: 'Getful',
-      email,
-      phone: '',
-      role: GENERAL_USER_ROLE,
-      origin: 'internal',
-      status: 'active',
-      password: 'the first long passphrase',
-    },
+  await createUser(page, {
+    username,
+    first_name: 'Fran',
+    last_name: 'Getful',
+    email,
+    password: 'the first long passphrase',
   });
-  expect(created.status()).toBeLessThan(400);
 
   // A session that the reset must end.
   const old = await visitor(browser, javaScriptEnabled);

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, ready, signIn } from './helpers';
+import { ADMIN, fillSignIn, ready, signIn } from './helpers';
 
 test('a custom read-only role sees no write buttons and gets 403 from the server', async ({
   page,
@@ -34,10 +34,7 @@ test('a custom read-only role sees no write buttons and gets 403 from the server
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await ready(page, javaScriptEnabled);
-  await page.getByLabel('Username or email').fill(username);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await fillSignIn(page, javaScriptEnabled, username, password);
   await expect(page).toHaveURL(/\/users$/);
   await expect(page.getByTestId('showing')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Add user' })).toHaveCount(0);
