@@ -125,10 +125,6 @@ fn sender(name: &str, address: &str) -> String {
 
 /// The page's view: no password, only whether one is set.
 pub fn view(effective: &Effective, data_dir: &std::path::Path) -> MailSettings {
-    let (from_name, from_address) = match effective.from.parse::<Mailbox>() {
-        Ok(m) => (m.name.unwrap_or_default(), m.email.to_string()),
-        Err(_) => (String::new(), effective.from.clone()),
-    };
     let transport = match &effective.smtp {
         Some(s) => format!(
             "SMTP {}:{} ({})",
@@ -138,19 +134,17 @@ pub fn view(effective: &Effective, data_dir: &std::path::Path) -> MailSettings {
         ),
         None => format!("the file outbox ({})", data_dir.join("outbox").display()),
     };
-    let smtp = effective.smtp.as_ref();
+    let s = in_use(effective);
     MailSettings {
-        host: smtp.map(|s| s.host.clone()).unwrap_or_default(),
-        port: smtp.map(|s| s.port).unwrap_or(587),
-        security: smtp
-            .map(|s| security_name(&s.security))
-            .unwrap_or("starttls")
-            .into(),
-        username: smtp.and_then(|s| s.username.clone()).unwrap_or_default(),
-        password_set: smtp.is_some_and(|s| s.password.is_some()),
-        from_name,
-        from_address,
-        public_url: effective.public_url.clone(),
+        host: s.host,
+        // The usual submission port as the form's suggestion.
+        port: if s.port == 0 { 587 } else { s.port },
+        security: s.security,
+        username: s.username,
+        password_set: !s.password.is_empty(),
+        from_name: s.from_name,
+        from_address: s.from_address,
+        public_url: s.public_url,
         saved: effective.saved.is_some(),
         transport,
     }
