@@ -38,17 +38,6 @@ impl MailBackend for ServerBackend {
     ) -> Result<(), AppError> {
         let actor = actor_of(actor, meta)?;
         let before = mail_settings::in_use(&self.mail_effective().await?);
-        let input = mail_settings::Input {
-            host: input.host,
-            port: input.port,
-            security: input.security,
-            username: input.username,
-            password: input.password,
-            clear_password: input.clear_password,
-            from_name: input.from_name,
-            from_address: input.from_address,
-            public_url: input.public_url,
-        };
         let txn = self.state.db.begin().await.map_err(db_error)?;
         mail_settings::save(&txn, &actor, &input, Some(&before)).await?;
         txn.commit().await.map_err(db_error)

@@ -3,16 +3,15 @@
 //! invitation mail each, in one transaction.
 use app::model::{parse_addresses, InviteReport, UserStatus, MAX_INVITES};
 use app::AppError;
-use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set, TransactionTrait,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::users::{self, Actor, NewUser};
 use super::{audit, db_error, invitations};
-use crate::db::entities::{group, group_member, role, user};
+use crate::db::entities::{group, role, user};
 
 /// A username from an address's local part: lowercase, only the allowed
 /// characters, 3 to 64 long (`jane.doe@x` → `jane.doe`).
@@ -137,7 +136,6 @@ pub async fn invite(
     }
     let txn = db.begin().await.map_err(db_error)?;
     let mut report = check(&txn, request.text).await?;
-    let now = Utc::now();
     for (email, username) in &report.invited {
         let created: user::Model = users::active_model(NewUser {
             username: username.clone(),
@@ -151,16 +149,7 @@ pub async fn invite(
         .insert(&txn)
         .await
         .map_err(db_error)?;
-        for group_id in &request.group_ids {
-            group_member::ActiveModel {
-                group_id: Set(*group_id),
-                user_id: Set(created.id),
-                created_at: Set(now),
-            }
-            .insert(&txn)
-            .await
-            .map_err(db_error)?;
-        }
+        super::groups::add_memberships(&txn, created.id, &request.group_ids).await?;
         let details = serde_json::json!({
             "after": { "email": email, "status": "invited", "role": role.name,
                        "groups": request.group_ids.len() },

@@ -148,6 +148,27 @@ pub async fn update(
 }
 
 /// The group called `name` (any case), for the type-ahead on the user page.
+/// Puts a new user into the chosen groups (one statement).
+pub async fn add_memberships(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    group_ids: &[Uuid],
+) -> Result<(), AppError> {
+    if group_ids.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    group_member::Entity::insert_many(group_ids.iter().map(|group_id| group_member::ActiveModel {
+        group_id: sea_orm::Set(*group_id),
+        user_id: sea_orm::Set(user_id),
+        created_at: sea_orm::Set(now),
+    }))
+    .exec(db)
+    .await
+    .map_err(db_error)?;
+    Ok(())
+}
+
 pub async fn find_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Uuid>, AppError> {
     Ok(group::Entity::find()
         .filter(group::Column::NameLc.eq(name.trim().to_lowercase()))

@@ -150,19 +150,8 @@ pub fn view(effective: &Effective, data_dir: &std::path::Path) -> MailSettings {
     }
 }
 
-/// What the settings form sends; an empty password keeps the saved one.
-#[derive(Debug, Clone, Default)]
-pub struct Input {
-    pub host: String,
-    pub port: String,
-    pub security: String,
-    pub username: String,
-    pub password: String,
-    pub clear_password: bool,
-    pub from_name: String,
-    pub from_address: String,
-    pub public_url: String,
-}
+/// What the settings form sends (an empty password keeps the saved one).
+pub use app::model::MailSettingsInput as Input;
 
 /// The public base URL: http(s), a host, no query, no trailing slash.
 pub fn check_public_url(value: &str) -> Result<String, String> {

@@ -162,7 +162,7 @@ pub async fn create(
     req: CreateUser,
     public_url: &str,
 ) -> Result<user::Model, AppError> {
-    use crate::db::entities::{group, group_member, role};
+    use crate::db::entities::{group, role};
     use app::error::FieldError;
     use sea_orm::TransactionTrait;
 
@@ -228,17 +228,7 @@ pub async fn create(
 
     let txn = db.begin().await.map_err(db_error)?;
     let created = model.insert(&txn).await.map_err(db_error)?;
-    let now = Utc::now();
-    for group_id in &req.group_ids {
-        group_member::ActiveModel {
-            group_id: Set(*group_id),
-            user_id: Set(created.id),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(db_error)?;
-    }
+    super::groups::add_memberships(&txn, created.id, &req.group_ids).await?;
     let summary = serde_json::json!({
         "after": {
             "email": created.email,
