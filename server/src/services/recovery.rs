@@ -155,11 +155,16 @@ fn invalid_link() -> AppError {
 
 /// The username the link is for, when it can still be used.
 pub async fn check(db: &impl ConnectionTrait, token: &str) -> Result<String, AppError> {
+    Ok(owner_of(db, token).await?.username)
+}
+
+/// The active user a usable link is for.
+async fn owner_of(db: &impl ConnectionTrait, token: &str) -> Result<user::Model, AppError> {
     match links::find(db, PURPOSE, token).await.map_err(db_error)? {
         Some((row, owner))
             if links::usable(&row) && owner.status == UserStatus::Active.as_str() =>
         {
-            Ok(owner.username)
+            Ok(owner)
         }
         _ => Err(invalid_link()),
     }
@@ -173,8 +178,7 @@ pub async fn reset(
     password: &str,
     ip: Option<&str>,
 ) -> Result<user::Model, AppError> {
-    let username = check(db, token).await?;
-    let owner = lifecycle::find(db, &username).await?;
+    let owner = owner_of(db, token).await?;
     let policy = policy::load(db).await.map_err(db_error)?;
     passwords::check_policy(password, &owner.username, &owner.email, &policy)
         .map_err(|message| AppError::field("password", message))?;
