@@ -21,6 +21,8 @@ use crate::pages::{
     login::LoginPage,
     mail_settings::MailSettingsPage,
     not_found::NotFound,
+    register::{ConfirmEmailPage, RegisterPage},
+    requests::{RequestPage, RequestsPage},
     reset_password::ResetPasswordPage,
     roles::RolesPage,
     settings::SettingsPage,
@@ -131,6 +133,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async/>
                     <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register/confirm") view=ConfirmEmailPage ssr=SsrMode::Async/>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
@@ -139,6 +143,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/users/:username") view=UserDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/jobs/new") view=BulkConfirmPage ssr=SsrMode::Async/>
                         <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>
+                        <Route path=path!("/requests") view=RequestsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/requests/:id") view=RequestPage ssr=SsrMode::Async/>
                         <Route path=path!("/roles") view=RolesPage ssr=SsrMode::Async/>
                         <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>

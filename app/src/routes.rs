@@ -27,6 +27,7 @@ pub fn page_access(path: &str) -> Access {
     }
     match first {
         "users" | "jobs" => Access::Needs(Permission::UsersRead),
+        "requests" => Access::Needs(Permission::RequestsReview),
         "roles" => Access::Needs(Permission::RolesManage),
         "audit" => Access::Needs(Permission::AuditRead),
         "groups" => Access::Needs(Permission::GroupsManage),
@@ -111,6 +112,11 @@ mod tests {
             Decision::Allow
         );
         assert_eq!(decide(page_access("/login"), None), Decision::Allow);
+        assert_eq!(decide(page_access("/register"), None), Decision::Allow);
+        assert_eq!(
+            decide(page_access("/requests/x"), Some(&general)),
+            Decision::Forbidden
+        );
 
         let forced = CurrentUser {
             must_change_password: true,

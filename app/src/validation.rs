@@ -18,6 +18,9 @@ pub struct Policy {
     pub password_min: usize,
     /// Refuse the 10,000 most common passwords (checked on the server).
     pub reject_common: bool,
+    /// Anyone may ask for an account on `/register`.
+    #[serde(default)]
+    pub registration_open: bool,
 }
 
 impl Default for Policy {
@@ -27,6 +30,7 @@ impl Default for Policy {
             username_hint: String::new(),
             password_min: PASSWORD_MIN,
             reject_common: true,
+            registration_open: false,
         }
     }
 }
@@ -234,6 +238,35 @@ pub fn join(first: &str, last: &str, password: &str, policy: &Policy) -> Vec<Fie
             password_length_at_least(password, policy.password_min),
         ),
     ])
+}
+
+/// The fields of `/register` (the server adds the username pattern; it never
+/// says whether a username or address is taken).
+pub fn registration(input: &crate::model::Registration) -> Vec<FieldError> {
+    field_errors(vec![
+        ("username", username(input.username.trim())),
+        ("first_name", person_name(&input.first_name)),
+        ("last_name", person_name(&input.last_name)),
+        ("email", email(input.email.trim())),
+        ("message", message(&input.message)),
+    ])
+}
+
+/// An optional free text of at most `MESSAGE_MAX` characters.
+pub fn message(value: &str) -> Result<(), String> {
+    let max = crate::model::access_request::MESSAGE_MAX;
+    if value.trim().chars().count() > max {
+        return Err(format!("At most {max} characters."));
+    }
+    Ok(())
+}
+
+/// A rejection must say why: the person receives it.
+pub fn reason(value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err("Give a reason; it is mailed to the person.".into());
+    }
+    message(value)
 }
 
 /// The fields of the first-admin form, checked together.

@@ -15,6 +15,7 @@ mod invitations;
 mod mail;
 mod passwords;
 mod recovery;
+mod registration;
 
 pub struct ServerBackend {
     state: AppState,
@@ -402,6 +403,19 @@ impl Backend for ServerBackend {
 }
 
 /// The signed-in caller as the services' `Actor`.
+/// The role and group ids a form sent for new users.
+fn parse_choice(role: &str, groups: &[String]) -> Result<(uuid::Uuid, Vec<uuid::Uuid>), AppError> {
+    let role_id =
+        uuid::Uuid::parse_str(role).map_err(|_| AppError::field("role", "Choose a role."))?;
+    let group_ids = groups
+        .iter()
+        .filter(|g| !g.is_empty())
+        .map(|g| uuid::Uuid::parse_str(g))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| AppError::field("groups", "A chosen group no longer exists."))?;
+    Ok((role_id, group_ids))
+}
+
 fn actor_of(user: &CurrentUser, meta: &RequestMeta) -> Result<users::Actor, AppError> {
     Ok(users::Actor {
         id: uuid::Uuid::parse_str(&user.id).map_err(|_| AppError::Unauthorized)?,

@@ -814,6 +814,54 @@ async fn authorization_matrix() {
             ],
             [401, 403, 403, 200],
         ),
+        // Registration is public, and closed until an admin opens it.
+        (
+            "register",
+            vec![
+                ("username", "new.person".into()),
+                ("first_name", "New".into()),
+                ("last_name", "Person".into()),
+                ("email", "new.person@example.com".into()),
+            ],
+            [409, 409, 409, 409],
+        ),
+        (
+            "register/check",
+            vec![("token", "not-a-token".into())],
+            [410, 410, 410, 410],
+        ),
+        (
+            "register/confirm",
+            vec![("token", "not-a-token".into())],
+            [410, 410, 410, 410],
+        ),
+        (
+            "requests",
+            vec![("status", "review".into()), ("page", "1".into())],
+            [401, 403, 403, 200],
+        ),
+        ("requests/waiting", vec![], [401, 403, 403, 200]),
+        (
+            "requests/get",
+            vec![("id", uuid::Uuid::new_v4().to_string())],
+            [401, 403, 403, 404],
+        ),
+        (
+            "requests/approve",
+            vec![
+                ("id", uuid::Uuid::new_v4().to_string()),
+                ("role", roles::USER_ROLE_ID.to_string()),
+            ],
+            [401, 403, 403, 404],
+        ),
+        (
+            "requests/reject",
+            vec![
+                ("id", uuid::Uuid::new_v4().to_string()),
+                ("reason", "Matrix".into()),
+            ],
+            [401, 403, 403, 404],
+        ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {

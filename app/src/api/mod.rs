@@ -7,6 +7,7 @@ pub mod invitations;
 pub mod mail;
 pub mod passwords;
 pub mod recovery;
+pub mod registration;
 pub mod roles;
 pub mod settings;
 pub mod users;

@@ -21,6 +21,7 @@ pub async fn save_policy(
     username_hint: String,
     password_min: String,
     reject_common: Option<String>,
+    registration_open: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
     use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
@@ -36,6 +37,7 @@ pub async fn save_policy(
         username_hint,
         password_min,
         reject_common: reject_common.is_some(),
+        registration_open: registration_open.is_some(),
     };
     backend()?
         .save_policy(&actor, &request_meta(), policy)

@@ -22,9 +22,10 @@ pub async fn list_users(query: String) -> Result<UserPage, AppError> {
 #[server(prefix = "/api", endpoint = "users/options")]
 pub async fn directory_options() -> Result<crate::model::FilterChoices, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{backend, fail, require_any};
 
-    require(Permission::UsersRead)?;
+    // Reviewers pick a role and groups when approving an access request.
+    require_any(&[Permission::UsersRead, Permission::RequestsReview])?;
     backend()?.directory_options().await.map_err(fail)
 }
 

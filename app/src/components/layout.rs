@@ -47,12 +47,16 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     let can_audit = user.can(Permission::AuditRead);
     let can_groups = user.can(Permission::GroupsManage);
     let can_settings = user.can(Permission::SettingsManage);
+    let can_review = user.can(Permission::RequestsReview);
     view! {
         <div class="min-h-screen md:flex">
             <nav aria-label="Main" class="bg-slate-900 text-slate-100 md:w-56 md:min-h-screen p-4 flex md:flex-col gap-1">
                 <a href="/" class="text-lg font-semibold tracking-tight px-2 py-1 mb-2 mr-4">"Usher"</a>
                 <Show when=move || can_users>
                     <NavLink href="/users" label="Users"/>
+                </Show>
+                <Show when=move || can_review>
+                    <RequestsLink/>
                 </Show>
                 <Show when=move || can_groups>
                     <NavLink href="/groups" label="Groups"/>
@@ -88,6 +92,28 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     view! {
         <A href=href attr:class="rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
             {label}
+        </A>
+    }
+}
+
+/// "Access requests" with the number waiting for review, read again on
+/// every navigation so a decision is reflected at once.
+#[component]
+fn RequestsLink() -> impl IntoView {
+    let location = use_location();
+    let waiting = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::api::registration::waiting_requests(),
+    );
+    view! {
+        <A href="/requests" attr:class="flex items-center justify-between gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
+            "Access requests"
+            <Transition>
+                {move || waiting.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
+                    <span class="rounded-full bg-amber-400 px-2 text-xs font-semibold text-slate-900"
+                        data-testid="requests-badge" aria-label=format!("{n} waiting")>{n.to_string()}</span>
+                })}
+            </Transition>
         </A>
     }
 }

@@ -2,3 +2,5 @@
 pub mod alert;
 pub mod field;
 pub mod layout;
+pub mod role_groups;
+pub mod table;

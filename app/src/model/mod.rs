@@ -1,4 +1,5 @@
 //! Data shared by browser and server.
+pub mod access_request;
 pub mod audit;
 pub mod bulk;
 pub mod invitation;
@@ -8,6 +9,7 @@ pub mod permission;
 pub mod user;
 pub mod user_query;
 
+pub use access_request::{AccessRequestView, Registration, RequestList, RequestStatus};
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, JobView};
 pub use invitation::{parse_addresses, Invitation, InviteReport, ParsedAddresses, MAX_INVITES};

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_location;
 use super::users::list::short_time;
 use crate::api::audit::list_audit;
 use crate::components::alert::LoadError;
+use crate::components::table::DataTable;
 use crate::model::{AuditPage, AuditQuery};
 
 /// `/audit`: every change and sign-in, newest first, with filters in the URL.
@@ -75,19 +76,7 @@ fn Entries(page: AuditPage, query: AuditQuery) -> impl IntoView {
         format!("/audit?{}", parts.join("&"))
     });
     view! {
-        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table class="min-w-full divide-y divide-slate-200 text-sm">
-                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                    <tr>
-                        <th scope="col" class="px-4 py-3">"Time"</th>
-                        <th scope="col" class="px-4 py-3">"Actor"</th>
-                        <th scope="col" class="px-4 py-3">"Action"</th>
-                        <th scope="col" class="px-4 py-3">"Target"</th>
-                        <th scope="col" class="px-4 py-3">"IP"</th>
-                        <th scope="col" class="px-4 py-3">"Details"</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
+        <DataTable columns=vec!["Time", "Actor", "Action", "Target", "IP", "Details"]>
                     {page.entries.into_iter().map(|e| view! {
                         <tr>
                             <td class="px-4 py-2 whitespace-nowrap">{short_time(&e.at)}</td>
@@ -101,9 +90,7 @@ fn Entries(page: AuditPage, query: AuditQuery) -> impl IntoView {
                             <td class="px-4 py-2 font-mono text-xs text-slate-600 break-all">{e.details.unwrap_or_default()}</td>
                         </tr>
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
         {next.map(|href| view! {
             <p class="py-3"><A href=href attr:class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">"Older events →"</A></p>
         })}

@@ -11,6 +11,7 @@ pub fn LoginPage() -> impl IntoView {
     let login = use_auth().login;
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
+    let policy = Resource::new(|| (), |_| crate::api::settings::directory_policy());
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.to_string()),
         Some(Ok(_)) => None,
@@ -45,6 +46,13 @@ pub fn LoginPage() -> impl IntoView {
                     </button>
                 </ActionForm>
                 <p class="mt-4 text-sm"><a href="/forgot-password" class="text-indigo-700 underline">"Forgot password?"</a></p>
+                <Suspense>
+                    {move || policy.get().and_then(Result::ok).filter(|p| p.registration_open).map(|_| view! {
+                        <p class="mt-2 text-sm text-slate-600">
+                            "New here? " <a href="/register" class="text-indigo-700 underline">"Request an account"</a>
+                        </p>
+                    })}
+                </Suspense>
             </div>
         </main>
     }

@@ -10,6 +10,8 @@ pub mod jobs;
 pub mod login;
 pub mod mail_settings;
 pub mod not_found;
+pub mod register;
+pub mod requests;
 pub mod reset_password;
 pub mod roles;
 pub mod settings;

@@ -76,6 +76,10 @@ fn PolicyForm(policy: Policy, save: ServerAction<SavePolicy>) -> impl IntoView {
                     <input type="checkbox" name="reject_common" value="on" checked=policy.reject_common class="h-4 w-4"/>
                     "Refuse the 10,000 most common passwords"
                 </label>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" name="registration_open" value="on" checked=policy.registration_open class="h-4 w-4"/>
+                    "Let people request an account on the public page /register (an admin approves each request)"
+                </label>
                 <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
                     "Save settings"
                 </button>

@@ -134,12 +134,66 @@ pub trait MailBackend: Send + Sync {
     ) -> Result<(), AppError>;
 }
 
+/// Self-registration and the review of access requests.
+#[async_trait]
+pub trait RegistrationBackend: Send + Sync {
+    /// `/register`: field errors at once, otherwise the same answer for all.
+    async fn register(
+        &self,
+        input: &crate::model::Registration,
+        meta: &RequestMeta,
+    ) -> Result<(), AppError>;
+
+    /// The address a confirmation link is for, while it can be used.
+    async fn check_confirmation(&self, token: &str) -> Result<String, AppError>;
+
+    /// "Confirm my email address".
+    async fn confirm_email(&self, token: &str, meta: &RequestMeta) -> Result<(), AppError>;
+
+    async fn access_requests(
+        &self,
+        status: crate::model::RequestStatus,
+        page: u64,
+    ) -> Result<crate::model::RequestList, AppError>;
+
+    async fn access_request(&self, id: &str) -> Result<crate::model::AccessRequestView, AppError>;
+
+    /// How many requests wait for review.
+    async fn waiting_requests(&self) -> Result<u64, AppError>;
+
+    /// Approves with a role and groups; returns the username.
+    async fn approve_request(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        role: &str,
+        groups: &[String],
+    ) -> Result<String, AppError>;
+
+    /// Rejects with a reason; returns the username.
+    async fn reject_request(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        reason: &str,
+    ) -> Result<String, AppError>;
+}
+
 /// What the server offers the server functions. The server binary implements
 /// it over the database; server functions stay thin and HTTP-free. Newer
 /// areas are traits of their own that this one includes.
 #[async_trait]
 pub trait Backend:
-    InvitationBackend + RecoveryBackend + PasswordBackend + MailBackend + Send + Sync + 'static
+    InvitationBackend
+    + RecoveryBackend
+    + PasswordBackend
+    + MailBackend
+    + RegistrationBackend
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks the credentials and opens a session.
     async fn sign_in(

@@ -38,6 +38,16 @@ pub fn require(permission: Permission) -> Result<CurrentUser, AppError> {
     }
 }
 
+/// The caller, if they hold any of `permissions`; otherwise 401 or 403.
+pub fn require_any(permissions: &[Permission]) -> Result<CurrentUser, AppError> {
+    match caller() {
+        None => Err(fail(AppError::Unauthorized)),
+        Some(user) if user.must_change_password => Err(fail(AppError::PasswordChangeRequired)),
+        Some(user) if permissions.iter().any(|p| user.can(*p)) => Ok(user),
+        Some(_) => Err(fail(AppError::Forbidden)),
+    }
+}
+
 /// Sets the HTTP status that belongs to `error` on the response, and returns it.
 pub fn fail(error: AppError) -> AppError {
     if let Some(response) = use_context::<ResponseOptions>() {

@@ -4,7 +4,7 @@ use app::ssr::{InvitationBackend, RequestMeta, SessionCookie};
 use app::AppError;
 use async_trait::async_trait;
 
-use super::{actor_of, ServerBackend};
+use super::{actor_of, parse_choice, ServerBackend};
 use crate::services::{bulk_invite, invitations};
 
 #[async_trait]
@@ -65,14 +65,7 @@ impl InvitationBackend for ServerBackend {
         groups: &[String],
     ) -> Result<InviteReport, AppError> {
         let actor = actor_of(actor, meta)?;
-        let role_id =
-            uuid::Uuid::parse_str(role).map_err(|_| AppError::field("role", "Choose a role."))?;
-        let group_ids = groups
-            .iter()
-            .filter(|g| !g.is_empty())
-            .map(|g| uuid::Uuid::parse_str(g))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| AppError::field("groups", "A chosen group no longer exists."))?;
+        let (role_id, group_ids) = parse_choice(role, groups)?;
         let request = bulk_invite::Invite {
             text,
             role_id,

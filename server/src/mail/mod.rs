@@ -1,6 +1,7 @@
 //! Sending mail: SMTP when configured, otherwise `.eml` files in
 //! `<data_dir>/outbox` (lettre's file transport). Every mail goes through
 //! the durable outbox (`services::outbox`) first.
+pub mod registration_templates;
 pub mod templates;
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};

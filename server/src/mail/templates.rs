@@ -37,6 +37,48 @@ fn html_page(title: &str, paragraphs: &[String], link: Option<(&str, &str)>) -> 
     )
 }
 
+/// "Hello Jane," or "Hello," when the name is not known.
+pub(crate) fn hello(first_name: &str) -> String {
+    if first_name.trim().is_empty() {
+        "Hello,".to_string()
+    } else {
+        format!("Hello {},", first_name.trim())
+    }
+}
+
+/// A mail of paragraphs with an optional button, the same in text and HTML:
+/// the link goes after the first `link_after` paragraphs in the text body.
+pub(crate) fn compose(
+    template: &'static str,
+    title: &str,
+    lines: &[String],
+    link: Option<(&str, &str)>,
+    link_after: usize,
+) -> Rendered {
+    let mut text = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i == link_after {
+            if let Some((label, href)) = link {
+                text.push_str(&format!("{label}: {href}\n\n"));
+            }
+        }
+        text.push_str(line);
+        text.push_str("\n\n");
+    }
+    if link_after >= lines.len() {
+        if let Some((label, href)) = link {
+            text.push_str(&format!("{label}: {href}\n\n"));
+        }
+    }
+    text.push_str("-- Usher\n");
+    Rendered {
+        template,
+        subject: title.to_string(),
+        text,
+        html: html_page(title, lines, link),
+    }
+}
+
 /// To the first administrator, once set-up is complete.
 pub fn admin_welcome(public_url: &str, username: &str) -> Rendered {
     let title = "Your Usher administrator account is ready";

@@ -3,15 +3,12 @@
 //! invitation mail each, in one transaction.
 use app::model::{parse_addresses, InviteReport, UserStatus, MAX_INVITES};
 use app::AppError;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, TransactionTrait};
 use uuid::Uuid;
 
 use super::users::{self, Actor, NewUser};
 use super::{audit, db_error, invitations};
-use crate::db::entities::{group, role, user};
+use crate::db::entities::user;
 
 /// A username from an address's local part: lowercase, only the allowed
 /// characters, 3 to 64 long (`jane.doe@x` → `jane.doe`).
@@ -118,22 +115,8 @@ pub async fn invite(
     request: Invite<'_>,
     public_url: &str,
 ) -> Result<InviteReport, AppError> {
-    let role = role::Entity::find_by_id(request.role_id)
-        .one(db)
-        .await
-        .map_err(db_error)?
-        .ok_or_else(|| AppError::field("role", "Choose a role."))?;
-    let known = group::Entity::find()
-        .filter(group::Column::Id.is_in(request.group_ids.clone()))
-        .count(db)
-        .await
-        .map_err(db_error)?;
-    if known != request.group_ids.len() as u64 {
-        return Err(AppError::field(
-            "groups",
-            "A chosen group no longer exists.",
-        ));
-    }
+    let role =
+        super::groups::chosen_role_and_groups(db, request.role_id, &request.group_ids).await?;
     let txn = db.begin().await.map_err(db_error)?;
     let mut report = check(&txn, request.text).await?;
     for (email, username) in &report.invited {
@@ -169,6 +152,7 @@ mod tests {
     use super::*;
     use crate::db::entities::mail_outbox;
     use crate::testkit::{actor_for, add_root, add_user, TestDb};
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
     #[test]
     fn usernames_come_from_the_address() {

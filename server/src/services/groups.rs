@@ -169,6 +169,34 @@ pub async fn add_memberships(
     Ok(())
 }
 
+/// The role and groups an admin picked for new users (Invite users, approving
+/// a request): the role, or an error naming the field that no longer fits.
+pub async fn chosen_role_and_groups(
+    db: &impl ConnectionTrait,
+    role_id: Uuid,
+    group_ids: &[Uuid],
+) -> Result<crate::db::entities::role::Model, AppError> {
+    use crate::db::entities::role;
+    use sea_orm::PaginatorTrait;
+    let role = role::Entity::find_by_id(role_id)
+        .one(db)
+        .await
+        .map_err(db_error)?
+        .ok_or_else(|| AppError::field("role", "Choose a role."))?;
+    let known = group::Entity::find()
+        .filter(group::Column::Id.is_in(group_ids.to_vec()))
+        .count(db)
+        .await
+        .map_err(db_error)?;
+    if known != group_ids.len() as u64 {
+        return Err(AppError::field(
+            "groups",
+            "A chosen group no longer exists.",
+        ));
+    }
+    Ok(role)
+}
+
 pub async fn find_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Uuid>, AppError> {
     Ok(group::Entity::find()
         .filter(group::Column::NameLc.eq(name.trim().to_lowercase()))

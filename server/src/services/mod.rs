@@ -1,4 +1,5 @@
 //! Domain logic as plain async functions over a connection: no HTTP here.
+pub mod access_requests;
 pub mod audit;
 pub mod auth;
 pub mod bulk;
@@ -18,7 +19,9 @@ pub mod outbox;
 pub mod password_change;
 pub mod passwords;
 pub mod policy;
+pub mod rate_limit;
 pub mod recovery;
+pub mod registration;
 pub mod roles;
 pub mod seed;
 pub mod sessions;

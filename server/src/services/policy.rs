@@ -15,6 +15,7 @@ pub const USERNAME_PATTERN: &str = "directory.username_pattern";
 pub const USERNAME_HINT: &str = "directory.username_hint";
 pub const PASSWORD_MIN: &str = "passwords.min_length";
 pub const REJECT_COMMON: &str = "passwords.reject_common";
+pub const REGISTRATION_OPEN: &str = "registration.open";
 
 pub async fn load(db: &impl ConnectionTrait) -> Result<Policy, DbErr> {
     let default = Policy::default();
@@ -23,6 +24,7 @@ pub async fn load(db: &impl ConnectionTrait) -> Result<Policy, DbErr> {
         username_hint: get(db, USERNAME_HINT, default.username_hint).await?,
         password_min: get(db, PASSWORD_MIN, default.password_min).await?,
         reject_common: get(db, REJECT_COMMON, default.reject_common).await?,
+        registration_open: get(db, REGISTRATION_OPEN, default.registration_open).await?,
     })
 }
 
@@ -108,6 +110,9 @@ pub async fn save(db: &DatabaseConnection, actor: &Actor, policy: Policy) -> Res
     set_json(&txn, REJECT_COMMON, policy.reject_common.into())
         .await
         .map_err(db_error)?;
+    set_json(&txn, REGISTRATION_OPEN, policy.registration_open.into())
+        .await
+        .map_err(db_error)?;
     let details = serde_json::json!({ "before": before, "after": policy });
     audit::record_change(
         &txn,
@@ -147,6 +152,7 @@ mod tests {
             username_hint: String::new(),
             password_min: 4,
             reject_common: true,
+            registration_open: false,
         };
         let fields: Vec<String> = problems(&bad).into_iter().map(|e| e.field).collect();
         assert_eq!(
@@ -169,6 +175,7 @@ mod tests {
             username_hint: "first.last".into(),
             password_min: 16,
             reject_common: false,
+            registration_open: true,
         };
         save(&t.db, &actor, strict.clone()).await.unwrap();
         assert_eq!(load(&t.db).await.unwrap(), strict);

@@ -1,20 +1,19 @@
 //! Password recovery: "Forgot password?" mails an active user a single-use
 //! link valid for an hour. Asking gives the same answer, after the same
 //! time, for known and unknown accounts, and is rate-limited per account and
-//! per address. Setting the new password ends all the user's sessions.
+//! per client network (`rate_limit`). Setting the new password ends all the user's sessions.
 use std::time::{Duration as StdDuration, Instant};
 
 use app::model::UserStatus;
 use app::AppError;
 use chrono::{Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, Set, TransactionTrait};
 
 use super::users::Actor;
-use super::{audit, auth, db_error, lifecycle, links, outbox, passwords, policy, sessions};
-use crate::db::entities::{audit_event, user};
+use super::{
+    audit, auth, db_error, lifecycle, links, outbox, passwords, policy, rate_limit, sessions,
+};
+use crate::db::entities::user;
 use crate::mail::templates;
 
 pub const PURPOSE: &str = "reset";
@@ -51,11 +50,7 @@ async fn request_inner(
 ) -> Result<(), AppError> {
     let hour_ago = Utc::now() - Duration::hours(1);
     let from_ip = match ip {
-        Some(ip) => audit_event::Entity::find()
-            .filter(audit_event::Column::Action.eq(REQUESTED))
-            .filter(audit_event::Column::Ip.eq(ip))
-            .filter(audit_event::Column::OccurredAt.gt(hour_ago))
-            .count(db)
+        Some(ip) => rate_limit::recent(db, REQUESTED, ip, Duration::hours(1))
             .await
             .map_err(db_error)?,
         None => 0,
@@ -81,6 +76,11 @@ async fn request_inner(
     };
     if let (Some(owner), "sent") = (&owner, outcome) {
         mail_link(&txn, owner, public_url, true).await?;
+    }
+    if let Some(ip) = ip {
+        rate_limit::record(&txn, REQUESTED, ip)
+            .await
+            .map_err(db_error)?;
     }
     audit::record(
         &txn,

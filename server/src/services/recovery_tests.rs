@@ -90,21 +90,23 @@ async fn unknown_inactive_and_limited_requests_send_nothing_and_answer_the_same(
 }
 
 #[tokio::test]
-async fn one_address_is_limited_across_accounts() {
+async fn one_network_is_limited_across_accounts_and_addresses() {
     let t = TestDb::new().await;
+    // A host rotating through its IPv6 /64 counts as one client.
     for n in 0..PER_IP_PER_HOUR {
-        request(&t.db, &format!("nobody{n}"), Some("10.3.3.3"), URL)
+        let ip = format!("2001:db8:5:5::{n:x}");
+        request(&t.db, &format!("nobody{n}"), Some(&ip), URL)
             .await
             .unwrap();
     }
     with_password(&t.db, "real.user").await;
-    request(&t.db, "real.user", Some("10.3.3.3"), URL)
+    request(&t.db, "real.user", Some("2001:db8:5:5:ffff::1"), URL)
         .await
         .unwrap();
     assert!(links_mailed_to(&t.db, "real.user@example.com")
         .await
         .is_empty());
-    request(&t.db, "real.user", Some("10.4.4.4"), URL)
+    request(&t.db, "real.user", Some("2001:db8:5:6::1"), URL)
         .await
         .unwrap();
     assert_eq!(

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::invitations::{check_invites, InviteUsers};
 use crate::api::users::directory_options;
 use crate::components::alert::ErrorAlert;
+use crate::components::role_groups::RoleAndGroups;
 use crate::model::{InviteReport, MAX_INVITES};
 
 #[component]
@@ -76,31 +77,8 @@ pub fn InviteUsersPage() -> impl IntoView {
                     on:input=move |ev| addresses.set(event_target_value(&ev))></textarea>
             </div>
             <Suspense>
-                {move || options.get().and_then(Result::ok).map(|o| {
-                    let general = o.roles.iter().find(|(_, n)| n == "General user").map(|(id, _)| id.clone());
-                    view! {
-                        <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
-                            <div>
-                                <label for="invite-role" class="block text-sm font-medium text-slate-700">"Role"</label>
-                                <select id="invite-role" name="role" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
-                                    {o.roles.into_iter().map(|(id, name)| {
-                                        let selected = Some(&id) == general.as_ref();
-                                        view! { <option value=id selected=selected>{name}</option> }
-                                    }).collect_view()}
-                                </select>
-                            </div>
-                            <fieldset>
-                                <legend class="text-sm font-medium text-slate-700">"Groups"</legend>
-                                <div class="mt-2 flex flex-wrap gap-x-6 gap-y-2">
-                                    {o.groups.into_iter().map(|(id, name)| view! {
-                                        <label class="flex items-center gap-2 text-sm">
-                                            <input type="checkbox" name="groups[]" value=id/>{name}
-                                        </label>
-                                    }).collect_view()}
-                                </div>
-                            </fieldset>
-                        </div>
-                    }
+                {move || options.get().and_then(Result::ok).map(|options| {
+                    view! { <RoleAndGroups options id="invite"/> }
                 })}
             </Suspense>
             {move || error().map(|message| view! { <ErrorAlert message/> })}

@@ -1,5 +1,6 @@
 //! sea-orm entities, one per table. Hand-written model logic lives in
 //! `services/`, not here.
+pub mod access_request;
 pub mod audit_event;
 pub mod group;
 pub mod group_member;
@@ -7,6 +8,7 @@ pub mod job;
 pub mod job_item;
 pub mod mail_outbox;
 pub mod one_time_token;
+pub mod rate_event;
 pub mod role;
 pub mod role_permission;
 pub mod session;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_initial;
 mod m20261128_000001_jobs;
+mod m20261128_000002_access_requests;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261128_000001_jobs::Migration),
+            Box::new(m20261128_000002_access_requests::Migration),
         ]
     }
 }

@@ -1,0 +1,180 @@
+//! Reviewing access requests on the chosen back-end: approve (role, groups,
+//! a link to choose a password, then Active), reject with a reason, one
+//! decision only, and no granting more than one's own permissions.
+use app::model::{Permission, RequestStatus, UserStatus};
+use app::AppError;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+
+use super::*;
+use crate::db::entities::mail_outbox;
+use crate::services::registration::tests::{confirmations_to, open_registration, person};
+use crate::services::{invitations, lifecycle, registration};
+use crate::testkit::{actor_for, links_mailed, TestDb};
+
+const URL: &str = "https://usher.test";
+
+/// A confirmed request from `name`; returns its id.
+async fn confirmed(db: &DatabaseConnection, name: &str) -> String {
+    let email = format!("{name}@example.com");
+    registration::register(db, &person(name, &email), None, URL)
+        .await
+        .unwrap();
+    let token = confirmations_to(db, &email).await.remove(0);
+    registration::confirm(db, &token, None, URL).await.unwrap();
+    let page = list(db, RequestStatus::Review, 1).await.unwrap();
+    page.items
+        .into_iter()
+        .find(|r| r.username == name)
+        .unwrap()
+        .id
+}
+
+async fn root(db: &DatabaseConnection) -> Actor {
+    actor_for(&lifecycle::find(db, "root.admin").await.unwrap())
+}
+
+#[tokio::test]
+async fn an_approved_person_chooses_a_password_and_becomes_active() {
+    let t = TestDb::new().await;
+    open_registration(&t.db).await;
+    let admin = root(&t.db).await;
+    let id = confirmed(&t.db, "robin.reed").await;
+    let waiting = list(&t.db, RequestStatus::Review, 1).await.unwrap();
+    assert_eq!((waiting.total, waiting.waiting), (1, 1));
+    let staff_id = groups::create(&t.db, &admin, "Staff", "").await.unwrap();
+
+    let approval = Approval {
+        role_id: roles::USER_ROLE_ID,
+        group_ids: vec![staff_id],
+    };
+    approve(&t.db, &admin, &Permission::ALL, &id, approval, URL)
+        .await
+        .unwrap();
+    let shown = detail(&t.db, &id).await.unwrap();
+    assert_eq!(shown.status, RequestStatus::Approved);
+    assert_eq!(shown.decided_by.as_deref(), Some("root.admin"));
+    let person = lifecycle::find(&t.db, "robin.reed").await.unwrap();
+    assert_eq!(person.status, UserStatus::Invited.as_str());
+    assert_eq!(waiting_count(&t.db).await, 0);
+
+    let again = approve(
+        &t.db,
+        &admin,
+        &Permission::ALL,
+        &id,
+        Approval {
+            role_id: roles::USER_ROLE_ID,
+            group_ids: vec![],
+        },
+        URL,
+    )
+    .await;
+    assert!(matches!(again, Err(AppError::Conflict(_))));
+
+    let token = links_mailed(
+        &t.db,
+        "robin.reed@example.com",
+        "request_approved",
+        &format!("{URL}/invite"),
+    )
+    .await
+    .remove(0);
+    let joined = invitations::accept(
+        &t.db,
+        invitations::Joining {
+            token: &token,
+            first_name: "Robin",
+            last_name: "Reed",
+            password: "a long approved passphrase",
+            ip: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(joined.status, UserStatus::Active.as_str());
+    let detail = lifecycle::detail(&t.db, &admin, "robin.reed")
+        .await
+        .unwrap();
+    assert_eq!(detail.user.groups, ["Staff"]);
+    t.close().await;
+}
+
+async fn waiting_count(db: &DatabaseConnection) -> u64 {
+    waiting(db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_rejection_needs_a_reason_and_is_kept_and_mailed() {
+    let t = TestDb::new().await;
+    open_registration(&t.db).await;
+    let admin = root(&t.db).await;
+    let id = confirmed(&t.db, "sam.spam").await;
+    let blank = reject(&t.db, &admin, &id, "   ").await.unwrap_err();
+    assert!(blank.field_message("reason").is_some());
+    reject(&t.db, &admin, &id, "Not a member of staff.")
+        .await
+        .unwrap();
+    let shown = detail(&t.db, &id).await.unwrap();
+    assert_eq!(shown.status, RequestStatus::Rejected);
+    assert_eq!(shown.reason.as_deref(), Some("Not a member of staff."));
+    let person = lifecycle::find(&t.db, "sam.spam").await.unwrap();
+    assert_eq!(person.status, UserStatus::Rejected.as_str());
+    let rejected = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::ToAddress.eq("sam.spam@example.com"))
+        .filter(mail_outbox::Column::Template.eq("request_rejected"))
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(rejected.body_text.contains("Not a member of staff."));
+    let kept = list(&t.db, RequestStatus::Rejected, 1).await.unwrap();
+    assert_eq!(kept.total, 1);
+    let late = approve(
+        &t.db,
+        &admin,
+        &Permission::ALL,
+        &id,
+        Approval {
+            role_id: roles::USER_ROLE_ID,
+            group_ids: vec![],
+        },
+        URL,
+    )
+    .await;
+    assert!(matches!(late, Err(AppError::Conflict(_))));
+    t.close().await;
+}
+
+#[tokio::test]
+async fn a_reviewer_cannot_grant_more_than_they_hold() {
+    let t = TestDb::new().await;
+    open_registration(&t.db).await;
+    let admin = root(&t.db).await;
+    let id = confirmed(&t.db, "eve.climber").await;
+    let reviewer_permissions = [Permission::RequestsReview, Permission::UsersRead];
+    let refused = approve(
+        &t.db,
+        &admin,
+        &reviewer_permissions,
+        &id,
+        Approval {
+            role_id: roles::ADMIN_ROLE_ID,
+            group_ids: vec![],
+        },
+        URL,
+    )
+    .await
+    .unwrap_err();
+    assert!(refused.field_message("role").is_some());
+    let unchanged = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::Template.eq("request_approved"))
+        .count(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(unchanged, 0);
+    assert_eq!(
+        detail(&t.db, &id).await.unwrap().status,
+        RequestStatus::Review
+    );
+    t.close().await;
+}

@@ -1,0 +1,95 @@
+//! Limits on requests anyone can make (password recovery, registration),
+//! counted in the database so they hold across instances. Clients are
+//! grouped by network: one IPv4 address, or one IPv6 /64, since a single
+//! IPv6 host may rotate through its whole /64.
+use std::net::IpAddr;
+
+use chrono::{Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, Set,
+};
+
+use crate::db::entities::rate_event;
+
+/// The key a client's requests are counted under.
+pub fn client_key(ip: &str) -> String {
+    match ip.trim().parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Err(_) => ip.trim().to_string(),
+    }
+}
+
+/// How many `action` requests the client made in the last `window`.
+pub async fn recent(
+    db: &impl ConnectionTrait,
+    action: &str,
+    ip: &str,
+    window: Duration,
+) -> Result<u64, DbErr> {
+    rate_event::Entity::find()
+        .filter(rate_event::Column::Action.eq(action))
+        .filter(rate_event::Column::ClientKey.eq(client_key(ip)))
+        .filter(rate_event::Column::OccurredAt.gt(Utc::now() - window))
+        .count(db)
+        .await
+}
+
+/// Counts one request, and forgets this client's requests older than a day.
+pub async fn record(db: &impl ConnectionTrait, action: &str, ip: &str) -> Result<(), DbErr> {
+    let key = client_key(ip);
+    rate_event::Entity::delete_many()
+        .filter(rate_event::Column::Action.eq(action))
+        .filter(rate_event::Column::ClientKey.eq(key.clone()))
+        .filter(rate_event::Column::OccurredAt.lt(Utc::now() - Duration::days(1)))
+        .exec(db)
+        .await?;
+    rate_event::ActiveModel {
+        action: Set(action.into()),
+        client_key: Set(key),
+        occurred_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::TestDb;
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_their_64() {
+        assert_eq!(client_key("192.0.2.7"), "192.0.2.7");
+        assert_eq!(client_key("2001:db8:1:2::5"), "2001:db8:1:2::/64");
+        assert_eq!(
+            client_key("2001:0db8:0001:0002:ffff:1:2:3"),
+            "2001:db8:1:2::/64"
+        );
+        assert_ne!(client_key("2001:db8:1:3::5"), client_key("2001:db8:1:2::5"));
+        assert_eq!(client_key("::ffff:192.0.2.7"), "192.0.2.7");
+    }
+
+    #[tokio::test]
+    async fn counts_per_network_and_action() {
+        let t = TestDb::new().await;
+        for ip in ["2001:db8::1", "2001:db8::2", "2001:db8:0:0:ab::9"] {
+            record(&t.db, "a", ip).await.unwrap();
+        }
+        record(&t.db, "b", "2001:db8::1").await.unwrap();
+        let hour = Duration::hours(1);
+        assert_eq!(recent(&t.db, "a", "2001:db8::77", hour).await.unwrap(), 3);
+        assert_eq!(recent(&t.db, "a", "2001:db9::1", hour).await.unwrap(), 0);
+        assert_eq!(recent(&t.db, "b", "2001:db8::5", hour).await.unwrap(), 1);
+        t.close().await;
+    }
+}
