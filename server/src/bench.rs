@@ -70,10 +70,16 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
             "seq IN (SELECT rowid FROM users_search WHERE users_search MATCH '\"{fragment}\"')"
         ),
     };
-    let role_where = format!(
-        "status = 'active' AND role_id = {}",
-        uuid_literal(backend, helpdesk.id)
-    );
+    let role = uuid_literal(backend, helpdesk.id);
+    let role_where = if pg {
+        // As `directory`: the status through `user_states` (see its migration).
+        format!(
+            "status = 'active' AND role_id = {role} AND users.seq IN \
+             (SELECT seq FROM user_states WHERE status = 'active' AND role_id = {role})"
+        )
+    } else {
+        format!("status = 'active' AND role_id = {role}")
+    };
     let v = deep.username_lc.replace('\'', "''");
     // Every page also names the rows' role and groups: two small look-ups.
     let names = [
@@ -147,7 +153,8 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
             raw: vec![
                 if pg {
                     format!(
-                        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM user_counts WHERE {role_where}"
+                        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM user_counts \
+                         WHERE status = 'active' AND role_id = {role}"
                     )
                 } else {
                     format!("SELECT COUNT(*) FROM users WHERE {role_where}")

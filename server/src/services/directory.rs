@@ -8,8 +8,8 @@ use app::AppError;
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, NullOrdering, Order};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, Select, Value,
 };
 use uuid::Uuid;
 
@@ -75,16 +75,36 @@ fn day_start(date: &str) -> Option<chrono::DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
+/// PostgreSQL keeps `status` out of the indexes of `users` (so status changes
+/// are in-place updates); its status filter finds the rows through the
+/// narrow, indexed `user_states` table instead.
+fn states_condition(status: UserStatus, role: Option<Uuid>) -> sea_orm::sea_query::SimpleExpr {
+    match role {
+        Some(role) => Expr::cust_with_values(
+            "users.seq IN (SELECT seq FROM user_states WHERE status = $1 AND role_id = $2)",
+            vec![Value::from(status.as_str()), Value::from(role)],
+        ),
+        None => Expr::cust_with_values(
+            "users.seq IN (SELECT seq FROM user_states WHERE status = $1)",
+            vec![Value::from(status.as_str())],
+        ),
+    }
+}
+
 /// Every filter of the query as one condition (no paging, no sort).
 pub fn filter_condition(backend: DbBackend, q: &UserQuery) -> Condition {
     let mut c = Condition::all();
     if !q.search.trim().is_empty() {
         c = c.add(search_condition(backend, &q.search));
     }
+    let role = q.role.as_deref().and_then(|r| Uuid::parse_str(r).ok());
     if let Some(status) = q.status {
         c = c.add(user::Column::Status.eq(status.as_str()));
+        if backend == DbBackend::Postgres {
+            c = c.add(states_condition(status, role));
+        }
     }
-    if let Some(role) = q.role.as_deref().and_then(|r| Uuid::parse_str(r).ok()) {
+    if let Some(role) = role {
         c = c.add(user::Column::RoleId.eq(role));
     }
     if let Some(group) = q.group.as_deref().and_then(|g| Uuid::parse_str(g).ok()) {
@@ -230,7 +250,32 @@ fn order(
 pub async fn page(db: &impl ConnectionTrait, q: &UserQuery) -> Result<UserPage, AppError> {
     let backend = db.get_database_backend();
     let filters = filter_condition(backend, q);
-    let (total, total_is_floor) = total_for(db, q, filters.clone()).await?;
+    // The total and the rows are independent: on a pool they run at once.
+    let ((total, total_is_floor), (rows, has_next)) =
+        tokio::try_join!(total_for(db, q, filters.clone()), rows_for(db, q, filters))?;
+    let items = summaries(db, rows).await?;
+    Ok(UserPage {
+        page: Page {
+            items,
+            total,
+            request: PageRequest {
+                page: q.page,
+                per_page: q.per_page,
+            },
+        },
+        has_next,
+        total_is_floor,
+    })
+}
+
+/// The page's rows (keyset from the cursor when it can, else offset) and
+/// whether more follow.
+async fn rows_for(
+    db: &impl ConnectionTrait,
+    q: &UserQuery,
+    filters: Condition,
+) -> Result<(Vec<user::Model>, bool), AppError> {
+    let backend = db.get_database_backend();
 
     let limit = q.per_page;
     let mut ascending = !q.descending;
@@ -278,19 +323,7 @@ pub async fn page(db: &impl ConnectionTrait, q: &UserQuery) -> Result<UserPage, 
         rows.reverse();
     }
     let has_next = if reversed { true } else { more };
-    let items = summaries(db, rows).await?;
-    Ok(UserPage {
-        page: Page {
-            items,
-            total,
-            request: PageRequest {
-                page: q.page,
-                per_page: q.per_page,
-            },
-        },
-        has_next,
-        total_is_floor,
-    })
+    Ok((rows, has_next))
 }
 
 /// Counting stops here for searches and rarer filters: "more than 10,000".
@@ -423,26 +456,25 @@ pub async fn summaries(
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut groups: HashMap<Uuid, Vec<String>> = HashMap::new();
     if !ids.is_empty() {
-        let memberships = group_member::Entity::find()
+        // One joined look-up for the rows' group names.
+        let names: Vec<(Uuid, String)> = group_member::Entity::find()
+            .select_only()
+            .column(group_member::Column::UserId)
+            .column(group::Column::Name)
+            .join(
+                JoinType::InnerJoin,
+                group_member::Entity::belongs_to(group::Entity)
+                    .from(group_member::Column::GroupId)
+                    .to(group::Column::Id)
+                    .into(),
+            )
             .filter(group_member::Column::UserId.is_in(ids))
+            .into_tuple()
             .all(db)
             .await
             .map_err(db_error)?;
-        if !memberships.is_empty() {
-            let group_ids: Vec<Uuid> = memberships.iter().map(|m| m.group_id).collect();
-            let names: HashMap<Uuid, String> = group::Entity::find()
-                .filter(group::Column::Id.is_in(group_ids))
-                .all(db)
-                .await
-                .map_err(db_error)?
-                .into_iter()
-                .map(|g| (g.id, g.name))
-                .collect();
-            for m in memberships {
-                if let Some(name) = names.get(&m.group_id) {
-                    groups.entry(m.user_id).or_default().push(name.clone());
-                }
-            }
+        for (user_id, name) in names {
+            groups.entry(user_id).or_default().push(name);
         }
     }
     Ok(rows

@@ -353,6 +353,21 @@ async fn totals_stay_exact_through_changes() {
     assert_eq!(total(active()).await, 24);
     assert_eq!(total(general()).await, 24);
     assert_eq!(total(UserQuery::default()).await, 25);
+    // The rows follow the change too (PostgreSQL reads them via `user_states`).
+    let moved = UserQuery {
+        status: Some(UserStatus::Inactive),
+        role: Some(ADMIN_ROLE_ID.to_string()),
+        ..Default::default()
+    };
+    let rows = page(&t.db, &moved).await.unwrap().page.items;
+    let names: Vec<&str> = rows.iter().map(|r| r.username.as_str()).collect();
+    assert_eq!(names, [one.username.as_str()]);
+    let searched = UserQuery {
+        status: Some(UserStatus::Inactive),
+        search: one.username.clone(),
+        ..Default::default()
+    };
+    assert_eq!(page(&t.db, &searched).await.unwrap().page.total, 1);
 
     let two = user::Entity::find()
         .filter(sea_orm::ColumnTrait::eq(&user::Column::Status, "active"))

@@ -367,9 +367,9 @@ fn make_batches(
 /// From this many new users on, the seed rebuilds the indexes at the end.
 const BULK_FROM: u64 = 50_000;
 
-/// Drops the secondary indexes of `users` and `group_members` (not those
-/// behind primary keys and unique constraints); returns the SQL that makes
-/// them again.
+/// Drops the secondary indexes of `users`, `group_members` and (PostgreSQL)
+/// `user_states`, not those behind primary keys and unique constraints;
+/// returns the SQL that makes them again.
 async fn suspend_indexes(db: &impl ConnectionTrait) -> Result<Vec<(String, String)>, AppError> {
     use sea_orm::{FromQueryResult, Statement};
     #[derive(FromQueryResult)]
@@ -381,7 +381,7 @@ async fn suspend_indexes(db: &impl ConnectionTrait) -> Result<Vec<(String, Strin
     let query = match backend {
         sea_orm::DbBackend::Postgres => {
             "SELECT indexname AS name, indexdef AS sql FROM pg_indexes i \
-             WHERE tablename IN ('users', 'group_members') AND schemaname = current_schema() \
+             WHERE tablename IN ('users', 'group_members', 'user_states') AND schemaname = current_schema() \
              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
         }
         _ => {

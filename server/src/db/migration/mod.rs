@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261127_000001_initial;
 mod m20261128_000001_jobs;
 mod m20261128_000002_access_requests;
+mod m20261128_000003_user_states;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_initial::Migration),
             Box::new(m20261128_000001_jobs::Migration),
             Box::new(m20261128_000002_access_requests::Migration),
+            Box::new(m20261128_000003_user_states::Migration),
         ]
     }
 }
