@@ -312,6 +312,56 @@ fn removes_admin(action: BulkAction, target: Option<Uuid>, row: &user::Model) ->
 
 const LAST_ADMIN: &str = "the last active administrator";
 
+/// A job's cursor holds its pass and the last user done in it.
+const PASS_SPAN: i64 = 1 << 48;
+
+/// PostgreSQL changes a row's status in place (HOT) only while its page has
+/// room for the new version: about four rows per page at a time. A status
+/// change over neighbouring users therefore goes in passes (every eighth user
+/// per pass), so each transaction leaves room on every page it touches and
+/// the next pass finds the old versions pruned. Elsewhere one pass in order.
+fn passes(db: &impl ConnectionTrait, action: BulkAction) -> i64 {
+    let status_change = matches!(action, BulkAction::Activate | BulkAction::Deactivate);
+    if status_change && db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        8
+    } else {
+        1
+    }
+}
+
+/// The next batch of the job's users and the cursor after it, or `None`
+/// when every pass is done.
+async fn next_items(
+    txn: &impl ConnectionTrait,
+    job: &job::Model,
+    params: &Params,
+) -> Result<Option<(Vec<i64>, i64)>, DbErr> {
+    let passes = passes(txn, params.action);
+    let (mut pass, mut after) = (job.cursor / PASS_SPAN, job.cursor % PASS_SPAN);
+    while pass < passes {
+        let mut select = job_item::Entity::find()
+            .select_only()
+            .column(job_item::Column::Seq)
+            .filter(job_item::Column::JobId.eq(job.id))
+            .filter(job_item::Column::Seq.gt(after));
+        if passes > 1 {
+            select = select.filter(Expr::cust(format!("job_items.seq % {passes} = {pass}")));
+        }
+        let items: Vec<i64> = select
+            .order_by_asc(job_item::Column::Seq)
+            .limit(BATCH)
+            .into_tuple()
+            .all(txn)
+            .await?;
+        if let Some(&last) = items.last() {
+            return Ok(Some((items, pass * PASS_SPAN + last)));
+        }
+        pass += 1;
+        after = 0;
+    }
+    Ok(None)
+}
+
 /// One batch; the job as it stands after it, or `None` when nothing is left.
 pub async fn run_batch(
     db: &DatabaseConnection,
@@ -319,17 +369,7 @@ pub async fn run_batch(
     params: &Params,
 ) -> Result<Option<job::Model>, Stop> {
     let txn = db.begin().await?;
-    let items: Vec<i64> = job_item::Entity::find()
-        .select_only()
-        .column(job_item::Column::Seq)
-        .filter(job_item::Column::JobId.eq(job.id))
-        .filter(job_item::Column::Seq.gt(job.cursor))
-        .order_by_asc(job_item::Column::Seq)
-        .limit(BATCH)
-        .into_tuple()
-        .all(&txn)
-        .await?;
-    let Some(&cursor) = items.last() else {
+    let Some((items, cursor)) = next_items(&txn, job, params).await? else {
         return Ok(None);
     };
     let rows = user::Entity::find()
