@@ -12,8 +12,8 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::QueryTrait;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    NotSet, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, NotSet,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -26,7 +26,7 @@ use crate::db::entities::{audit_event, group, group_member, job, job_item, role,
 pub const KIND: &str = "users.bulk";
 
 /// Users per batch (and per transaction).
-pub const BATCH: u64 = 1000;
+pub const BATCH: u64 = 5000;
 
 /// What a mass-action job was asked to do, kept in the job row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,11 +41,16 @@ pub struct Params {
     pub public_url: Option<String>,
 }
 
-fn selection_condition(backend: DbBackend, selection: &BulkSelection) -> Condition {
+async fn selection_condition(
+    db: &impl ConnectionTrait,
+    selection: &BulkSelection,
+) -> Result<Condition, AppError> {
     match selection {
-        BulkSelection::Rows(seqs) => Condition::all().add(user::Column::Seq.is_in(seqs.clone())),
+        BulkSelection::Rows(seqs) => {
+            Ok(Condition::all().add(user::Column::Seq.is_in(seqs.clone())))
+        }
         BulkSelection::Matching(filters) => {
-            directory::filter_condition(backend, &UserQuery::parse(filters))
+            directory::filters(db, &UserQuery::parse(filters)).await
         }
     }
 }
@@ -55,7 +60,7 @@ pub async fn preview(
     db: &DatabaseConnection,
     request: &BulkRequest,
 ) -> Result<BulkPreview, AppError> {
-    let condition = selection_condition(db.get_database_backend(), &request.selection);
+    let condition = selection_condition(db, &request.selection).await?;
     let count = user::Entity::find()
         .filter(condition.clone())
         .count(db)
@@ -165,10 +170,7 @@ pub async fn start_with_links(
         .select_only()
         .expr(Expr::val(id))
         .column(user::Column::Seq)
-        .filter(selection_condition(
-            db.get_database_backend(),
-            &request.selection,
-        ))
+        .filter(selection_condition(db, &request.selection).await?)
         .into_query();
     let insert = sea_orm::sea_query::Query::insert()
         .into_table(job_item::Entity)
@@ -614,6 +616,12 @@ async fn audit(
             details: Set(Some(details.to_string())),
         }
     });
-    audit_event::Entity::insert_many(events).exec(txn).await?;
+    // At most 1,000 rows per statement: SQLite allows 32,766 bound values.
+    let events: Vec<audit_event::ActiveModel> = events.collect();
+    for chunk in events.chunks(1000) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
     Ok(())
 }

@@ -91,8 +91,44 @@ fn states_condition(status: UserStatus, role: Option<Uuid>) -> sea_orm::sea_quer
     }
 }
 
+/// Every filter of the query as one condition. On PostgreSQL a status that
+/// few of the users have is found through `user_states`; a common one is
+/// simply checked on the rows the other indexes give.
+pub async fn filters(db: &impl ConnectionTrait, q: &UserQuery) -> Result<Condition, AppError> {
+    let backend = db.get_database_backend();
+    let via_states = match q.status {
+        Some(status) if backend == DbBackend::Postgres => {
+            let role = q.role.as_deref().and_then(|r| Uuid::parse_str(r).ok());
+            status_is_rare(db, status, role).await?
+        }
+        _ => false,
+    };
+    Ok(filter_condition(backend, q, via_states))
+}
+
+/// Under 5 % of the users (of the role, when one is chosen), by the
+/// trigger-kept `user_counts`.
+async fn status_is_rare(
+    db: &impl ConnectionTrait,
+    status: UserStatus,
+    role: Option<Uuid>,
+) -> Result<bool, AppError> {
+    let mut select = user_count::Entity::find();
+    if let Some(role) = role {
+        select = select.filter(user_count::Column::RoleId.eq(role));
+    }
+    let counts = select.all(db).await.map_err(db_error)?;
+    let all: i64 = counts.iter().map(|c| c.n).sum();
+    let with: i64 = counts
+        .iter()
+        .filter(|c| c.status == status.as_str())
+        .map(|c| c.n)
+        .sum();
+    Ok(with * 20 < all)
+}
+
 /// Every filter of the query as one condition (no paging, no sort).
-pub fn filter_condition(backend: DbBackend, q: &UserQuery) -> Condition {
+pub fn filter_condition(backend: DbBackend, q: &UserQuery, via_states: bool) -> Condition {
     let mut c = Condition::all();
     if !q.search.trim().is_empty() {
         c = c.add(search_condition(backend, &q.search));
@@ -100,7 +136,7 @@ pub fn filter_condition(backend: DbBackend, q: &UserQuery) -> Condition {
     let role = q.role.as_deref().and_then(|r| Uuid::parse_str(r).ok());
     if let Some(status) = q.status {
         c = c.add(user::Column::Status.eq(status.as_str()));
-        if backend == DbBackend::Postgres {
+        if via_states {
             c = c.add(states_condition(status, role));
         }
     }
@@ -248,8 +284,7 @@ fn order(
 
 /// One page of the users table for `q`.
 pub async fn page(db: &impl ConnectionTrait, q: &UserQuery) -> Result<UserPage, AppError> {
-    let backend = db.get_database_backend();
-    let filters = filter_condition(backend, q);
+    let filters = filters(db, q).await?;
     // The total and the rows are independent: on a pool they run at once.
     let ((total, total_is_floor), (rows, has_next)) =
         tokio::try_join!(total_for(db, q, filters.clone()), rows_for(db, q, filters))?;
