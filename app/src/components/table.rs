@@ -4,7 +4,8 @@ use leptos::prelude::*;
 /// row of column names, and the rows the caller gives.
 #[component]
 pub fn DataTable(
-    /// Column headings, in order.
+    /// Column headings, in order; an empty one is the row actions' column
+    /// (named for screen readers only).
     columns: Vec<&'static str>,
     #[prop(into, optional)] label: Option<String>,
     children: Children,
@@ -14,7 +15,11 @@ pub fn DataTable(
             <table class="min-w-full divide-y divide-slate-200 text-sm" aria-label=label>
                 <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                     <tr>
-                        {columns.into_iter().map(|c| view! { <th scope="col" class="px-4 py-3">{c}</th> }).collect_view()}
+                        {columns.into_iter().map(|c| view! {
+                            <th scope="col" class="px-4 py-3">
+                                {if c.is_empty() { view! { <span class="sr-only">"Actions"</span> }.into_any() } else { c.into_any() }}
+                            </th>
+                        }).collect_view()}
                     </tr>
                 </thead>
                 <tbody class="divide-y divide-slate-100">{children()}</tbody>

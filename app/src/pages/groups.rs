@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 use super::users::list::short_time;
 use crate::api::groups::{list_groups, CreateGroup, DeleteGroup, UpdateGroup};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::table::DataTable;
 use crate::model::GroupView;
 
 /// `/groups`: groups with their member counts; members are listed (and
@@ -101,18 +102,7 @@ fn GroupsTable(
         return view! { <p class="mt-4 text-slate-600">"No groups yet."</p> }.into_any();
     }
     view! {
-        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table class="min-w-full divide-y divide-slate-200 text-sm">
-                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                    <tr>
-                        <th scope="col" class="px-4 py-3">"Group name"</th>
-                        <th scope="col" class="px-4 py-3">"# of users"</th>
-                        <th scope="col" class="px-4 py-3">"Created by"</th>
-                        <th scope="col" class="px-4 py-3">"Created"</th>
-                        <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
+        <DataTable columns=vec!["Group name", "# of users", "Created by", "Created", ""]>
                     {groups.into_iter().map(|g| {
                         let asking = confirm.as_deref() == Some(g.id.as_str());
                         view! {
@@ -146,9 +136,7 @@ fn GroupsTable(
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
     .into_any()
 }

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::roles::{list_roles, CreateRole, DeleteRole, UpdateRole};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::table::DataTable;
 use crate::model::{Permission, RoleView};
 
 /// `/roles`: the built-in roles, custom roles and their permissions.
@@ -122,17 +123,7 @@ fn RolesTable(
     confirm: Option<String>,
 ) -> impl IntoView {
     view! {
-        <div class="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-            <table class="min-w-full divide-y divide-slate-200 text-sm">
-                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                    <tr>
-                        <th scope="col" class="px-4 py-3">"Role"</th>
-                        <th scope="col" class="px-4 py-3">"Permissions"</th>
-                        <th scope="col" class="px-4 py-3">"Users"</th>
-                        <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
+        <DataTable columns=vec!["Role", "Permissions", "Users", ""]>
                     {roles.into_iter().map(|r| {
                         let perms = if r.permissions.len() == Permission::ALL.len() {
                             "Everything".to_string()
@@ -172,8 +163,6 @@ fn RolesTable(
                             </tr>
                         }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        </DataTable>
     }
 }
