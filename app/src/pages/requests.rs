@@ -137,25 +137,22 @@ fn Request(
             .map(|e| e.summary())
             .or_else(|| query.read().get("error"))
     };
+    let by = format!(
+        "by {} on {}",
+        request.decided_by.clone().unwrap_or_default(),
+        request
+            .decided_at
+            .as_deref()
+            .map(short_time)
+            .unwrap_or_default()
+    );
     let decided = match request.status {
         RequestStatus::Approved => Some(format!(
-            "Approved by {} on {}. {} was mailed a link to choose a password.",
-            request.decided_by.clone().unwrap_or_default(),
-            request
-                .decided_at
-                .as_deref()
-                .map(short_time)
-                .unwrap_or_default(),
+            "Approved {by}. {} was mailed a link to choose a password.",
             request.email
         )),
         RequestStatus::Rejected => Some(format!(
-            "Rejected by {} on {}. Reason: {}",
-            request.decided_by.clone().unwrap_or_default(),
-            request
-                .decided_at
-                .as_deref()
-                .map(short_time)
-                .unwrap_or_default(),
+            "Rejected {by}. Reason: {}",
             request.reason.clone().unwrap_or_default()
         )),
         _ => None,

@@ -29,6 +29,19 @@ async fn confirmed(db: &DatabaseConnection, name: &str) -> String {
         .id
 }
 
+/// Approves `id` as a General user, with no groups.
+async fn approve_as_general_user(
+    db: &DatabaseConnection,
+    admin: &Actor,
+    id: &str,
+) -> Result<String, AppError> {
+    let approval = Approval {
+        role_id: roles::USER_ROLE_ID,
+        group_ids: vec![],
+    };
+    approve(db, admin, &Permission::ALL, id, approval, URL).await
+}
+
 async fn root(db: &DatabaseConnection) -> Actor {
     actor_for(&lifecycle::find(db, "root.admin").await.unwrap())
 }
@@ -57,18 +70,7 @@ async fn an_approved_person_chooses_a_password_and_becomes_active() {
     assert_eq!(person.status, UserStatus::Invited.as_str());
     assert_eq!(waiting_count(&t.db).await, 0);
 
-    let again = approve(
-        &t.db,
-        &admin,
-        &Permission::ALL,
-        &id,
-        Approval {
-            role_id: roles::USER_ROLE_ID,
-            group_ids: vec![],
-        },
-        URL,
-    )
-    .await;
+    let again = approve_as_general_user(&t.db, &admin, &id).await;
     assert!(matches!(again, Err(AppError::Conflict(_))));
 
     let token = links_mailed(
@@ -129,18 +131,7 @@ async fn a_rejection_needs_a_reason_and_is_kept_and_mailed() {
     assert!(rejected.body_text.contains("Not a member of staff."));
     let kept = list(&t.db, RequestStatus::Rejected, 1).await.unwrap();
     assert_eq!(kept.total, 1);
-    let late = approve(
-        &t.db,
-        &admin,
-        &Permission::ALL,
-        &id,
-        Approval {
-            role_id: roles::USER_ROLE_ID,
-            group_ids: vec![],
-        },
-        URL,
-    )
-    .await;
+    let late = approve_as_general_user(&t.db, &admin, &id).await;
     assert!(matches!(late, Err(AppError::Conflict(_))));
     t.close().await;
 }
