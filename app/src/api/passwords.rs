@@ -30,7 +30,9 @@ pub async fn set_user_password(
     password: String,
     force_change: Option<String>,
     notify: Option<String>,
+    mail_password: Option<String>,
 ) -> Result<(), AppError> {
+    use crate::model::PasswordNotice;
     use crate::model::Permission;
     use crate::routes::encode_query_value;
     use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
@@ -43,7 +45,11 @@ pub async fn set_user_password(
             &username,
             &password,
             force_change.is_some(),
-            notify.is_some(),
+            match (notify.is_some(), mail_password.is_some()) {
+                (_, true) => PasswordNotice::MailTemporary,
+                (true, false) => PasswordNotice::Mail,
+                (false, false) => PasswordNotice::Nothing,
+            },
         )
         .await;
     match result {

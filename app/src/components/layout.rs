@@ -47,7 +47,9 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     let can_audit = user.can(Permission::AuditRead);
     let can_groups = user.can(Permission::GroupsManage);
     let can_settings = user.can(Permission::SettingsManage);
-    let can_review = user.can(Permission::RequestsReview);
+    // (Not while a password change is due: its count would be refused, and
+    // that refusal would become the page's status.)
+    let can_review = user.can(Permission::RequestsReview) && !user.must_change_password;
     view! {
         <div class="min-h-screen md:flex">
             <nav aria-label="Main" class="bg-slate-900 text-slate-100 md:w-56 md:min-h-screen p-4 flex md:flex-col gap-1">

@@ -17,7 +17,7 @@ pub use mail::{MailPage, MailSettings, MailSettingsInput, OutboxEntry};
 pub use page::{Page, PageRequest};
 pub use permission::{GroupView, Permission, RoleView};
 pub use user::{
-    ActivityEntry, CurrentUser, FilterChoices, NewUserRequest, UserChanges, UserDetail, UserPage,
-    UserStatus, UserSummary,
+    ActivityEntry, CurrentUser, FilterChoices, NewUserRequest, PasswordNotice, UserChanges,
+    UserDetail, UserPage, UserStatus, UserSummary,
 };
 pub use user_query::{Cursor, SortKey, UserQuery};

@@ -93,6 +93,17 @@ impl UserSummary {
     }
 }
 
+/// What a user is told after an admin sets their password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PasswordNotice {
+    Nothing,
+    /// A mail saying it changed, without the password.
+    Mail,
+    /// A mail with the temporary password, which must be changed at the
+    /// next sign-in.
+    MailTemporary,
+}
+
 /// The signed-in person, as the UI needs them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUser {

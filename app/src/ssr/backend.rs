@@ -106,7 +106,7 @@ pub trait PasswordBackend: Send + Sync {
         username: &str,
         password: &str,
         force_change: bool,
-        notify: bool,
+        notice: crate::model::PasswordNotice,
     ) -> Result<(), AppError>;
 }
 

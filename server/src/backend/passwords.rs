@@ -34,14 +34,14 @@ impl PasswordBackend for ServerBackend {
         username: &str,
         password: &str,
         force_change: bool,
-        notify: bool,
+        notice: app::model::PasswordNotice,
     ) -> Result<(), AppError> {
         let actor = actor_of(actor, meta)?;
         let set = AdminSet {
             username,
             password,
             force_change,
-            notify,
+            notice,
         };
         password_change::set_by_admin(&self.state.db, &actor, set, &self.public_url().await).await
     }

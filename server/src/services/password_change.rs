@@ -1,9 +1,10 @@
 //! Changing a password: your own (knowing the current one), or someone
 //! else's as an admin ("Change password", optionally asking for a change at
 //! the next sign-in and telling the user by mail). Either way the user's
-//! other sessions end; the mail never contains the password.
+//! other sessions end. A mail contains the password only when the admin
+//! chose to send a temporary one, which must be changed at the next sign-in.
 use app::error::FieldError;
-use app::model::UserStatus;
+use app::model::{PasswordNotice, UserStatus};
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -102,8 +103,9 @@ pub struct AdminSet<'a> {
     pub password: &'a str,
     /// "Ask for a password change at the next sign-in".
     pub force_change: bool,
-    /// "Notify the user by email" (the mail does not contain the password).
-    pub notify: bool,
+    /// "Notify the user by email": without the password, or with it when it
+    /// is temporary (a change is forced at the next sign-in).
+    pub notice: PasswordNotice,
 }
 
 /// Sets another user's password; ends all their sessions.
@@ -125,6 +127,12 @@ pub async fn set_by_admin(
             "{} has not joined yet; they choose their password when they do.",
             owner.username
         )));
+    }
+    if set.notice == PasswordNotice::MailTemporary && !set.force_change {
+        return Err(AppError::field(
+            "mail_password",
+            "Only a temporary password can be mailed: also ask for a change at the next sign-in.",
+        ));
     }
     if set.password.is_empty() {
         return Err(AppError::field(
@@ -155,16 +163,28 @@ pub async fn set_by_admin(
     links::end_all(&txn, super::recovery::PURPOSE, owner.id)
         .await
         .map_err(db_error)?;
-    if set.notify {
-        let mail =
-            templates::password_set_by_admin(public_url, &owner.first_name, set.force_change);
+    let mail = match set.notice {
+        PasswordNotice::Nothing => None,
+        PasswordNotice::Mail => Some(templates::password_set_by_admin(
+            public_url,
+            &owner.first_name,
+            set.force_change,
+        )),
+        PasswordNotice::MailTemporary => Some(templates::temporary_password(
+            public_url,
+            &owner.first_name,
+            set.password,
+        )),
+    };
+    if let Some(mail) = mail {
         outbox::enqueue(&txn, &owner.email, mail)
             .await
             .map_err(db_error)?;
     }
     let target = ("user", owner.id.to_string(), owner.username.as_str());
     let details = serde_json::json!({
-        "force_change": set.force_change, "notified": set.notify, "sessions_ended": ended,
+        "force_change": set.force_change, "notice": format!("{:?}", set.notice),
+        "sessions_ended": ended,
     });
     audit::record_change(&txn, actor, "user.password_set", target, Some(details)).await?;
     txn.commit().await.map_err(db_error)

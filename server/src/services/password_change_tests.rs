@@ -1,6 +1,6 @@
 //! Password changes on the chosen back-end: your own with the current
 //! password, an admin's with force-change and notice, sessions ended.
-use app::model::UserStatus;
+use app::model::{PasswordNotice, UserStatus};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use super::*;
@@ -84,7 +84,7 @@ async fn an_admin_sets_a_password_asks_for_a_change_and_tells_the_user() {
         username: "locked.out",
         password,
         force_change: true,
-        notify: true,
+        notice: PasswordNotice::Mail,
     };
     let empty = set_by_admin(&t.db, &actor, set(""), URL).await.unwrap_err();
     assert!(empty.field_message("password").is_some());
@@ -143,5 +143,32 @@ async fn an_admin_sets_a_password_asks_for_a_change_and_tells_the_user() {
     assert!(matches!(refused, Err(AppError::Conflict(_))));
     let n = mail_outbox::Entity::find().count(&t.db).await.unwrap();
     assert_eq!(n, 1, "only the one notice");
+    t.close().await;
+}
+
+#[tokio::test]
+async fn only_a_temporary_password_is_ever_mailed() {
+    let t = TestDb::new().await;
+    let actor = actor_for(&add_root(&t.db).await);
+    add_user_with_password(&t.db, "new.starter", "a forgotten passphrase").await;
+    let set = |force_change: bool| AdminSet {
+        username: "new.starter",
+        password: "a temporary passphrase",
+        force_change,
+        notice: PasswordNotice::MailTemporary,
+    };
+    let refused = set_by_admin(&t.db, &actor, set(false), URL)
+        .await
+        .unwrap_err();
+    assert!(refused.field_message("mail_password").is_some());
+    assert_eq!(mail_outbox::Entity::find().count(&t.db).await.unwrap(), 0);
+    set_by_admin(&t.db, &actor, set(true), URL).await.unwrap();
+    let mail = mail_outbox::Entity::find()
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mail.template, "temporary_password");
+    assert!(mail.body_text.contains("a temporary passphrase"));
     t.close().await;
 }
