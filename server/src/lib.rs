@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod mail;
+pub mod pki;
 pub mod serve;
 pub mod services;
 pub mod state;
