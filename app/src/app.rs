@@ -12,6 +12,7 @@ use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
     audit::AuditLogPage,
+    certificate_settings::CertificateSettingsPage,
     change_password::ChangePasswordPage,
     forgot_password::ForgotPasswordPage,
     groups::GroupsPage,
@@ -149,6 +150,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/groups") view=GroupsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/mail") view=MailSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/certificates") view=CertificateSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/password") view=ChangePasswordPage ssr=SsrMode::Async/>

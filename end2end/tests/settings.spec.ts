@@ -48,3 +48,21 @@ test('the username pattern and password length are settings that both checks fol
     await savePolicy(page, javaScriptEnabled, '', '', '12');
   }
 });
+
+test("the certificate authority's page shows the CA and offers its certificate", async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  await page.goto('/login?next=/settings');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/settings$/);
+  await page.getByRole('link', { name: 'Certificate authority' }).click();
+  await expect(page.getByRole('heading', { name: 'Certificate authority' })).toBeVisible();
+  await expect(page.getByTestId('ca-subject')).toContainText('Usher CA');
+  await expect(page.getByTestId('ca-fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
+  await expect(page.getByTestId('ca-client-days')).toHaveText('365 days');
+  const href = await page.getByRole('link', { name: 'Download CA certificate (PEM)' }).getAttribute('href');
+  const pem = await page.request.get(href!);
+  expect(pem.status()).toBe(200);
+  expect(await pem.text()).toContain('-----BEGIN CERTIFICATE-----');
+});

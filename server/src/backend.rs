@@ -11,6 +11,7 @@ use crate::services::{
 };
 use crate::state::AppState;
 
+mod certificates;
 mod invitations;
 mod mail;
 mod passwords;

@@ -34,6 +34,13 @@ pub struct Config {
     pub mail_from: String,
     /// `USHER_LEPTOS_CONFIG` (default `Leptos.toml`): runtime site settings.
     pub leptos_config: PathBuf,
+    /// The organisation named in the CA's name (`USHER_ORGANISATION`).
+    pub organisation: String,
+    /// The key that encrypts the CA's private key at rest: base64 of 32
+    /// bytes in `USHER_CA_KEY`, or a file (`USHER_CA_KEY_FILE`, by default
+    /// `<data dir>/ca.key`, made on first start with mode 0600).
+    pub ca_key: Option<String>,
+    pub ca_key_file: Option<PathBuf>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -85,6 +92,9 @@ impl Config {
             leptos_config: PathBuf::from(
                 var("USHER_LEPTOS_CONFIG").unwrap_or_else(|| "Leptos.toml".into()),
             ),
+            organisation: var("USHER_ORGANISATION").unwrap_or_else(|| "Usher".into()),
+            ca_key: var("USHER_CA_KEY"),
+            ca_key_file: var("USHER_CA_KEY_FILE").map(PathBuf::from),
         })
     }
 

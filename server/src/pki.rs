@@ -18,10 +18,19 @@ pub const CA_YEARS: i64 = 10;
 pub const CRL_DAYS: i64 = 7;
 
 /// The CA certificate and its private key, both PEM.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Ca {
     pub cert_pem: String,
     pub key_pem: String,
+}
+
+/// Never prints the private key.
+impl std::fmt::Debug for Ca {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ca")
+            .field("cert_pem", &self.cert_pem)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A certificate made by the CA, with its new private key (PEM).

@@ -14,6 +14,8 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     std::fs::create_dir_all(&config.data_dir)?;
     let db = crate::db::connect(&config.database_url).await?;
     crate::db::migrate(&db).await?;
+    let sealing_key = crate::services::ca::sealing_key(&config)?;
+    crate::services::ca::ensure(&db, &sealing_key, &config.organisation).await?;
     let sessions = settings::session_policy(&db).await?;
     Ok(AppState {
         db,

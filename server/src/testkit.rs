@@ -98,6 +98,9 @@ pub fn state_config(data_dir: PathBuf) -> Config {
         smtp: None,
         mail_from: "Usher <usher@localhost>".into(),
         leptos_config: PathBuf::from("Leptos.toml"),
+        organisation: "Test Org".into(),
+        ca_key: None,
+        ca_key_file: None,
     }
 }
 

@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod certificates;
 pub mod groups;
 pub mod invitations;
 pub mod mail;

@@ -2,6 +2,7 @@
 pub mod access_request;
 pub mod audit;
 pub mod bulk;
+pub mod certificate;
 pub mod invitation;
 pub mod mail;
 pub mod page;
@@ -12,6 +13,7 @@ pub mod user_query;
 pub use access_request::{AccessRequestView, Registration, RequestList, RequestStatus};
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, JobView};
+pub use certificate::CaView;
 pub use invitation::{parse_addresses, Invitation, InviteReport, ParsedAddresses, MAX_INVITES};
 pub use mail::{MailPage, MailSettings, MailSettingsInput, OutboxEntry};
 pub use page::{Page, PageRequest};

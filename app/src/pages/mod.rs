@@ -1,6 +1,7 @@
 //! One page per file.
 pub mod account;
 pub mod audit;
+pub mod certificate_settings;
 pub mod change_password;
 pub mod forgot_password;
 pub mod groups;

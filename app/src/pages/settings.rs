@@ -25,7 +25,10 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <leptos_meta::Title text="Settings"/>
         <h1 class="text-2xl font-semibold">"Settings"</h1>
-        <p class="mt-2 text-sm"><a href="/settings/mail" class="text-indigo-700 underline">"Mail settings and outbox"</a></p>
+        <p class="mt-2 flex flex-wrap gap-4 text-sm">
+            <a href="/settings/mail" class="text-indigo-700 underline">"Mail settings and outbox"</a>
+            <a href="/settings/certificates" class="text-indigo-700 underline">"Certificate authority"</a>
+        </p>
         {move || error().map(|message| view! { <div class="mt-4 max-w-2xl"><ErrorAlert message/></div> })}
         <Show when=saved>
             <p role="status" class="mt-4 max-w-2xl rounded-md border border-green-200 bg-green-50 px-4 py-3 text-sm text-green-900">

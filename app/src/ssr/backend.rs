@@ -134,6 +134,13 @@ pub trait MailBackend: Send + Sync {
     ) -> Result<(), AppError>;
 }
 
+/// Usher's certificate authority.
+#[async_trait]
+pub trait CertificateBackend: Send + Sync {
+    /// The CA as `/settings/certificates` shows it.
+    async fn ca_view(&self) -> Result<crate::model::CaView, AppError>;
+}
+
 /// Self-registration and the review of access requests.
 #[async_trait]
 pub trait RegistrationBackend: Send + Sync {
@@ -191,6 +198,7 @@ pub trait Backend:
     + PasswordBackend
     + MailBackend
     + RegistrationBackend
+    + CertificateBackend
     + Send
     + Sync
     + 'static

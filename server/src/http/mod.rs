@@ -3,6 +3,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod headers;
 pub mod health;
+pub mod pki;
 pub mod router;
 pub mod session;
 

@@ -15,7 +15,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use super::{csrf, headers, health, session};
+use super::{csrf, headers, health, pki, session};
 use crate::backend::ServerBackend;
 use crate::state::AppState;
 
@@ -31,6 +31,8 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .route("/pki/ca.pem", get(pki::ca_pem))
+        .route("/pki/ca.der", get(pki::ca_der))
         .route("/api/{*name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

@@ -6,6 +6,7 @@ pub mod bulk;
 pub mod bulk_invite;
 #[cfg(test)]
 mod bulk_tests;
+pub mod ca;
 pub mod directory;
 #[cfg(test)]
 mod directory_tests;
