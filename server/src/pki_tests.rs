@@ -31,6 +31,14 @@ fn write(dir: &Path, name: &str, text: &str) -> String {
     path.display().to_string()
 }
 
+/// A new CA, with its certificate written to `ca.pem` in a fresh folder.
+fn ca_on_disk() -> (PathBuf, Ca, String) {
+    let dir = scratch();
+    let ca = new_ca("Example Ltd", OffsetDateTime::now_utc()).unwrap();
+    let ca_file = write(&dir, "ca.pem", &ca.cert_pem);
+    (dir, ca, ca_file)
+}
+
 fn client(ca: &Ca, username: &str) -> Issued {
     let request = ClientRequest {
         username,
@@ -43,9 +51,7 @@ fn client(ca: &Ca, username: &str) -> Issued {
 
 #[test]
 fn the_ca_signs_certificates_and_crls_only() {
-    let dir = scratch();
-    let ca = new_ca("Example Ltd", OffsetDateTime::now_utc()).unwrap();
-    let ca_file = write(&dir, "ca.pem", &ca.cert_pem);
+    let (dir, ca, ca_file) = ca_on_disk();
     let (ok, text) = openssl(&["x509", "-in", &ca_file, "-noout", "-text"]);
     assert!(ok, "{text}");
     assert!(text.contains("CN = Usher CA"), "{text}");
@@ -60,9 +66,7 @@ fn the_ca_signs_certificates_and_crls_only() {
 
 #[test]
 fn a_client_certificate_is_for_client_authentication_only() {
-    let dir = scratch();
-    let ca = new_ca("Example Ltd", OffsetDateTime::now_utc()).unwrap();
-    let ca_file = write(&dir, "ca.pem", &ca.cert_pem);
+    let (dir, ca, ca_file) = ca_on_disk();
     let issued = client(&ca, "jane.doe");
     assert!(issued.serial_hex.len() >= 16, "at least 64 bits");
     let cert = write(&dir, "jane.pem", &issued.cert_pem);
@@ -111,9 +115,7 @@ fn a_client_certificate_is_for_client_authentication_only() {
 
 #[test]
 fn the_server_certificate_serves_tls_for_its_hosts() {
-    let dir = scratch();
-    let ca = new_ca("Example Ltd", OffsetDateTime::now_utc()).unwrap();
-    let ca_file = write(&dir, "ca.pem", &ca.cert_pem);
+    let (dir, ca, ca_file) = ca_on_disk();
     let hosts = vec!["usher.example".to_string(), "localhost".to_string()];
     let issued = issue_server(&ca, &hosts, 365, OffsetDateTime::now_utc()).unwrap();
     let cert = write(&dir, "server.pem", &issued.cert_pem);
@@ -141,10 +143,8 @@ fn the_server_certificate_serves_tls_for_its_hosts() {
 
 #[test]
 fn the_crl_lists_exactly_the_revoked_serials() {
-    let dir = scratch();
     let now = OffsetDateTime::now_utc();
-    let ca = new_ca("Example Ltd", now).unwrap();
-    let ca_file = write(&dir, "ca.pem", &ca.cert_pem);
+    let (dir, ca, ca_file) = ca_on_disk();
     let kept = client(&ca, "kept.user");
     let gone = client(&ca, "gone.user");
     let revoked = [Revoked {
