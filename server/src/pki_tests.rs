@@ -51,7 +51,7 @@ fn client(ca: &Ca, username: &str) -> Issued {
 
 #[test]
 fn the_ca_signs_certificates_and_crls_only() {
-    let (dir, ca, ca_file) = ca_on_disk();
+    let (_, _, ca_file) = ca_on_disk();
     let (ok, text) = openssl(&["x509", "-in", &ca_file, "-noout", "-text"]);
     assert!(ok, "{text}");
     assert!(text.contains("CN = Usher CA"), "{text}");
