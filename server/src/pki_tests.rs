@@ -18,6 +18,14 @@ fn openssl(args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
+/// `openssl verify -CAfile ca -purpose … [extra…] cert`.
+fn verify(ca_file: &str, purpose: &str, cert: &str, extra: &[&str]) -> (bool, String) {
+    let mut args = vec!["verify", "-CAfile", ca_file, "-purpose", purpose];
+    args.extend_from_slice(extra);
+    args.push(cert);
+    openssl(&args)
+}
+
 /// A fresh folder for one test's files.
 fn scratch() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("usher-pki-{}", uuid::Uuid::new_v4()));
@@ -70,23 +78,9 @@ fn a_client_certificate_is_for_client_authentication_only() {
     let issued = client(&ca, "jane.doe");
     assert!(issued.serial_hex.len() >= 16, "at least 64 bits");
     let cert = write(&dir, "jane.pem", &issued.cert_pem);
-    let (ok, text) = openssl(&[
-        "verify",
-        "-CAfile",
-        &ca_file,
-        "-purpose",
-        "sslclient",
-        &cert,
-    ]);
+    let (ok, text) = verify(&ca_file, "sslclient", &cert, &[]);
     assert!(ok, "{text}");
-    let (ok, text) = openssl(&[
-        "verify",
-        "-CAfile",
-        &ca_file,
-        "-purpose",
-        "sslserver",
-        &cert,
-    ]);
+    let (ok, text) = verify(&ca_file, "sslserver", &cert, &[]);
     assert!(!ok, "a client certificate must not serve TLS: {text}");
     let (_, text) = openssl(&["x509", "-in", &cert, "-noout", "-text"]);
     assert!(text.contains("Subject: CN = jane.doe"), "{text}");
@@ -102,14 +96,7 @@ fn a_client_certificate_is_for_client_authentication_only() {
     // Another CA's certificate does not verify against ours.
     let other = new_ca("Someone Else", OffsetDateTime::now_utc()).unwrap();
     let stranger = write(&dir, "stranger.pem", &client(&other, "eve").cert_pem);
-    let (ok, _) = openssl(&[
-        "verify",
-        "-CAfile",
-        &ca_file,
-        "-purpose",
-        "sslclient",
-        &stranger,
-    ]);
+    let (ok, _) = verify(&ca_file, "sslclient", &stranger, &[]);
     assert!(!ok);
 }
 
@@ -119,25 +106,14 @@ fn the_server_certificate_serves_tls_for_its_hosts() {
     let hosts = vec!["usher.example".to_string(), "localhost".to_string()];
     let issued = issue_server(&ca, &hosts, 365, OffsetDateTime::now_utc()).unwrap();
     let cert = write(&dir, "server.pem", &issued.cert_pem);
-    let (ok, text) = openssl(&[
-        "verify",
-        "-CAfile",
+    let (ok, text) = verify(
         &ca_file,
-        "-purpose",
         "sslserver",
-        "-verify_hostname",
-        "usher.example",
         &cert,
-    ]);
+        &["-verify_hostname", "usher.example"],
+    );
     assert!(ok, "{text}");
-    let (ok, _) = openssl(&[
-        "verify",
-        "-CAfile",
-        &ca_file,
-        "-purpose",
-        "sslclient",
-        &cert,
-    ]);
+    let (ok, _) = verify(&ca_file, "sslclient", &cert, &[]);
     assert!(!ok);
 }
 
@@ -164,17 +140,12 @@ fn the_crl_lists_exactly_the_revoked_serials() {
 
     let check = |issued: &Issued, name: &str| {
         let cert = write(&dir, name, &issued.cert_pem);
-        openssl(&[
-            "verify",
-            "-CAfile",
+        verify(
             &ca_file,
-            "-crl_check",
-            "-CRLfile",
-            &crl_file,
-            "-purpose",
             "sslclient",
             &cert,
-        ])
+            &["-crl_check", "-CRLfile", &crl_file],
+        )
     };
     let (ok, text) = check(&kept, "kept.pem");
     assert!(ok, "{text}");
