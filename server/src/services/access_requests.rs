@@ -136,15 +136,20 @@ async fn decide(
     Ok(())
 }
 
-/// Sets the person's status, from the one the request implies.
+/// Sets the person's status (and, on approval, role), in one statement.
 async fn move_user(
     db: &impl ConnectionTrait,
     person: &user::Model,
     to: UserStatus,
+    role: Option<Uuid>,
 ) -> Result<(), AppError> {
-    user::Entity::update_many()
+    let mut update = user::Entity::update_many()
         .col_expr(user::Column::Status, Expr::value(to.as_str()))
-        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()));
+    if let Some(role) = role {
+        update = update.col_expr(user::Column::RoleId, Expr::value(role));
+    }
+    update
         .filter(user::Column::Id.eq(person.id))
         .exec(db)
         .await
@@ -189,13 +194,7 @@ pub async fn approve(
     )
     .await?;
     let person = registration::user_of(&txn, &row).await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::RoleId, Expr::value(role.id))
-        .filter(user::Column::Id.eq(person.id))
-        .exec(&txn)
-        .await
-        .map_err(db_error)?;
-    move_user(&txn, &person, UserStatus::Invited).await?;
+    move_user(&txn, &person, UserStatus::Invited, Some(role.id)).await?;
     groups::add_memberships(&txn, person.id, &approval.group_ids).await?;
     let validity = invitations::validity(&txn).await?;
     let (token, _) = links::issue(&txn, invitations::PURPOSE, person.id, validity)
@@ -241,7 +240,7 @@ pub async fn reject(
     )
     .await?;
     let person = registration::user_of(&txn, &row).await?;
-    move_user(&txn, &person, UserStatus::Rejected).await?;
+    move_user(&txn, &person, UserStatus::Rejected, None).await?;
     links::end_all(&txn, registration::PURPOSE, person.id)
         .await
         .map_err(db_error)?;

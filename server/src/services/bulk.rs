@@ -584,7 +584,16 @@ async fn audit(
                     "before": { "role_id": row.role_id }, "after": { "role_id": params.target },
                 }),
             ),
-            BulkAction::AddToGroup | BulkAction::RemoveFromGroup | BulkAction::SendInvitation => {
+            // (Not reached: each invitation writes its own event. Named for
+            // what it is all the same.)
+            BulkAction::SendInvitation => (
+                "user.invite",
+                "user",
+                row.id.to_string(),
+                row.username.clone(),
+                serde_json::json!({ "via": "mass action" }),
+            ),
+            BulkAction::AddToGroup | BulkAction::RemoveFromGroup => {
                 let action = if params.action == BulkAction::AddToGroup {
                     "group.add_member"
                 } else {
