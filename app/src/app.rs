@@ -13,6 +13,7 @@ use crate::pages::{
     account::AccountPage,
     audit::AuditLogPage,
     certificate_settings::CertificateSettingsPage,
+    certificates::CertificatesPage,
     change_password::ChangePasswordPage,
     forgot_password::ForgotPasswordPage,
     groups::GroupsPage,
@@ -151,6 +152,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/mail") view=MailSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/certificates") view=CertificateSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/certificates") view=CertificatesPage ssr=SsrMode::Async/>
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/account/password") view=ChangePasswordPage ssr=SsrMode::Async/>

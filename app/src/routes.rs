@@ -32,6 +32,7 @@ pub fn page_access(path: &str) -> Access {
         "audit" => Access::Needs(Permission::AuditRead),
         "groups" => Access::Needs(Permission::GroupsManage),
         "settings" => Access::Needs(Permission::SettingsManage),
+        "certificates" => Access::Needs(Permission::CertificatesManage),
         "account" => Access::SignedIn,
         _ => Access::Public,
     }

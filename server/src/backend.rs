@@ -321,7 +321,11 @@ impl Backend for ServerBackend {
         username: &str,
         active: bool,
     ) -> Result<(), AppError> {
-        lifecycle::set_active(&self.state.db, &actor_of(actor, meta)?, username, active).await
+        lifecycle::set_active(&self.state.db, &actor_of(actor, meta)?, username, active).await?;
+        if !active {
+            self.publish_crl().await;
+        }
+        Ok(())
     }
 
     async fn update_user(
@@ -350,7 +354,9 @@ impl Backend for ServerBackend {
         meta: &RequestMeta,
         username: &str,
     ) -> Result<(), AppError> {
-        lifecycle::delete(&self.state.db, &actor_of(actor, meta)?, username).await
+        lifecycle::delete(&self.state.db, &actor_of(actor, meta)?, username).await?;
+        self.publish_crl().await;
+        Ok(())
     }
 
     async fn directory_options(&self) -> Result<app::model::FilterChoices, AppError> {

@@ -41,7 +41,16 @@ pub struct Config {
     /// `<data dir>/ca.key`, made on first start with mode 0600).
     pub ca_key: Option<String>,
     pub ca_key_file: Option<PathBuf>,
+    /// `USHER_HTTPS_ADDR`: where the HTTPS listener (certificate sign-in)
+    /// listens; default the site address's IP on port 3443; `off` for none.
+    pub https_addr: Option<String>,
+    /// `USHER_HTTPS_URL`: its public base URL; default `https://<public
+    /// host>:<its port>`.
+    pub https_url: Option<String>,
 }
+
+/// The HTTPS listener's default port.
+pub const HTTPS_PORT: u16 = 3443;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -95,6 +104,8 @@ impl Config {
             organisation: var("USHER_ORGANISATION").unwrap_or_else(|| "Usher".into()),
             ca_key: var("USHER_CA_KEY"),
             ca_key_file: var("USHER_CA_KEY_FILE").map(PathBuf::from),
+            https_addr: var("USHER_HTTPS_ADDR"),
+            https_url: var("USHER_HTTPS_URL").map(|u| u.trim_end_matches('/').to_string()),
         })
     }
 
@@ -116,10 +127,52 @@ impl Config {
             .unwrap_or_else(|| format!("http://{}", options.site_addr))
     }
 
+    /// Where the HTTPS listener listens, unless it is turned off.
+    pub fn https_addr(
+        &self,
+        options: &LeptosOptions,
+    ) -> anyhow::Result<Option<std::net::SocketAddr>> {
+        match self.https_addr.as_deref() {
+            Some("off") => Ok(None),
+            Some(text) => Ok(Some(text.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "USHER_HTTPS_ADDR must be an address like 0.0.0.0:3443, or off (got {text:?})"
+                )
+            })?)),
+            None => Ok(Some(std::net::SocketAddr::new(
+                options.site_addr.ip(),
+                HTTPS_PORT,
+            ))),
+        }
+    }
+
+    /// The HTTPS listener's base URL, for links to certificate sign-in.
+    pub fn https_url(&self, options: &LeptosOptions) -> Option<String> {
+        if let Some(url) = &self.https_url {
+            return Some(url.clone());
+        }
+        let addr = self.https_addr(options).ok().flatten()?;
+        let public = self.public_url(options);
+        let host = host_of(&public).unwrap_or_else(|| options.site_addr.ip().to_string());
+        Some(format!("https://{host}:{}", addr.port()))
+    }
+
     /// Cookies get `Secure` and the `__Host-` prefix when served over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
     }
+}
+
+/// "https://usher.example:8443/x" → "usher.example"; IPv6 stays bracketed.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split('/').next()?;
+    let host = if authority.starts_with('[') {
+        authority.split_inclusive(']').next()?
+    } else {
+        authority.split(':').next()?
+    };
+    (!host.is_empty()).then(|| host.to_string())
 }

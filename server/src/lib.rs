@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod https;
 pub mod mail;
 pub mod pki;
 pub mod serve;

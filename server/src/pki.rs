@@ -40,6 +40,9 @@ pub struct Issued {
     /// Lower-case hex, as stored and as `openssl` prints it.
     pub serial_hex: String,
     pub not_after: OffsetDateTime,
+    pub cert_der: Vec<u8>,
+    /// PKCS#8.
+    pub key_der: Vec<u8>,
 }
 
 fn p256() -> Result<KeyPair, rcgen::Error> {
@@ -145,6 +148,8 @@ fn sign(
         key_pem: key.serialize_pem(),
         serial_hex,
         not_after,
+        cert_der: cert.der().to_vec(),
+        key_der: key.serialize_der(),
     })
 }
 
@@ -183,6 +188,77 @@ pub fn crl(
         key_identifier_method: KeyIdMethod::Sha256,
     };
     params.signed_by(&issuer(ca)?)?.pem()
+}
+
+/// SHA-256 of a certificate's DER, lower-case hex.
+pub fn fingerprint(der: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(der))
+}
+
+/// The DER of the first certificate in PEM text.
+pub fn pem_to_der(pem: &str) -> anyhow::Result<Vec<u8>> {
+    let (_, parsed) = x509_parser::pem::parse_x509_pem(pem.as_bytes())?;
+    Ok(parsed.contents)
+}
+
+/// How the PKCS#12 file is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pkcs12Profile {
+    /// AES-256-CBC with PBKDF2, HMAC-SHA-256 MAC: what current browsers and
+    /// OpenSSL 3 read.
+    Modern,
+    /// 3DES with SHA-1: for old keychains (macOS before 14, Windows 7).
+    Legacy,
+}
+
+/// The user's key, certificate and the CA certificate in one PKCS#12 file,
+/// under `password`, with the username as its friendly name.
+pub fn pkcs12(
+    issued: &Issued,
+    ca_cert_pem: &str,
+    alias: &str,
+    password: &str,
+    profile: Pkcs12Profile,
+) -> anyhow::Result<Vec<u8>> {
+    use p12_keystore::{
+        Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
+        PrivateKeyChain,
+    };
+    let leaf = Certificate::from_der(&issued.cert_der)?;
+    let ca = Certificate::from_der(&pem_to_der(ca_cert_pem)?)?;
+    let key = PrivateKey::from_der(&issued.key_der)?;
+    let local_key_id = hex::decode(&issued.serial_hex)?;
+    let chain = PrivateKeyChain::new(local_key_id, key, [leaf, ca]);
+    let mut store = KeyStore::new();
+    store.add_entry(alias, KeyStoreEntry::PrivateKeyChain(chain));
+    let writer = store.writer(password);
+    let writer = match profile {
+        Pkcs12Profile::Modern => writer
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithHmacSha256AndAes256)
+            .mac_algorithm(MacAlgorithm::HmacSha256),
+        Pkcs12Profile::Legacy => writer
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc)
+            .mac_algorithm(MacAlgorithm::HmacSha1),
+    };
+    Ok(writer.write()?)
+}
+
+/// A PKCS#12 password that is easy to type from the screen: five groups of
+/// four letters and digits without look-alikes (about 100 bits).
+pub fn pkcs12_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789";
+    let mut bytes = [0u8; 20];
+    OsRng.fill_bytes(&mut bytes);
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]

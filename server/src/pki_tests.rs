@@ -153,3 +153,57 @@ fn the_crl_lists_exactly_the_revoked_serials() {
     assert!(!ok);
     assert!(text.contains("certificate revoked"), "{text}");
 }
+
+#[test]
+fn the_pkcs12_opens_with_its_password_in_both_profiles() {
+    let (dir, ca, _) = ca_on_disk();
+    let issued = client(&ca, "pat.doe");
+    for (profile, name) in [
+        (Pkcs12Profile::Modern, "modern.p12"),
+        (Pkcs12Profile::Legacy, "legacy.p12"),
+    ] {
+        let password = pkcs12_password();
+        assert_eq!(password.len(), 24, "{password}");
+        let bytes = pkcs12(&issued, &ca.cert_pem, "pat.doe", &password, profile).unwrap();
+        // Round trip through the library that wrote it.
+        let store = p12_keystore::KeyStore::from_pkcs12(
+            &bytes,
+            &password,
+            p12_keystore::Pkcs12ImportPolicy::Strict,
+        )
+        .unwrap();
+        let (alias, chain) = store.private_key_chain().unwrap();
+        assert_eq!(alias, "pat.doe");
+        assert_eq!(chain.key().as_der(), issued.key_der.as_slice());
+        assert_eq!(chain.certs()[0].as_der(), issued.cert_der.as_slice());
+        assert_eq!(chain.certs().len(), 2, "the CA travels with it");
+        // And from outside: openssl opens it with the password only.
+        let path = dir.join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let file = path.display().to_string();
+        let pass = format!("pass:{password}");
+        let (ok, text) = openssl(&["pkcs12", "-info", "-in", &file, "-passin", &pass, "-noenc"]);
+        assert!(ok, "{name}: {text}");
+        assert!(
+            text.contains("CN = pat.doe") || text.contains("CN=pat.doe"),
+            "{text}"
+        );
+        assert!(text.contains("PRIVATE KEY"), "{text}");
+        match profile {
+            Pkcs12Profile::Modern => assert!(text.contains("AES-256-CBC"), "{text}"),
+            Pkcs12Profile::Legacy => assert!(text.contains("3-KeyTripleDES"), "{text}"),
+        }
+        let (wrong, _) = openssl(&[
+            "pkcs12",
+            "-info",
+            "-in",
+            &file,
+            "-passin",
+            "pass:wrong",
+            "-noenc",
+        ]);
+        assert!(!wrong, "{name}: a wrong password must not open it");
+    }
+    assert_eq!(fingerprint(&issued.cert_der).len(), 64);
+    assert_eq!(pem_to_der(&issued.cert_pem).unwrap(), issued.cert_der);
+}

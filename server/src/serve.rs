@@ -23,6 +23,7 @@ pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
         leptos,
         sessions,
         jobs: Arc::default(),
+        ca_key: sealing_key,
     })
 }
 
@@ -48,6 +49,14 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     crate::services::jobs::spawn_worker(state.db.clone(), state.jobs.clone());
 
     let app = crate::http::build(state.clone());
+    match state.config.https_addr(&state.leptos)? {
+        Some(https_addr) => {
+            let hosts = https_hosts(&state);
+            let bound = crate::https::spawn(state.clone(), app.clone(), https_addr, hosts).await?;
+            tracing::info!(addr = %bound, "HTTPS (certificate sign-in) is listening");
+        }
+        None => spawn_crl_keeper(state.clone()),
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, database = %redact(&state.config.database_url), "Usher is listening");
     axum::serve(
@@ -58,6 +67,39 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The names the HTTPS listener's certificate is for.
+fn https_hosts(state: &AppState) -> Vec<String> {
+    let mut hosts = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+    if let Some(host) = state
+        .config
+        .https_url(&state.leptos)
+        .and_then(|url| crate::config::host_of(&url))
+    {
+        let host = host.trim_matches(['[', ']']).to_string();
+        if !hosts.contains(&host) {
+            hosts.insert(0, host);
+        }
+    }
+    hosts
+}
+
+/// Without the HTTPS listener (which does it), the CRL is still reissued.
+fn spawn_crl_keeper(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            let refreshed = async {
+                let ca = crate::services::ca::load(&state.db, &state.ca_key).await?;
+                crate::services::crl::refresh(&state.db, &ca).await
+            };
+            if let Err(error) = refreshed.await {
+                tracing::warn!(%error, "could not refresh the CRL");
+            }
+        }
+    });
 }
 
 fn spawn_session_sweeper(state: AppState) {

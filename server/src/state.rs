@@ -16,6 +16,8 @@ pub struct AppState {
     pub sessions: SessionPolicy,
     /// Wakes this instance's job worker when a job is queued here.
     pub jobs: Arc<tokio::sync::Notify>,
+    /// Opens the CA's private key, which is stored sealed (`services::ca`).
+    pub ca_key: [u8; 32],
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -101,6 +101,8 @@ pub fn state_config(data_dir: PathBuf) -> Config {
         organisation: "Test Org".into(),
         ca_key: None,
         ca_key_file: None,
+        https_addr: Some("off".into()),
+        https_url: None,
     }
 }
 
@@ -118,8 +120,12 @@ pub fn state(db: DatabaseConnection, data_dir: PathBuf) -> AppState {
         leptos,
         sessions: SessionPolicy::default(),
         jobs: Arc::default(),
+        ca_key: TEST_CA_KEY,
     }
 }
+
+/// The CA sealing key of test states.
+pub const TEST_CA_KEY: [u8; 32] = [3u8; 32];
 
 /// A General user `name` (`name@example.com`, "Pat Doe", no password) in
 /// `status`: the person most service tests act on.

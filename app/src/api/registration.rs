@@ -95,7 +95,7 @@ pub async fn approve_request(
     id: String,
     role: String,
     groups: Option<Vec<String>>,
-) -> Result<String, AppError> {
+) -> Result<crate::model::Approved, AppError> {
     use crate::model::Permission;
     use crate::routes::encode_query_value;
     use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
@@ -106,11 +106,11 @@ pub async fn approve_request(
         .approve_request(&actor, &request_meta(), &id, &role, &groups)
         .await
     {
-        Ok(username) => {
+        Ok(approved) => {
             if is_plain_form_post() {
                 leptos_axum::redirect(&format!("{page}?decided=approved"));
             }
-            Ok(username)
+            Ok(approved)
         }
         Err(error) => Err(form_error(error, &page)),
     }

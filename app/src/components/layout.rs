@@ -47,6 +47,7 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     let can_audit = user.can(Permission::AuditRead);
     let can_groups = user.can(Permission::GroupsManage);
     let can_settings = user.can(Permission::SettingsManage);
+    let can_certificates = user.can(Permission::CertificatesManage) && !user.must_change_password;
     // (Not while a password change is due: its count would be refused, and
     // that refusal would become the page's status.)
     let can_review = user.can(Permission::RequestsReview) && !user.must_change_password;
@@ -65,6 +66,9 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
                 </Show>
                 <Show when=move || can_roles>
                     <NavLink href="/roles" label="Roles"/>
+                </Show>
+                <Show when=move || can_certificates>
+                    <CertificatesLink/>
                 </Show>
                 <Show when=move || can_audit>
                     <NavLink href="/audit" label="Audit log"/>
@@ -114,6 +118,27 @@ fn RequestsLink() -> impl IntoView {
                 {move || waiting.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
                     <span class="rounded-full bg-amber-400 px-2 text-xs font-semibold text-slate-900"
                         data-testid="requests-badge" aria-label=format!("{n} waiting")>{n.to_string()}</span>
+                })}
+            </Transition>
+        </A>
+    }
+}
+
+/// "Certificates" with how many expire soon.
+#[component]
+fn CertificatesLink() -> impl IntoView {
+    let location = use_location();
+    let list = Resource::new(
+        move || location.pathname.get(),
+        |_| crate::api::certificates::list_certificates(Some("expiring".into()), None, Some(1)),
+    );
+    view! {
+        <A href="/certificates" attr:class="flex items-center justify-between gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
+            "Certificates"
+            <Transition>
+                {move || list.get().and_then(Result::ok).map(|l| l.expiring).filter(|n| *n > 0).map(|n| view! {
+                    <span class="rounded-full bg-amber-400 px-2 text-xs font-semibold text-slate-900"
+                        data-testid="expiring-badge" title="Expiring soon" aria-label=format!("{n} expiring soon")>{n.to_string()}</span>
                 })}
             </Transition>
         </A>

@@ -13,7 +13,10 @@ pub mod user_query;
 pub use access_request::{AccessRequestView, Registration, RequestList, RequestStatus};
 pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, JobView};
-pub use certificate::CaView;
+pub use certificate::{
+    ApprovalMode, Approved, CaView, CertificateList, CertificateRow, CertificateSettings,
+    CertificateState, IssuedCertificate, RevocationReason, EXPIRING_DAYS,
+};
 pub use invitation::{parse_addresses, Invitation, InviteReport, ParsedAddresses, MAX_INVITES};
 pub use mail::{MailPage, MailSettings, MailSettingsInput, OutboxEntry};
 pub use page::{Page, PageRequest};

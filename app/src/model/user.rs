@@ -11,16 +11,19 @@ pub enum UserStatus {
     PendingEmail,
     Review,
     Rejected,
+    /// Approved with a certificate (mailed); signing in with it completes.
+    CertificateSent,
 }
 
 impl UserStatus {
-    pub const ALL: [UserStatus; 6] = [
+    pub const ALL: [UserStatus; 7] = [
         UserStatus::Active,
         UserStatus::Inactive,
         UserStatus::Invited,
         UserStatus::PendingEmail,
         UserStatus::Review,
         UserStatus::Rejected,
+        UserStatus::CertificateSent,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -31,6 +34,7 @@ impl UserStatus {
             UserStatus::PendingEmail => "pending_email",
             UserStatus::Review => "review",
             UserStatus::Rejected => "rejected",
+            UserStatus::CertificateSent => "certificate_sent",
         }
     }
 
@@ -46,6 +50,7 @@ impl UserStatus {
             UserStatus::PendingEmail => "Pending email confirmation",
             UserStatus::Review => "Review request",
             UserStatus::Rejected => "Rejected",
+            UserStatus::CertificateSent => "Certificate sent",
         }
     }
 
@@ -60,6 +65,9 @@ impl UserStatus {
             }
             UserStatus::Review => "Email confirmed; waiting for an admin to approve or reject.",
             UserStatus::Rejected => "The request was rejected; the account cannot sign in.",
+            UserStatus::CertificateSent => {
+                "Certificate mailed; signing in with it completes the account."
+            }
         }
     }
 }

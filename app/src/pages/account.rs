@@ -26,5 +26,27 @@ pub fn AccountPage() -> impl IntoView {
             })}
         </Suspense>
         <p class="mt-6"><a href="/account/password" class="text-sm text-indigo-700 underline">"Change password"</a></p>
+        <MyCertificates/>
+    }
+}
+
+/// The caller's certificates, and the CA certificate to trust.
+#[component]
+fn MyCertificates() -> impl IntoView {
+    let rows = Resource::new(|| (), |_| crate::api::certificates::my_certificates());
+    view! {
+        <section class="mt-8 max-w-3xl" aria-labelledby="my-certificates">
+            <h2 id="my-certificates" class="text-lg font-semibold">"My certificates"</h2>
+            <Transition>
+                {move || rows.get().and_then(Result::ok).map(|rows| if rows.is_empty() {
+                    view! { <p class="mt-2 text-sm text-slate-600">"You have no certificates."</p> }.into_any()
+                } else {
+                    view! { <crate::components::certificates::CertificateTable rows show_user=false/> }.into_any()
+                })}
+            </Transition>
+            <p class="mt-3 text-sm">
+                <a href="/pki/ca.pem" download="usher-ca.pem" rel="external" class="text-indigo-700 underline">"Download Usher's CA certificate"</a>
+            </p>
+        </section>
     }
 }

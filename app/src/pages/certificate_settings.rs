@@ -2,9 +2,9 @@
 use leptos::prelude::*;
 
 use super::users::list::short_time;
-use crate::api::certificates::certificate_authority;
+use crate::api::certificates::{certificate_authority, SaveCertificateSettings};
 use crate::components::alert::LoadError;
-use crate::model::CaView;
+use crate::model::{ApprovalMode, CaView};
 
 #[component]
 pub fn CertificateSettingsPage() -> impl IntoView {
@@ -41,7 +41,7 @@ fn Authority(ca: CaView) -> impl IntoView {
                 {row("SHA-256 fingerprint", ca.fingerprint_sha256, "ca-fingerprint")}
                 {row("Valid from", short_time(&ca.not_before), "ca-from")}
                 {row("Valid until", short_time(&ca.not_after), "ca-until")}
-                {row("Client certificates last", format!("{} days", ca.client_validity_days), "ca-client-days")}
+                {row("Certificate sign-in", ca.https_url.clone().map(|u| format!("{u}/login")).unwrap_or_else(|| "Off (USHER_HTTPS_ADDR=off)".into()), "ca-https")}
             </dl>
             <div class="mt-6 flex flex-wrap gap-2">
                 <a href="/pki/ca.pem" download="usher-ca.pem" rel="external"
@@ -52,7 +52,51 @@ fn Authority(ca: CaView) -> impl IntoView {
                     class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">
                     "Download CA certificate (DER)"
                 </a>
+                <a href="/pki/crl.pem" download="usher.crl.pem" rel="external"
+                    class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">
+                    "Download revocation list (CRL)"
+                </a>
             </div>
+        </section>
+        <SettingsForm days=ca.client_validity_days mode=ca.approval_mode/>
+    }
+}
+
+/// The validity of new certificates and the approval mode.
+#[component]
+fn SettingsForm(days: i64, mode: ApprovalMode) -> impl IntoView {
+    let save = ServerAction::<SaveCertificateSettings>::new();
+    let query = leptos_router::hooks::use_query_map();
+    let error = Signal::derive(move || {
+        save.value().with(|v| match v {
+            Some(Err(e)) => e.field_message("client_validity_days"),
+            _ => None,
+        })
+    });
+    let saved =
+        move || matches!(save.value().get(), Some(Ok(()))) || query.read().get("saved").is_some();
+    let days = RwSignal::new(days.to_string());
+    view! {
+        <section class="mt-6 max-w-3xl rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="cert-settings">
+            <h2 id="cert-settings" class="text-lg font-semibold">"Users' certificates"</h2>
+            <ActionForm action=save attr:class="mt-4 space-y-4">
+                <crate::components::field::TextField label="Validity of new certificates (days)" name="client_validity_days"
+                    kind="number" autocomplete="off" value=days error/>
+                <fieldset class="space-y-2 text-sm">
+                    <legend class="font-medium text-slate-700">"Approving an access request"</legend>
+                    <label class="flex items-center gap-2">
+                        <input type="radio" name="approval_mode" value="link" checked=mode == ApprovalMode::Link/>
+                        "Mails a link to choose a password"
+                    </label>
+                    <label class="flex items-center gap-2">
+                        <input type="radio" name="approval_mode" value="certificate" checked=mode == ApprovalMode::Certificate/>
+                        "Issues a certificate and mails it (sign-in with the certificate)"
+                    </label>
+                </fieldset>
+                {move || saved().then(|| view! { <p role="status" class="text-sm text-emerald-700">"Saved."</p> })}
+                <button type="submit" disabled=move || save.pending().get()
+                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Save"</button>
+            </ActionForm>
         </section>
     }
 }

@@ -12,6 +12,16 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let policy = Resource::new(|| (), |_| crate::api::settings::directory_policy());
+    let certificate_url = Resource::new(
+        || (),
+        |_| crate::api::certificates::certificate_sign_in_url(),
+    );
+    let certificate_refusal = move || {
+        query
+            .read()
+            .get("certificate")
+            .map(|code| certificate_message(&code))
+    };
     let error = move || match login.value().get() {
         Some(Err(e)) => Some(e.to_string()),
         Some(Ok(_)) => None,
@@ -45,6 +55,15 @@ pub fn LoginPage() -> impl IntoView {
                         "Sign in"
                     </button>
                 </ActionForm>
+                {move || certificate_refusal().map(|message| view! { <div class="mt-4" data-testid="certificate-refusal"><ErrorAlert message/></div> })}
+                <Suspense>
+                    {move || certificate_url.get().and_then(Result::ok).flatten().map(|href| view! {
+                        <a href=href rel="external" data-testid="certificate-sign-in"
+                            class="mt-4 block w-full rounded-md border border-slate-300 px-4 py-2 text-center text-sm font-medium hover:bg-slate-100">
+                            "Sign in with certificate"
+                        </a>
+                    })}
+                </Suspense>
                 <p class="mt-4 text-sm"><a href="/forgot-password" class="text-indigo-700 underline">"Forgot password?"</a></p>
                 <Suspense>
                     {move || policy.get().and_then(Result::ok).filter(|p| p.registration_open).map(|_| view! {
@@ -56,4 +75,17 @@ pub fn LoginPage() -> impl IntoView {
             </div>
         </main>
     }
+}
+
+/// Why certificate sign-in (on the HTTPS listener) did not sign anyone in.
+fn certificate_message(code: &str) -> String {
+    match code {
+        "none" => "Your browser did not present a certificate. Import the certificate file from your email (and Usher's CA certificate), then try again.",
+        "revoked" => "This certificate has been revoked. Ask an administrator for a new one.",
+        "expired" => "This certificate has expired. Ask an administrator to renew it.",
+        "inactive" => "This account is deactivated, so its certificate does not sign in.",
+        "unknown" => "Usher does not know this certificate. Use the certificate Usher mailed you.",
+        _ => "Certificate sign-in failed. Try again in a moment.",
+    }
+    .to_string()
 }

@@ -2,6 +2,7 @@
 pub mod account;
 pub mod audit;
 pub mod certificate_settings;
+pub mod certificates;
 pub mod change_password;
 pub mod forgot_password;
 pub mod groups;

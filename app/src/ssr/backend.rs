@@ -139,6 +139,49 @@ pub trait MailBackend: Send + Sync {
 pub trait CertificateBackend: Send + Sync {
     /// The CA as `/settings/certificates` shows it.
     async fn ca_view(&self) -> Result<crate::model::CaView, AppError>;
+
+    async fn save_certificate_settings(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        settings: crate::model::CertificateSettings,
+    ) -> Result<(), AppError>;
+
+    /// "Generate certificate", or with `replace` "Regenerate certificate"
+    /// (the user's current ones are revoked as superseded first).
+    async fn issue_certificate(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        username: &str,
+        legacy: bool,
+        replace: bool,
+    ) -> Result<crate::model::IssuedCertificate, AppError>;
+
+    async fn revoke_certificate(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        reason: crate::model::RevocationReason,
+    ) -> Result<(), AppError>;
+
+    /// A user's certificates (their "Certificates" tab, or `/account`).
+    async fn user_certificates(
+        &self,
+        username: &str,
+    ) -> Result<Vec<crate::model::CertificateRow>, AppError>;
+
+    /// `<HTTPS URL>/auth/certificate`, when the HTTPS listener runs.
+    async fn certificate_sign_in_url(&self) -> Result<Option<String>, AppError>;
+
+    /// `/certificates`.
+    async fn certificates(
+        &self,
+        state: Option<crate::model::CertificateState>,
+        username: &str,
+        page: u64,
+    ) -> Result<crate::model::CertificateList, AppError>;
 }
 
 /// Self-registration and the review of access requests.
@@ -168,7 +211,7 @@ pub trait RegistrationBackend: Send + Sync {
     /// How many requests wait for review.
     async fn waiting_requests(&self) -> Result<u64, AppError>;
 
-    /// Approves with a role and groups; returns the username.
+    /// Approves with a role and groups.
     async fn approve_request(
         &self,
         actor: &CurrentUser,
@@ -176,7 +219,7 @@ pub trait RegistrationBackend: Send + Sync {
         id: &str,
         role: &str,
         groups: &[String],
-    ) -> Result<String, AppError>;
+    ) -> Result<crate::model::Approved, AppError>;
 
     /// Rejects with a reason; returns the username.
     async fn reject_request(

@@ -47,13 +47,39 @@ impl RegistrationBackend for ServerBackend {
         id: &str,
         role: &str,
         groups: &[String],
-    ) -> Result<String, AppError> {
+    ) -> Result<app::model::Approved, AppError> {
         let permissions = actor.permissions.clone();
         let actor = actor_of(actor, meta)?;
         let (role_id, group_ids) = parse_choice(role, groups)?;
         let approval = access_requests::Approval { role_id, group_ids };
         let url = self.public_url().await;
-        access_requests::approve(&self.state.db, &actor, &permissions, id, approval, &url).await
+        let mode = crate::services::certificates::settings(&self.state.db)
+            .await?
+            .approval_mode;
+        let (ca, sign_in_url) = match mode {
+            app::model::ApprovalMode::Certificate => {
+                (Some(self.ca().await?), self.sign_in_page_url().await)
+            }
+            app::model::ApprovalMode::Link => (None, String::new()),
+        };
+        let with = ca.as_ref().map(|ca| access_requests::CertificateApproval {
+            ca,
+            sign_in_url: &sign_in_url,
+        });
+        let approved = access_requests::approve(
+            &self.state.db,
+            &actor,
+            &permissions,
+            id,
+            approval,
+            &url,
+            with,
+        )
+        .await?;
+        Ok(app::model::Approved {
+            username: approved.username,
+            certificate: approved.certificate,
+        })
     }
 
     async fn reject_request(

@@ -1,4 +1,5 @@
 //! The HTTP layer: router, middleware and plain routes.
+pub mod certificate_sign_in;
 pub mod cookies;
 pub mod csrf;
 pub mod headers;

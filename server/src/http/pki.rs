@@ -56,3 +56,37 @@ pub async fn ca_der(State(state): State<AppState>) -> Response {
         }
     }
 }
+
+async fn crl_pem(state: &AppState) -> Result<String, Response> {
+    let refreshed = async {
+        let ca = ca::load(&state.db, &state.ca_key).await?;
+        crate::services::crl::refresh(&state.db, &ca).await
+    };
+    refreshed.await.map(|p| p.pem).map_err(|error| {
+        tracing::warn!(%error, "could not read the CRL");
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
+    })
+}
+
+/// `GET /pki/crl.pem`: the current CRL (reissued first when out of date).
+pub async fn crl_as_pem(State(state): State<AppState>) -> Response {
+    match crl_pem(&state).await {
+        Ok(pem) => download("application/x-pem-file", "usher.crl.pem", pem.into_bytes()),
+        Err(response) => response,
+    }
+}
+
+/// `GET /pki/crl.der`: the address written into every client certificate.
+pub async fn crl_as_der(State(state): State<AppState>) -> Response {
+    let pem = match crl_pem(&state).await {
+        Ok(pem) => pem,
+        Err(response) => return response,
+    };
+    match crate::pki::pem_to_der(&pem) {
+        Ok(der) => download("application/pkix-crl", "usher.crl", der),
+        Err(error) => {
+            tracing::warn!(%error, "could not convert the CRL");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

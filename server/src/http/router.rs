@@ -15,7 +15,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use super::{csrf, headers, health, pki, session};
+use super::{certificate_sign_in, csrf, headers, health, pki, session};
 use crate::backend::ServerBackend;
 use crate::state::AppState;
 
@@ -33,6 +33,9 @@ pub fn build(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/pki/ca.pem", get(pki::ca_pem))
         .route("/pki/ca.der", get(pki::ca_der))
+        .route("/pki/crl.pem", get(pki::crl_as_pem))
+        .route("/pki/crl.der", get(pki::crl_as_der))
+        .route("/auth/certificate", get(certificate_sign_in::sign_in))
         .route("/api/{*name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

@@ -30,7 +30,8 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
-        secure: state.config.secure_cookies(),
+        secure: state.config.secure_cookies()
+            || req.extensions().get::<crate::https::TlsPeer>().is_some(),
         session_id: None,
     };
     let token = req

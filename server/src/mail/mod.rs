@@ -1,6 +1,7 @@
 //! Sending mail: SMTP when configured, otherwise `.eml` files in
 //! `<data_dir>/outbox` (lettre's file transport). Every mail goes through
 //! the durable outbox (`services::outbox`) first.
+pub mod certificate_templates;
 pub mod registration_templates;
 pub mod templates;
 
@@ -20,6 +21,31 @@ pub struct Mail<'a> {
     pub subject: &'a str,
     pub text: String,
     pub html: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a mail; kept in the outbox as JSON until it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    #[serde(with = "base64_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+mod base64_bytes {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
 }
 
 impl Mailer {
@@ -49,23 +75,34 @@ impl Mailer {
     /// Sends one mail; returns the server's answer ("250 …") or where the
     /// file went.
     pub async fn send(&self, from: &str, mail: Mail<'_>) -> anyhow::Result<String> {
+        let body = MultiPart::alternative()
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.text),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(mail.html),
+            );
+        let body = if mail.attachments.is_empty() {
+            body
+        } else {
+            let mut mixed = MultiPart::mixed().multipart(body);
+            for file in mail.attachments {
+                let content_type = ContentType::parse(&file.content_type)?;
+                mixed = mixed.singlepart(
+                    lettre::message::Attachment::new(file.filename).body(file.bytes, content_type),
+                );
+            }
+            mixed
+        };
         let message = Message::builder()
             .from(from.parse::<Mailbox>()?)
             .to(mail.to.parse::<Mailbox>()?)
             .subject(mail.subject)
-            .multipart(
-                MultiPart::alternative()
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_PLAIN)
-                            .body(mail.text),
-                    )
-                    .singlepart(
-                        SinglePart::builder()
-                            .header(ContentType::TEXT_HTML)
-                            .body(mail.html),
-                    ),
-            )?;
+            .multipart(body)?;
         match self {
             Mailer::Smtp(t) => {
                 let response = t.send(message).await?;

@@ -2,6 +2,8 @@
 //! with absolute links from the public base URL.
 pub struct Rendered {
     pub template: &'static str,
+    /// Files that travel with the mail (a certificate, say).
+    pub attachments: Vec<super::Attachment>,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -72,6 +74,7 @@ pub(crate) fn compose(
     }
     text.push_str("-- Usher\n");
     Rendered {
+        attachments: Vec::new(),
         template,
         subject: title.to_string(),
         text,
@@ -89,6 +92,7 @@ pub fn admin_welcome(public_url: &str, username: &str) -> Rendered {
             .to_string(),
     ];
     Rendered {
+        attachments: Vec::new(),
         template: "admin_welcome",
         subject: title.to_string(),
         text: format!(
@@ -129,6 +133,7 @@ pub fn invitation(m: InvitationMail<'_>) -> Rendered {
         ),
     ];
     Rendered {
+        attachments: Vec::new(),
         template: "invitation",
         subject: title.to_string(),
         text: format!(
@@ -154,6 +159,7 @@ pub fn password_recovery(public_url: &str, token: &str, first_name: &str) -> Ren
         "If you did not ask for this, ignore this mail: your password stays as it is.".to_string(),
     ];
     Rendered {
+        attachments: Vec::new(),
         template: "password_recovery",
         subject: title.to_string(),
         text: format!(
@@ -185,6 +191,7 @@ pub fn password_set_by_admin(public_url: &str, first_name: &str, force_change: b
         "If you did not expect this, contact your administrator.".to_string(),
     ];
     Rendered {
+        attachments: Vec::new(),
         template: "password_set_by_admin",
         subject: title.to_string(),
         text: format!(
@@ -222,6 +229,7 @@ pub fn test_mail(public_url: &str) -> Rendered {
         format!("Links in Usher's mail will start with {public_url}."),
     ];
     Rendered {
+        attachments: Vec::new(),
         template: "test",
         subject: title.to_string(),
         text: format!("{}\n\n{}\n\n-- Usher\n", lines[0], lines[1]),

@@ -13,7 +13,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::users::Actor;
-use super::{audit, db_error, groups, invitations, links, outbox, registration, roles};
+use super::{
+    audit, certificates, db_error, groups, invitations, links, outbox, registration, roles,
+};
 use crate::db::entities::{access_request, user};
 use crate::mail::registration_templates as mails;
 
@@ -163,9 +165,24 @@ pub struct Approval {
     pub group_ids: Vec<Uuid>,
 }
 
-/// Approves a confirmed request: role and groups set, the person Invited and
-/// mailed a link to choose their password, in one transaction. A reviewer
-/// cannot grant a role with permissions they do not have themselves.
+/// In certificate mode (OpenUEM's way), what approving issues with.
+pub struct CertificateApproval<'a> {
+    pub ca: &'a crate::pki::Ca,
+    pub sign_in_url: &'a str,
+}
+
+/// What approving did: the username, and in certificate mode the
+/// certificate (with its PKCS#12 password, shown once to the reviewer).
+pub struct Approved {
+    pub username: String,
+    pub certificate: Option<app::model::IssuedCertificate>,
+}
+
+/// Approves a confirmed request in one transaction: role and groups set,
+/// then either the person is Invited and mailed a link to choose their
+/// password, or (certificate mode) issued a certificate, mailed, and
+/// "Certificate sent". A reviewer cannot grant a role with permissions they
+/// do not have themselves.
 pub async fn approve(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -173,7 +190,8 @@ pub async fn approve(
     id: &str,
     approval: Approval,
     public_url: &str,
-) -> Result<String, AppError> {
+    certificate: Option<CertificateApproval<'_>>,
+) -> Result<Approved, AppError> {
     let role = groups::chosen_role_and_groups(db, approval.role_id, &approval.group_ids).await?;
     let granted = roles::permissions_of(db, role.id).await.map_err(db_error)?;
     if granted.iter().any(|p| !actor_permissions.contains(p)) {
@@ -194,26 +212,55 @@ pub async fn approve(
     )
     .await?;
     let person = registration::user_of(&txn, &row).await?;
-    move_user(&txn, &person, UserStatus::Invited, Some(role.id)).await?;
+    let next = if certificate.is_some() {
+        UserStatus::CertificateSent
+    } else {
+        UserStatus::Invited
+    };
+    move_user(&txn, &person, next, Some(role.id)).await?;
     groups::add_memberships(&txn, person.id, &approval.group_ids).await?;
-    let validity = invitations::validity(&txn).await?;
-    let (token, _) = links::issue(&txn, invitations::PURPOSE, person.id, validity)
-        .await
-        .map_err(db_error)?;
-    let mail =
-        mails::request_approved(public_url, &token, &person.first_name, validity.num_hours());
-    outbox::enqueue(&txn, &person.email, mail)
-        .await
-        .map_err(db_error)?;
+    let issued = match certificate {
+        Some(with) => {
+            let days = certificates::settings(&txn).await?.client_validity_days;
+            let request = certificates::Issue {
+                user: &person,
+                days,
+                profile: crate::pki::Pkcs12Profile::Modern,
+                actor: Some(actor),
+                public_url,
+                sign_in_url: with.sign_in_url,
+            };
+            Some(certificates::issue(&txn, with.ca, request).await?)
+        }
+        None => {
+            let validity = invitations::validity(&txn).await?;
+            let (token, _) = links::issue(&txn, invitations::PURPOSE, person.id, validity)
+                .await
+                .map_err(db_error)?;
+            let mail = mails::request_approved(
+                public_url,
+                &token,
+                &person.first_name,
+                validity.num_hours(),
+            );
+            outbox::enqueue(&txn, &person.email, mail)
+                .await
+                .map_err(db_error)?;
+            None
+        }
+    };
     let details = serde_json::json!({
         "before": { "status": person.status },
-        "after": { "status": UserStatus::Invited.as_str(), "role": role.name,
+        "after": { "status": next.as_str(), "role": role.name,
                    "groups": approval.group_ids.len() },
     });
     let target = ("user", person.id.to_string(), person.username.as_str());
     audit::record_change(&txn, actor, "request.approve", target, Some(details)).await?;
     txn.commit().await.map_err(db_error)?;
-    Ok(person.username)
+    Ok(Approved {
+        username: person.username,
+        certificate: issued,
+    })
 }
 
 /// Rejects a request (confirmed or not) with a reason. The person becomes

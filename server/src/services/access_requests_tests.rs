@@ -39,7 +39,9 @@ async fn approve_as_general_user(
         role_id: roles::USER_ROLE_ID,
         group_ids: vec![],
     };
-    approve(db, admin, &Permission::ALL, id, approval, URL).await
+    approve(db, admin, &Permission::ALL, id, approval, URL, None)
+        .await
+        .map(|a| a.username)
 }
 
 async fn root(db: &DatabaseConnection) -> Actor {
@@ -60,7 +62,7 @@ async fn an_approved_person_chooses_a_password_and_becomes_active() {
         role_id: roles::USER_ROLE_ID,
         group_ids: vec![staff_id],
     };
-    approve(&t.db, &admin, &Permission::ALL, &id, approval, URL)
+    approve(&t.db, &admin, &Permission::ALL, &id, approval, URL, None)
         .await
         .unwrap();
     let shown = detail(&t.db, &id).await.unwrap();
@@ -153,9 +155,11 @@ async fn a_reviewer_cannot_grant_more_than_they_hold() {
             group_ids: vec![],
         },
         URL,
+        None,
     )
     .await
-    .unwrap_err();
+    .err()
+    .unwrap();
     assert!(refused.field_message("role").is_some());
     let unchanged = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::Template.eq("request_approved"))
@@ -167,5 +171,64 @@ async fn a_reviewer_cannot_grant_more_than_they_hold() {
         detail(&t.db, &id).await.unwrap().status,
         RequestStatus::Review
     );
+    t.close().await;
+}
+
+#[tokio::test]
+async fn approval_in_certificate_mode_mails_a_certificate_instead_of_a_link() {
+    let t = TestDb::new().await;
+    open_registration(&t.db).await;
+    let admin = root(&t.db).await;
+    let id = confirmed(&t.db, "cert.holder").await;
+    let ca = crate::services::ca::ensure(&t.db, &crate::testkit::TEST_CA_KEY, "Test Org")
+        .await
+        .unwrap();
+    let approval = Approval {
+        role_id: roles::USER_ROLE_ID,
+        group_ids: vec![],
+    };
+    let with = CertificateApproval {
+        ca: &ca,
+        sign_in_url: "https://usher.test:3443/login",
+    };
+    let approved = approve(
+        &t.db,
+        &admin,
+        &Permission::ALL,
+        &id,
+        approval,
+        URL,
+        Some(with),
+    )
+    .await
+    .unwrap();
+    let issued = approved
+        .certificate
+        .expect("a certificate in certificate mode");
+    assert_eq!(issued.emailed_to, "cert.holder@example.com");
+    let person = lifecycle::find(&t.db, "cert.holder").await.unwrap();
+    assert_eq!(person.status, UserStatus::CertificateSent.as_str());
+    let mails: Vec<String> = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::ToAddress.eq("cert.holder@example.com"))
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.template)
+        .collect();
+    assert!(
+        mails.contains(&"certificate_issued".to_string()),
+        "{mails:?}"
+    );
+    assert!(
+        !mails.contains(&"request_approved".to_string()),
+        "{mails:?}"
+    );
+    // The first certificate sign-in completes the account.
+    crate::services::certificates::complete(&t.db, &person)
+        .await
+        .unwrap();
+    let person = lifecycle::find(&t.db, "cert.holder").await.unwrap();
+    assert_eq!(person.status, UserStatus::Active.as_str());
     t.close().await;
 }

@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use app::error::FieldError;
-use app::model::{BulkAction, BulkPreview, BulkRequest, BulkSelection, UserQuery, UserStatus};
+use app::model::{
+    BulkAction, BulkPreview, BulkRequest, BulkSelection, RevocationReason, UserQuery, UserStatus,
+};
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -495,13 +497,18 @@ async fn apply(
         }
         (BulkAction::Deactivate, _) => {
             set_status(UserStatus::Inactive).exec(txn).await?;
-            // A deactivated user is signed out everywhere at once.
+            // A deactivated user is signed out everywhere at once, and
+            // their certificates stop working.
             session::Entity::delete_many()
-                .filter(session::Column::UserId.is_in(ids))
+                .filter(session::Column::UserId.is_in(ids.clone()))
                 .exec(txn)
+                .await?;
+            super::certificates::revoke_all_of(txn, &ids, RevocationReason::CessationOfOperation)
                 .await?;
         }
         (BulkAction::Delete, _) => {
+            super::certificates::revoke_all_of(txn, &ids, RevocationReason::CessationOfOperation)
+                .await?;
             user::Entity::delete_many()
                 .filter(user::Column::Seq.is_in(seqs))
                 .exec(txn)

@@ -169,6 +169,8 @@ pub fn describe(cert_pem: &str) -> anyhow::Result<app::model::CaView> {
         not_before: rfc3339(&validity.not_before),
         not_after: rfc3339(&validity.not_after),
         client_validity_days: DEFAULT_CLIENT_DAYS,
+        approval_mode: app::model::ApprovalMode::default(),
+        https_url: None,
     })
 }
 

@@ -129,12 +129,15 @@ pub async fn set_active(
     update.status = Set(wanted.as_str().into());
     update.updated_at = Set(Utc::now());
     update.update(&txn).await.map_err(db_error)?;
-    let ended = if active {
-        0
+    let (ended, revoked) = if active {
+        (0, 0)
     } else {
-        sessions::end_all_for_user(&txn, row.id)
-            .await
-            .map_err(db_error)?
+        (
+            sessions::end_all_for_user(&txn, row.id)
+                .await
+                .map_err(db_error)?,
+            revoke_certificates(&txn, row.id).await?,
+        )
     };
     record(
         &txn,
@@ -145,6 +148,7 @@ pub async fn set_active(
             "before": { "status": before },
             "after": { "status": wanted.as_str() },
             "sessions_ended": ended,
+            "certificates_revoked": revoked,
         }),
     )
     .await?;
@@ -161,6 +165,7 @@ pub async fn delete(
     if let Some(reason) = refusal(&txn, actor, &row).await? {
         return Err(AppError::Conflict(reason));
     }
+    let revoked = revoke_certificates(&txn, row.id).await?;
     record(
         &txn,
         actor,
@@ -168,11 +173,26 @@ pub async fn delete(
         &row,
         serde_json::json!({
             "before": { "email": row.email, "status": row.status },
+            "certificates_revoked": revoked,
         }),
     )
     .await?;
     row.delete(&txn).await.map_err(db_error)?;
     txn.commit().await.map_err(db_error)
+}
+
+/// A deactivated or deleted user's certificates stop working at once.
+async fn revoke_certificates(
+    txn: &impl ConnectionTrait,
+    user_id: uuid::Uuid,
+) -> Result<u64, AppError> {
+    super::certificates::revoke_all_of(
+        txn,
+        &[user_id],
+        app::model::RevocationReason::CessationOfOperation,
+    )
+    .await
+    .map_err(db_error)
 }
 
 /// "Edit": every field but the username.

@@ -301,6 +301,7 @@ pub async fn send_test(
                 subject: &mail.subject,
                 text: mail.text,
                 html: mail.html,
+                attachments: Vec::new(),
             },
         )
         .await;

@@ -7,6 +7,10 @@ pub mod bulk_invite;
 #[cfg(test)]
 mod bulk_tests;
 pub mod ca;
+pub mod certificates;
+#[cfg(test)]
+mod certificates_tests;
+pub mod crl;
 pub mod directory;
 #[cfg(test)]
 mod directory_tests;

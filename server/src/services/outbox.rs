@@ -52,6 +52,14 @@ pub async fn enqueue(db: &impl ConnectionTrait, to: &str, mail: Rendered) -> Res
         locked_until: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
+        attachments: Set(if mail.attachments.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&mail.attachments)
+                    .map_err(|e| DbErr::Custom(e.to_string()))?,
+            )
+        }),
     }
     .insert(db)
     .await?;
@@ -130,6 +138,11 @@ pub async fn deliver_due(
                     subject: &row.subject,
                     text: row.body_text.clone(),
                     html: row.body_html.clone(),
+                    attachments: row
+                        .attachments
+                        .as_deref()
+                        .and_then(|json| serde_json::from_str(json).ok())
+                        .unwrap_or_default(),
                 },
             )
             .await;
@@ -145,6 +158,7 @@ pub async fn deliver_due(
                 // database otherwise keeps only as a hash: keep no copy.
                 update.body_text = Set(String::new());
                 update.body_html = Set(String::new());
+                update.attachments = Set(None);
                 update.status = Set(SENT.into());
                 update.sent_at = Set(Some(now));
                 update.last_error = Set(None);

@@ -217,7 +217,11 @@ fn Detail(
                     <GroupsTab username=detail.user.username.clone() groups=detail.user.groups.clone()
                         can_manage=can(Permission::GroupsManage)/>
                 }.into_any(),
-                "certificates" => view! { <p class="text-sm text-slate-600">"No certificates yet. Certificates arrive with Usher's own CA."</p> }.into_any(),
+                "certificates" => view! {
+                    <super::certificates_tab::CertificatesTab username=detail.user.username.clone()
+                        can_manage=can(Permission::CertificatesManage)
+                        can_hold=matches!(detail.user.status, crate::model::UserStatus::Active | crate::model::UserStatus::CertificateSent)/>
+                }.into_any(),
                 "tokens" => view! { <p class="text-sm text-slate-600">"No API tokens yet."</p> }.into_any(),
                 "activity" => view! { <ActivityTab detail=detail.clone()/> }.into_any(),
                 _ if query.read().get("edit").is_some() && can(Permission::UsersWrite) => {

@@ -389,6 +389,7 @@ pub fn StatusBadge(status: UserStatus, signed_in: bool) -> impl IntoView {
         UserStatus::PendingEmail => "bg-amber-100 text-amber-800",
         UserStatus::Review => "bg-violet-100 text-violet-800",
         UserStatus::Rejected => "bg-red-100 text-red-800",
+        UserStatus::CertificateSent => "bg-teal-100 text-teal-800",
     };
     let label = if status == UserStatus::Active && signed_in {
         "Active · Completed".to_string()

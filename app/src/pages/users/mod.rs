@@ -1,3 +1,4 @@
+pub mod certificates_tab;
 pub mod detail;
 pub mod invite;
 pub mod list;

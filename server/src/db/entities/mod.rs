@@ -2,6 +2,7 @@
 //! `services/`, not here.
 pub mod access_request;
 pub mod audit_event;
+pub mod certificate;
 pub mod group;
 pub mod group_member;
 pub mod job;

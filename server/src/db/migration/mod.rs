@@ -7,6 +7,7 @@ mod m20261127_000001_initial;
 mod m20261128_000001_jobs;
 mod m20261128_000002_access_requests;
 mod m20261128_000003_user_states;
+mod m20261128_000004_certificates;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_jobs::Migration),
             Box::new(m20261128_000002_access_requests::Migration),
             Box::new(m20261128_000003_user_states::Migration),
+            Box::new(m20261128_000004_certificates::Migration),
         ]
     }
 }

@@ -1,0 +1,80 @@
+//! A user's "Certificates" tab: their certificates, "Generate certificate"
+//! (or "Regenerate certificate", which revokes the current ones as
+//! superseded), and "Revoke…" per certificate.
+use leptos::prelude::*;
+
+use crate::api::certificates::{user_certificates, IssueCertificate, RevokeCertificate};
+use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::certificates::{CertificateTable, PasswordOnce};
+use crate::model::CertificateState;
+
+#[component]
+pub fn CertificatesTab(username: String, can_manage: bool, can_hold: bool) -> impl IntoView {
+    let issue = ServerAction::<IssueCertificate>::new();
+    let revoke = ServerAction::<RevokeCertificate>::new();
+    let name = username.clone();
+    let rows = Resource::new(
+        move || (issue.version().get(), revoke.version().get()),
+        move |_| user_certificates(name.clone()),
+    );
+    let back = format!(
+        "/users/{}?tab=certificates",
+        crate::routes::encode_query_value(&username)
+    );
+    let error = move || {
+        issue
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| revoke.value().get().and_then(Result::err))
+            .map(|e| e.to_string())
+    };
+    view! {
+        {move || issue.value().get().and_then(Result::ok).map(|issued| view! { <PasswordOnce issued/> })}
+        {move || error().map(|message| view! { <div class="mt-4 max-w-2xl"><ErrorAlert message/></div> })}
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || rows.get().map(|result| match result {
+                Ok(rows) => {
+                    let has_current = rows.iter().any(|r| matches!(r.state, CertificateState::Active | CertificateState::Expiring));
+                    let form = (can_manage && can_hold).then(|| view! {
+                        <IssueForm action=issue username=username.clone() replace=has_current/>
+                    });
+                    let table = if rows.is_empty() {
+                        view! { <p class="mt-4 text-sm text-slate-600" data-testid="no-certificates">"No certificates yet."</p> }.into_any()
+                    } else if can_manage {
+                        view! { <CertificateTable rows show_user=false revoke back=back.clone()/> }.into_any()
+                    } else {
+                        view! { <CertificateTable rows show_user=false/> }.into_any()
+                    };
+                    view! { {form} {table} }.into_any()
+                }
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn IssueForm(
+    action: ServerAction<IssueCertificate>,
+    username: String,
+    replace: bool,
+) -> impl IntoView {
+    view! {
+        <ActionForm action attr:class="flex flex-wrap items-center gap-4">
+            <input type="hidden" name="username" value=username/>
+            {replace.then(|| view! { <input type="hidden" name="replace" value="on"/> })}
+            <button type="submit" disabled=move || action.pending().get()
+                class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                {if replace { "Regenerate certificate" } else { "Generate certificate" }}
+            </button>
+            <label class="flex items-center gap-2 text-sm text-slate-700">
+                <input type="checkbox" name="legacy" value="on"/>
+                "Compatible file for older systems (3DES; macOS before 14, Windows 7)"
+            </label>
+            {replace.then(|| view! {
+                <p class="w-full text-xs text-slate-600">"The current certificate is revoked (superseded) and a new one is mailed."</p>
+            })}
+        </ActionForm>
+    }
+}

@@ -1,0 +1,97 @@
+//! The published certificate revocation list: kept in the database (so every
+//! instance serves and checks the same), reissued when a certificate was
+//! revoked since the last one and at least daily, well inside its 7 days.
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+
+use super::settings;
+use crate::db::entities::certificate;
+use crate::pki::{self, Ca};
+
+const KEY: &str = "pki.crl";
+/// Reissued when older than this, revocations or not.
+pub const MAX_AGE_HOURS: i64 = 24;
+
+/// The current CRL and what it was made from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Published {
+    pub number: u64,
+    pub pem: String,
+    pub issued_at: DateTime<Utc>,
+    /// How many certificates had been revoked when it was made: revocations
+    /// are never undone, so a different count means it is out of date.
+    pub revoked_count: u64,
+}
+
+pub async fn current(db: &impl ConnectionTrait) -> anyhow::Result<Option<Published>> {
+    let row = crate::db::entities::setting::Entity::find_by_id(KEY.to_string())
+        .one(db)
+        .await?;
+    Ok(match row {
+        Some(row) => Some(serde_json::from_str(&row.value)?),
+        None => None,
+    })
+}
+
+async fn revoked_count(db: &impl ConnectionTrait) -> anyhow::Result<u64> {
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::RevokedAt.is_not_null())
+        .count(db)
+        .await?)
+}
+
+/// Makes and stores a new CRL listing every revoked certificate that has
+/// not expired yet (an expired one is refused anyway).
+pub async fn reissue(db: &impl ConnectionTrait, ca: &Ca) -> anyhow::Result<Published> {
+    let now = Utc::now();
+    let count = revoked_count(db).await?;
+    let rows = certificate::Entity::find()
+        .filter(certificate::Column::RevokedAt.is_not_null())
+        .filter(certificate::Column::NotAfter.gt(now))
+        .all(db)
+        .await?;
+    let revoked: Vec<pki::Revoked> = rows
+        .iter()
+        .map(|c| pki::Revoked {
+            serial_hex: c.serial_hex.clone(),
+            at: time::OffsetDateTime::from_unix_timestamp(c.revoked_at.unwrap_or(now).timestamp())
+                .unwrap_or(time::OffsetDateTime::UNIX_EPOCH),
+            reason: rcgen_reason(c.revocation_reason.as_deref()),
+        })
+        .collect();
+    let number = current(db).await?.map_or(1, |p| p.number + 1);
+    let pem = pki::crl(ca, &revoked, number, time::OffsetDateTime::now_utc())?;
+    let published = Published {
+        number,
+        pem,
+        issued_at: now,
+        revoked_count: count,
+    };
+    settings::set_json(db, KEY, serde_json::to_value(&published)?).await?;
+    Ok(published)
+}
+
+fn rcgen_reason(reason: Option<&str>) -> rcgen::RevocationReason {
+    use app::model::RevocationReason as R;
+    match reason.and_then(R::parse) {
+        Some(R::KeyCompromise) => rcgen::RevocationReason::KeyCompromise,
+        Some(R::AffiliationChanged) => rcgen::RevocationReason::AffiliationChanged,
+        Some(R::Superseded) => rcgen::RevocationReason::Superseded,
+        Some(R::CessationOfOperation) => rcgen::RevocationReason::CessationOfOperation,
+        Some(R::Unspecified) | None => rcgen::RevocationReason::Unspecified,
+    }
+}
+
+/// The CRL, reissued first when a revocation happened since or it is a day
+/// old. Every instance calls this every few seconds and after revoking.
+pub async fn refresh(db: &impl ConnectionTrait, ca: &Ca) -> anyhow::Result<Published> {
+    let existing = current(db).await?;
+    if let Some(p) = existing {
+        let fresh = Utc::now() - p.issued_at < Duration::hours(MAX_AGE_HOURS);
+        if fresh && p.revoked_count == revoked_count(db).await? {
+            return Ok(p);
+        }
+    }
+    reissue(db, ca).await
+}
