@@ -16,6 +16,7 @@ struct Server {
     base: String,
     client: Client,
     db: TestDb,
+    state: AppState,
 }
 
 async fn start_with(configure: impl FnOnce(&mut AppState)) -> Server {
@@ -44,7 +45,7 @@ async fn start_with(configure: impl FnOnce(&mut AppState)) -> Server {
     usher_server::services::ca::ensure(&db.db, &[3u8; 32], "Test Org")
         .await
         .unwrap();
-    let app = usher_server::http::build(state);
+    let app = usher_server::http::build(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -60,6 +61,7 @@ async fn start_with(configure: impl FnOnce(&mut AppState)) -> Server {
         base: format!("http://{addr}"),
         client,
         db,
+        state,
     }
 }
 
@@ -893,6 +895,36 @@ async fn authorization_matrix() {
             [401, 403, 403, 404],
         ),
         ("settings/certificates", vec![], [401, 403, 403, 200]),
+        (
+            "settings/certificates/save",
+            vec![
+                ("client_validity_days", "400".into()),
+                ("approval_mode", "link".into()),
+            ],
+            [401, 403, 403, 200],
+        ),
+        (
+            "certificates/issue",
+            vec![("username", "gen.user".into())],
+            [401, 403, 403, 200],
+        ),
+        (
+            "certificates/revoke",
+            vec![
+                ("id", uuid::Uuid::new_v4().to_string()),
+                ("reason", "unspecified".into()),
+                ("back", "/certificates".into()),
+            ],
+            [401, 403, 403, 404],
+        ),
+        (
+            "certificates/of-user",
+            vec![("username", "gen.user".into())],
+            [401, 403, 200, 200],
+        ),
+        ("certificates/mine", vec![], [401, 200, 200, 200]),
+        ("certificates", vec![], [401, 403, 403, 200]),
+        ("certificates/sign-in-url", vec![], [200, 200, 200, 200]),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {
@@ -904,3 +936,6 @@ async fn authorization_matrix() {
     }
     s.stop().await;
 }
+
+#[path = "http/mutual_tls.rs"]
+mod mutual_tls;
