@@ -51,15 +51,23 @@ export default defineConfig({
     // Specs that add data run after the read-only ones, whose counts they would change.
     {
       name: 'hydrated-admin',
-      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration)\.spec\.ts/,
+      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration|export)\.spec\.ts/,
       dependencies: ['hydrated', 'no-js'],
       use: { javaScriptEnabled: true },
     },
     {
       name: 'no-js-admin',
-      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration)\.spec\.ts/,
+      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration|export)\.spec\.ts/,
       dependencies: ['hydrated', 'no-js'],
       use: { javaScriptEnabled: false },
+    },
+    // Certificates: the PKCS#12 password is shown once by the page's
+    // script, so this runs hydrated only, after the admin specs.
+    {
+      name: 'certificates',
+      testMatch: /certificates\.spec\.ts/,
+      dependencies: ['hydrated-admin', 'no-js-admin'],
+      use: { javaScriptEnabled: true },
     },
   ],
 });

@@ -77,18 +77,19 @@ step "end-to-end tests in Chromium"
 SMTP_PORT=${USHER_E2E_SMTP_PORT:-1925}
 MAIL_WEB_PORT=${USHER_E2E_MAIL_WEB_PORT:-1980}
 HTTP_ADDR=${USHER_E2E_ADDR:-127.0.0.1:3900}
+HTTPS_ADDR=${USHER_E2E_HTTPS_ADDR:-127.0.0.1:3943}
 maildev --ip 127.0.0.1 --web-ip 127.0.0.1 -s "$SMTP_PORT" -w "$MAIL_WEB_PORT" > "$WORK/maildev.log" 2>&1 &
 PIDS+=($!)
 export USHER_DATA_DIR="$WORK/data" DATABASE_URL="sqlite://$WORK/data/usher.db"
 export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_ADDR="$HTTP_ADDR"
 export USHER_SMTP_HOST=127.0.0.1 USHER_SMTP_PORT=$SMTP_PORT USHER_SMTP_SECURITY=none
-export USHER_PUBLIC_URL="http://$HTTP_ADDR"
+export USHER_PUBLIC_URL="http://$HTTP_ADDR" USHER_HTTPS_ADDR="$HTTPS_ADDR"
 target/release/usher seed --users 42
 target/release/usher > "$WORK/server.log" 2>&1 &
 PIDS+=($!)
 (
   cd end2end
-  USHER_BASE_URL="http://$HTTP_ADDR" USHER_E2E_LOG="$WORK/server.log" USHER_E2E_SMTP_PORT="$SMTP_PORT" \
+  USHER_BASE_URL="http://$HTTP_ADDR" USHER_HTTPS_URL="https://$HTTPS_ADDR" USHER_E2E_LOG="$WORK/server.log" USHER_E2E_SMTP_PORT="$SMTP_PORT" \
     USHER_MAILDEV_URL="http://127.0.0.1:$MAIL_WEB_PORT" npx playwright test
 ) || { echo "--- server log ---"; tail -n 50 "$WORK/server.log"; exit 1; }
 STEP="done"

@@ -220,9 +220,48 @@ pub async fn run(db: &DatabaseConnection, iterations: usize, fragment: &str) -> 
             percentile(&raw, 0.95),
         );
     }
+    export_all(db).await?;
     if users >= MASS {
         mass_actions(db).await?;
     }
+    Ok(())
+}
+
+/// This process's resident memory high-water mark, in kB (Linux).
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The CSV export of every user, bytes counted and dropped: rows/s and how
+/// much the peak memory grew.
+async fn export_all(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let before = peak_rss_kb();
+    let started = Instant::now();
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let drain = tokio::spawn(async move {
+        let mut bytes = 0usize;
+        while let Some(chunk) = rx.recv().await {
+            bytes += chunk.len();
+        }
+        bytes
+    });
+    let rows = crate::services::export::stream(db, &Default::default(), tx)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.to_string()))?;
+    let bytes = drain.await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "export               rows={rows} bytes={bytes} seconds={seconds:.2} rate={:.0} rows/s peak_rss_growth={:.1} MB",
+        rows as f64 / seconds,
+        peak_rss_kb().saturating_sub(before) as f64 / 1024.0
+    );
     Ok(())
 }
 

@@ -40,6 +40,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!("printed a one-time set-up link");
     }
     spawn_session_sweeper(state.clone());
+    spawn_certificate_reminders(state.clone());
     outbox::spawn_worker(
         state.db.clone(),
         state.config.clone(),
@@ -97,6 +98,29 @@ fn spawn_crl_keeper(state: AppState) {
             };
             if let Err(error) = refreshed.await {
                 tracing::warn!(%error, "could not refresh the CRL");
+            }
+        }
+    });
+}
+
+/// Hourly: mails the 30- and 7-day reminders that are due (each once).
+fn spawn_certificate_reminders(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let env = state.config.public_url(&state.leptos);
+            let public_url =
+                match crate::services::mail_settings::effective(&state.db, &state.config, &env)
+                    .await
+                {
+                    Ok(effective) => effective.public_url,
+                    Err(_) => env,
+                };
+            match crate::services::certificates::remind_expiring(&state.db, &public_url).await {
+                Ok(n) if n > 0 => tracing::info!(mailed = n, "certificate expiry reminders"),
+                Ok(_) => {}
+                Err(error) => tracing::warn!(%error, "certificate reminders failed"),
             }
         }
     });

@@ -923,6 +923,7 @@ async fn authorization_matrix() {
             [401, 403, 200, 200],
         ),
         ("certificates/mine", vec![], [401, 200, 200, 200]),
+        ("certificates/renew", vec![], [401, 403, 403, 200]),
         ("certificates", vec![], [401, 403, 403, 200]),
         ("certificates/sign-in-url", vec![], [200, 200, 200, 200]),
         ("whoami", vec![], [200, 200, 200, 200]),
@@ -939,3 +940,68 @@ async fn authorization_matrix() {
 
 #[path = "http/mutual_tls.rs"]
 mod mutual_tls;
+
+#[tokio::test]
+async fn the_users_export_streams_csv_to_those_allowed() {
+    let s = start().await;
+    let url = s.url("/export/users.csv?status=active&bom=1");
+    let anonymous = s.client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let user = s.sign_in("gen.user", USER_PASSWORD).await;
+    let refused = s
+        .client
+        .get(&url)
+        .header(COOKIE, &user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let res = s
+        .client
+        .get(&url)
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    assert!(
+        disposition.contains(&format!("usher-users-{today}.csv")),
+        "{disposition}"
+    );
+    let body = res.bytes().await.unwrap();
+    assert!(body.starts_with(b"\xEF\xBB\xBF"), "BOM on request");
+    let text = String::from_utf8(body[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("username,first_name,last_name,email"));
+    assert_eq!(lines.len(), 3, "the two active users: {text}");
+    assert!(
+        text.contains("gen.user,General,User,gen@example.com"),
+        "{text}"
+    );
+    // The export is in the audit log once the stream ends.
+    let mut logged = false;
+    for _ in 0..50 {
+        use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        use usher_server::db::entities::audit_event;
+        let n = audit_event::Entity::find()
+            .filter(audit_event::Column::Action.eq("users.export"))
+            .count(&s.db.db)
+            .await
+            .unwrap();
+        if n == 1 {
+            logged = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(logged, "users.export is audited");
+    s.stop().await;
+}

@@ -72,6 +72,19 @@ pub async fn issue_certificate(
         .map_err(fail)
 }
 
+/// "Renew" the certificates that expire soon; the answer carries each new
+/// PKCS#12 password (shown once).
+#[server(prefix = "/api", endpoint = "certificates/renew")]
+pub async fn renew_expiring() -> Result<Vec<IssuedCertificate>, AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, fail, request_meta, require};
+    let actor = require(Permission::CertificatesManage)?;
+    backend()?
+        .renew_expiring(&actor, &request_meta())
+        .await
+        .map_err(fail)
+}
+
 /// "Revoke" with a reason.
 #[server(prefix = "/api", endpoint = "certificates/revoke")]
 pub async fn revoke_certificate(id: String, reason: String, back: String) -> Result<(), AppError> {

@@ -27,3 +27,24 @@ pub fn DataTable(
         </div>
     }
 }
+
+/// "Page 2 of 5 · 113 requests" with "← Newer" and "Older →" links, for
+/// tables listed newest first; `link(n)` is page n's address.
+pub fn newer_older(
+    page: u64,
+    total: u64,
+    per_page: u64,
+    noun: &'static str,
+    link: impl Fn(u64) -> String,
+) -> impl IntoView {
+    let pages = total.div_ceil(per_page).max(1);
+    let prev = (page > 1).then(|| link(page - 1));
+    let next = (page < pages).then(|| link(page + 1));
+    view! {
+        <div class="flex items-center gap-3 py-3 text-sm">
+            <span>{format!("Page {page} of {pages} · {total} {noun}")}</span>
+            {prev.map(|href| view! { <a href=href class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">"← Newer"</a> })}
+            {next.map(|href| view! { <a href=href class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">"Older →"</a> })}
+        </div>
+    }
+}

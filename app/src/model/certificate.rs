@@ -106,6 +106,9 @@ pub enum CertificateState {
     Revoked,
 }
 
+/// How many certificates one "Renew" renews.
+pub const RENEW_AT_ONCE: u64 = 100;
+
 /// "Expiring soon" means within this many days.
 pub const EXPIRING_DAYS: i64 = 30;
 

@@ -15,7 +15,7 @@ pub use audit::{AuditEntry, AuditPage, AuditQuery};
 pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, JobView};
 pub use certificate::{
     ApprovalMode, Approved, CaView, CertificateList, CertificateRow, CertificateSettings,
-    CertificateState, IssuedCertificate, RevocationReason, EXPIRING_DAYS,
+    CertificateState, IssuedCertificate, RevocationReason, EXPIRING_DAYS, RENEW_AT_ONCE,
 };
 pub use invitation::{parse_addresses, Invitation, InviteReport, ParsedAddresses, MAX_INVITES};
 pub use mail::{MailPage, MailSettings, MailSettingsInput, OutboxEntry};

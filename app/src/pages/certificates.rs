@@ -3,10 +3,13 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::certificates::{list_certificates, RevokeCertificate};
+use crate::api::certificates::{list_certificates, RenewExpiring, RevokeCertificate};
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::certificates::CertificateTable;
-use crate::model::{CertificateList, CertificateState, EXPIRING_DAYS};
+use crate::components::table::{newer_older, DataTable};
+use crate::model::{
+    CertificateList, CertificateState, IssuedCertificate, EXPIRING_DAYS, RENEW_AT_ONCE,
+};
 
 #[component]
 pub fn CertificatesPage() -> impl IntoView {
@@ -21,6 +24,7 @@ pub fn CertificatesPage() -> impl IntoView {
             .unwrap_or(1)
     });
     let revoke = ServerAction::<RevokeCertificate>::new();
+    let renew = ServerAction::<RenewExpiring>::new();
     let list = Resource::new(
         move || {
             (
@@ -28,9 +32,10 @@ pub fn CertificatesPage() -> impl IntoView {
                 username.get(),
                 page.get(),
                 revoke.version().get(),
+                renew.version().get(),
             )
         },
-        |(state, username, page, _)| list_certificates(Some(state), Some(username), Some(page)),
+        |(state, username, page, _, _)| list_certificates(Some(state), Some(username), Some(page)),
     );
     view! {
         <leptos_meta::Title text="Certificates"/>
@@ -50,10 +55,16 @@ pub fn CertificatesPage() -> impl IntoView {
             </label>
             <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Filter"</button>
         </form>
-        {move || revoke.value().get().and_then(Result::err).map(|e| view! { <div class="mt-4"><ErrorAlert message=e.to_string()/></div> })}
+        {move || revoke.value().get().and_then(Result::err)
+            .or_else(|| renew.value().get().and_then(Result::err))
+            .map(|e| view! { <div class="mt-4"><ErrorAlert message=e.to_string()/></div> })}
+        {move || renew.value().get().and_then(Result::ok).map(|renewed| view! { <Renewed renewed/> })}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || list.get().map(|result| match result {
-                Ok(list) => view! { <Certificates list revoke state=state.get_untracked() username=username.get_untracked()/> }.into_any(),
+                Ok(list) => view! {
+                    <RenewForm action=renew expiring=list.expiring/>
+                    <Certificates list revoke state=state.get_untracked() username=username.get_untracked()/>
+                }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
@@ -78,7 +89,6 @@ fn Certificates(
     if list.rows.is_empty() {
         return view! { {summary} <p class="mt-6 text-slate-600" data-testid="empty">"No certificates match."</p> }.into_any();
     }
-    let pages = list.total.div_ceil(list.per_page).max(1);
     let link = move |page: u64| {
         format!(
             "/certificates?state={}&username={}&page={page}",
@@ -86,17 +96,57 @@ fn Certificates(
             crate::routes::encode_query_value(&username)
         )
     };
-    let prev = (list.page > 1).then(|| link(list.page - 1));
-    let next = (list.page < pages).then(|| link(list.page + 1));
     let back = link(list.page);
     view! {
         {summary}
         <CertificateTable rows=list.rows show_user=true revoke back/>
-        <div class="flex items-center gap-3 py-3 text-sm">
-            <span>{format!("Page {} of {pages} · {} certificates", list.page, list.total)}</span>
-            {prev.map(|href| view! { <a href=href class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">"← Newer"</a> })}
-            {next.map(|href| view! { <a href=href class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">"Older →"</a> })}
-        </div>
+        {newer_older(list.page, list.total, list.per_page, "certificates", link)}
     }
     .into_any()
+}
+
+/// "Renew…": confirms first, since each holder's current certificate is
+/// revoked when the new one is mailed.
+#[component]
+fn RenewForm(action: ServerAction<RenewExpiring>, expiring: u64) -> impl IntoView {
+    (expiring > 0).then(|| {
+        let count = expiring.min(RENEW_AT_ONCE);
+        view! {
+            <details class="mt-4 max-w-2xl rounded-lg border border-amber-200 bg-amber-50 p-3 text-sm">
+                <summary class="cursor-pointer font-medium text-amber-900">{format!("Renew expiring certificates ({count})…")}</summary>
+                <p class="mt-2 text-amber-900">{format!(
+                    "Each of the {count} holders is mailed a new certificate; their current one is revoked as superseded. \
+                     The new passwords are shown here once."
+                )}</p>
+                <ActionForm action attr:class="mt-2">
+                    <button type="submit" disabled=move || action.pending().get()
+                        class="rounded-md bg-amber-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-amber-500 disabled:opacity-60">
+                        {format!("Renew {count} certificates")}
+                    </button>
+                </ActionForm>
+            </details>
+        }
+    })
+}
+
+/// The renewed certificates with their passwords, shown once.
+#[component]
+fn Renewed(renewed: Vec<IssuedCertificate>) -> impl IntoView {
+    view! {
+        <section role="status" class="mt-4" data-testid="renewed">
+            <p class="text-sm font-medium">{format!(
+                "{} certificates renewed and mailed. Give each holder their password another way; it is shown only now.",
+                renewed.len()
+            )}</p>
+            <DataTable columns=vec!["User", "Mailed to", "Password"] label="Renewed certificates">
+                {renewed.into_iter().map(|c| view! {
+                    <tr>
+                        <td class="px-4 py-2">{c.username}</td>
+                        <td class="px-4 py-2 break-all">{c.emailed_to}</td>
+                        <td class="px-4 py-2 font-mono">{c.password}</td>
+                    </tr>
+                }).collect_view()}
+            </DataTable>
+        </section>
+    }
 }

@@ -11,7 +11,7 @@ use crate::api::registration::{
 use crate::api::users::directory_options;
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::role_groups::RoleAndGroups;
-use crate::components::table::DataTable;
+use crate::components::table::{newer_older, DataTable};
 use crate::model::{AccessRequestView, RequestList, RequestStatus};
 use crate::routes::encode_query_value;
 
@@ -70,10 +70,8 @@ fn Requests(list: RequestList) -> impl IntoView {
         return view! { <p class="mt-6 text-slate-600" data-testid="empty">{message}</p> }
             .into_any();
     }
-    let pages = list.total.div_ceil(list.per_page).max(1);
-    let link = |page: u64| format!("/requests?status={}&page={page}", list.status.as_str());
-    let prev = (list.page > 1).then(|| link(list.page - 1));
-    let next = (list.page < pages).then(|| link(list.page + 1));
+    let status = list.status;
+    let link = move |page: u64| format!("/requests?status={}&page={page}", status.as_str());
     view! {
         <DataTable columns=vec!["Username", "Name", "Email", "Message", "Registered", "State"] label="Access requests">
             {list.items.into_iter().map(|r| {
@@ -90,11 +88,7 @@ fn Requests(list: RequestList) -> impl IntoView {
                 }
             }).collect_view()}
         </DataTable>
-        <div class="flex items-center gap-3 py-3 text-sm">
-            <span>{format!("Page {} of {pages} · {} requests", list.page, list.total)}</span>
-            {prev.map(|href| view! { <a href=href class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">"← Newer"</a> })}
-            {next.map(|href| view! { <a href=href class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">"Older →"</a> })}
-        </div>
+        {newer_older(list.page, list.total, list.per_page, "requests", link)}
     }
     .into_any()
 }
@@ -118,6 +112,9 @@ pub fn RequestPage() -> impl IntoView {
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
+        {move || approve.value().get().and_then(Result::ok).and_then(|a| a.certificate).map(|issued| view! {
+            <crate::components::certificates::PasswordOnce issued/>
+        })}
     }
 }
 
@@ -148,7 +145,7 @@ fn Request(
     );
     let decided = match request.status {
         RequestStatus::Approved => Some(format!(
-            "Approved {by}. {} was mailed a link to choose a password.",
+            "Approved {by}. {} was mailed how to sign in.",
             request.email
         )),
         RequestStatus::Rejected => Some(format!(
@@ -195,7 +192,9 @@ fn ApproveForm(id: String, approve: ServerAction<ApproveRequest>) -> impl IntoVi
     view! {
         <section class="mt-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="approve-title">
             <h2 id="approve-title" class="text-lg font-semibold">"Approve"</h2>
-            <p class="mt-1 text-sm text-slate-600">"The person gets a mail with a link to choose their password, then can sign in."</p>
+            <p class="mt-1 text-sm text-slate-600">
+                "The person is mailed how to sign in: a link to choose a password, or (when approval issues certificates, see Settings → Certificates) their certificate."
+            </p>
             <ActionForm action=approve attr:class="mt-4 space-y-4">
                 <input type="hidden" name="id" value=id/>
                 <Suspense>

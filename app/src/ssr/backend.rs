@@ -158,6 +158,14 @@ pub trait CertificateBackend: Send + Sync {
         replace: bool,
     ) -> Result<crate::model::IssuedCertificate, AppError>;
 
+    /// "Renew" on `/certificates`: a new certificate for each active holder
+    /// of one expiring soon (at most `RENEW_AT_ONCE` per call).
+    async fn renew_expiring(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+    ) -> Result<Vec<crate::model::IssuedCertificate>, AppError>;
+
     async fn revoke_certificate(
         &self,
         actor: &CurrentUser,

@@ -133,6 +133,34 @@ impl CertificateBackend for ServerBackend {
         Ok(issued)
     }
 
+    async fn renew_expiring(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+    ) -> Result<Vec<IssuedCertificate>, AppError> {
+        let actor = actor_of(actor, meta)?;
+        let holders =
+            certificates::holders_of_expiring(&self.state.db, app::model::RENEW_AT_ONCE).await?;
+        let mut renewed = Vec::with_capacity(holders.len());
+        // One transaction per holder: a failure leaves the others renewed
+        // and this one untouched.
+        for holder in &holders {
+            let txn = self.state.db.begin().await.map_err(db_error)?;
+            certificates::revoke_all_of(&txn, &[holder.id], RevocationReason::Superseded)
+                .await
+                .map_err(db_error)?;
+            renewed.push(
+                self.issue_on(&txn, holder, Some(&actor), Pkcs12Profile::Modern)
+                    .await?,
+            );
+            txn.commit().await.map_err(db_error)?;
+        }
+        if !renewed.is_empty() {
+            self.publish_crl().await;
+        }
+        Ok(renewed)
+    }
+
     async fn revoke_certificate(
         &self,
         actor: &CurrentUser,

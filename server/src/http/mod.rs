@@ -2,6 +2,7 @@
 pub mod certificate_sign_in;
 pub mod cookies;
 pub mod csrf;
+pub mod export;
 pub mod headers;
 pub mod health;
 pub mod pki;

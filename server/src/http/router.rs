@@ -15,7 +15,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use super::{certificate_sign_in, csrf, headers, health, pki, session};
+use super::{certificate_sign_in, csrf, export, headers, health, pki, session};
 use crate::backend::ServerBackend;
 use crate::state::AppState;
 
@@ -36,6 +36,7 @@ pub fn build(state: AppState) -> Router {
         .route("/pki/crl.pem", get(pki::crl_as_pem))
         .route("/pki/crl.der", get(pki::crl_as_der))
         .route("/auth/certificate", get(certificate_sign_in::sign_in))
+        .route("/export/users.csv", get(export::users_csv))
         .route("/api/{*name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

@@ -56,6 +56,20 @@ async fn deactivate_all_matching_skips_you_and_signs_the_others_out() {
     super::sessions::open(&t.db, bob.id, Default::default(), None, None)
         .await
         .unwrap();
+    let ca = super::ca::ensure(&t.db, &crate::testkit::TEST_CA_KEY, "Test Org")
+        .await
+        .unwrap();
+    let bob_certificate = super::certificates::Issue {
+        user: &bob,
+        days: 30,
+        profile: crate::pki::Pkcs12Profile::Modern,
+        actor: None,
+        public_url: "https://usher.test",
+        sign_in_url: "https://usher.test/login",
+    };
+    super::certificates::issue(&t.db, &ca, bob_certificate)
+        .await
+        .unwrap();
 
     // The preview counts exactly what the filter matches.
     let req = request(BulkAction::Deactivate, "all=1&q=lee");
@@ -82,6 +96,12 @@ async fn deactivate_all_matching_skips_you_and_signs_the_others_out() {
         .await
         .unwrap();
     assert_eq!(sessions, 0, "deactivated users are signed out");
+    let held = super::certificates::of_user(&t.db, bob.id).await.unwrap();
+    assert_eq!(
+        held[0].revocation_reason,
+        Some(app::model::RevocationReason::CessationOfOperation),
+        "and their certificates revoked"
+    );
     // One audit event per changed user, naming the job, plus the job's own.
     let events = audit_event::Entity::find()
         .filter(audit_event::Column::Action.eq("user.deactivate"))

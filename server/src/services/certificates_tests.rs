@@ -42,6 +42,20 @@ async fn issue_to(
     .unwrap()
 }
 
+/// A new active user `name` with a certificate, and the certificate (DER)
+/// from the mailed PKCS#12.
+async fn holder(
+    db: &DatabaseConnection,
+    ca: &Ca,
+    admin: &user::Model,
+    name: &str,
+) -> (user::Model, Vec<u8>) {
+    let person = add_user(db, name, UserStatus::Active).await;
+    let issued = issue_to(db, ca, &person, admin).await;
+    let der = certificate_in(&mailed_files(db, &person.email).await, &issued.password);
+    (person, der)
+}
+
 /// The attachments of the last certificate mail to `to`.
 async fn mailed_files(db: &DatabaseConnection, to: &str) -> Vec<Attachment> {
     let mail = mail_outbox::Entity::find()
@@ -142,12 +156,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
         Refusal::Unknown
     );
 
-    let revoked_user = add_user(&t.db, "rev.oked", UserStatus::Active).await;
-    let issued = issue_to(&t.db, &ca, &revoked_user, &admin).await;
-    let der = certificate_in(
-        &mailed_files(&t.db, "rev.oked@example.com").await,
-        &issued.password,
-    );
+    let (_, der) = holder(&t.db, &ca, &admin, "rev.oked").await;
     let cert = certificate::Entity::find()
         .one(&t.db)
         .await
@@ -163,12 +172,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
     let again = revoke(&t.db, &actor, &cert, RevocationReason::Unspecified).await;
     assert!(again.is_err(), "revoked once, with its first reason");
 
-    let old_user = add_user(&t.db, "old.timer", UserStatus::Active).await;
-    let issued = issue_to(&t.db, &ca, &old_user, &admin).await;
-    let der = certificate_in(
-        &mailed_files(&t.db, "old.timer@example.com").await,
-        &issued.password,
-    );
+    let (old_user, der) = holder(&t.db, &ca, &admin, "old.timer").await;
     certificate::Entity::update_many()
         .col_expr(
             certificate::Column::NotAfter,
@@ -188,12 +192,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
     assert_eq!(expired.rows.len(), 1);
     assert_eq!(expired.rows[0].username, "old.timer");
 
-    let rejected = add_user(&t.db, "was.rejected", UserStatus::Active).await;
-    let issued = issue_to(&t.db, &ca, &rejected, &admin).await;
-    let der = certificate_in(
-        &mailed_files(&t.db, "was.rejected@example.com").await,
-        &issued.password,
-    );
+    let (rejected, der) = holder(&t.db, &ca, &admin, "was.rejected").await;
     let mut m: user::ActiveModel = rejected.into();
     m.status = Set(UserStatus::Rejected.as_str().into());
     m.update(&t.db).await.unwrap();
@@ -289,5 +288,61 @@ async fn certificate_settings_are_checked_and_kept() {
     .await
     .unwrap_err();
     assert!(refused.field_message("client_validity_days").is_some());
+    t.close().await;
+}
+
+#[tokio::test]
+async fn expiry_reminders_go_out_at_30_and_7_days_once_each() {
+    let t = TestDb::new().await;
+    let ca = the_ca(&t.db).await;
+    let admin = add_root(&t.db).await;
+    let person = add_user(&t.db, "soon.expires", UserStatus::Active).await;
+    issue_to(&t.db, &ca, &person, &admin).await;
+    let expire_in = |days: i64| {
+        certificate::Entity::update_many()
+            .col_expr(
+                certificate::Column::NotAfter,
+                sea_orm::sea_query::Expr::value(
+                    chrono::Utc::now() + chrono::Duration::days(days) + chrono::Duration::hours(1),
+                ),
+            )
+            .filter(certificate::Column::UserId.eq(person.id))
+    };
+    let reminders = |db: DatabaseConnection| async move {
+        mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::Template.eq("certificate_expiring"))
+            .all(&db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.subject)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        remind_expiring(&t.db, URL).await.unwrap(),
+        0,
+        "a year left: nothing"
+    );
+    expire_in(20).exec(&t.db).await.unwrap();
+    assert_eq!(remind_expiring(&t.db, URL).await.unwrap(), 1);
+    assert_eq!(
+        remind_expiring(&t.db, URL).await.unwrap(),
+        0,
+        "once per step"
+    );
+    expire_in(5).exec(&t.db).await.unwrap();
+    assert_eq!(remind_expiring(&t.db, URL).await.unwrap(), 1);
+    assert_eq!(remind_expiring(&t.db, URL).await.unwrap(), 0);
+    assert_eq!(
+        reminders(t.db.clone()).await,
+        [
+            "Your Usher certificate expires in 20 days",
+            "Your Usher certificate expires in 5 days"
+        ]
+    );
+    let expiring = list(&t.db, Some(CertificateState::Expiring), "", 1)
+        .await
+        .unwrap();
+    assert_eq!((expiring.rows.len(), expiring.expiring), (1, 1));
     t.close().await;
 }

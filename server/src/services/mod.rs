@@ -14,6 +14,9 @@ pub mod crl;
 pub mod directory;
 #[cfg(test)]
 mod directory_tests;
+pub mod export;
+#[cfg(test)]
+mod export_tests;
 pub mod groups;
 pub mod invitations;
 pub mod jobs;

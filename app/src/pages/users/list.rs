@@ -26,10 +26,28 @@ pub fn UsersPage() -> impl IntoView {
             .filter(|a| can(a.permission()))
             .collect::<Vec<_>>()
     };
+    let export_href = move |bom: bool| {
+        let filters = query.get().filters_only().to_query_string();
+        let bom = if bom { "&bom=1" } else { "" };
+        format!("/export/users.csv?{filters}{bom}")
+    };
     view! {
         <leptos_meta::Title text="Users"/>
         <div class="flex flex-wrap items-center justify-between gap-4">
             <h1 class="text-2xl font-semibold">"Users"</h1>
+            <div class="flex flex-wrap gap-2">
+            <Show when=move || can(crate::model::Permission::UsersExport)>
+                <details class="relative">
+                    <summary class="cursor-pointer list-none rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Export"</summary>
+                    <div class="absolute right-0 z-10 mt-1 w-64 rounded-md border border-slate-200 bg-white p-2 text-sm shadow">
+                        <p class="px-2 py-1 text-xs text-slate-500">"The users matching the current search and filters, as CSV."</p>
+                        <a href=move || export_href(false) download rel="external" data-testid="export-csv"
+                            class="block rounded px-2 py-1.5 hover:bg-slate-100">"CSV (UTF-8)"</a>
+                        <a href=move || export_href(true) download rel="external"
+                            class="block rounded px-2 py-1.5 hover:bg-slate-100">"CSV for Excel (UTF-8 with BOM)"</a>
+                    </div>
+                </details>
+            </Show>
             <Show when=move || can_write()>
                 <div class="flex gap-2">
                     <A href="/users/invite" attr:class="rounded-md border border-indigo-300 px-4 py-2 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">
@@ -40,6 +58,7 @@ pub fn UsersPage() -> impl IntoView {
                     </A>
                 </div>
             </Show>
+            </div>
         </div>
         {move || view! { <SearchAndFilters query=query.get()/> }}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading users…"</p> }>
