@@ -60,9 +60,27 @@ test("the certificate authority's page shows the CA and offers its certificate",
   await expect(page.getByRole('heading', { name: 'Certificate authority' })).toBeVisible();
   await expect(page.getByTestId('ca-subject')).toContainText('Usher CA');
   await expect(page.getByTestId('ca-fingerprint')).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-  await expect(page.getByTestId('ca-client-days')).toHaveText('365 days');
+  await expect(page.getByLabel('Validity of new certificates (days)')).toHaveValue('365');
   const href = await page.getByRole('link', { name: 'Download CA certificate (PEM)' }).getAttribute('href');
   const pem = await page.request.get(href!);
   expect(pem.status()).toBe(200);
   expect(await pem.text()).toContain('-----BEGIN CERTIFICATE-----');
+
+  // The validity of new certificates is checked, then kept.
+  await ready(page, javaScriptEnabled);
+  const days = page.getByLabel('Validity of new certificates (days)');
+  if (javaScriptEnabled) {
+    await days.fill('0');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByText('Enter a number of days from 1 to 3650.')).toBeVisible();
+  }
+  await days.fill('400');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('Validity of new certificates (days)')).toHaveValue('400');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Validity of new certificates (days)').fill('365');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 });

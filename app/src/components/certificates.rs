@@ -50,7 +50,7 @@ pub fn CertificateTable(
                         {show_user.then(|| view! {
                             <td class="px-4 py-2"><a href=user_href class="font-medium text-indigo-700 hover:underline">{c.username.clone()}</a></td>
                         })}
-                        <td class="px-4 py-2 font-mono text-xs break-all" title=c.serial_hex.clone()>{c.serial_hex.get(..16).unwrap_or(&c.serial_hex).to_string()}"…"</td>
+                        <td class="px-4 py-2 font-mono text-xs break-all" title=c.serial_hex.clone()>{format!("{}…", c.serial_hex.get(..16).unwrap_or(&c.serial_hex))}</td>
                         <td class="px-4 py-2 whitespace-nowrap">{short_time(&c.issued_at)}</td>
                         <td class="px-4 py-2 whitespace-nowrap">{short_time(&c.not_after)}</td>
                         <td class="px-4 py-2">{c.days_left.to_string()}</td>

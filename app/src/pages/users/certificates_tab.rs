@@ -4,34 +4,55 @@
 use leptos::prelude::*;
 
 use crate::api::certificates::{user_certificates, IssueCertificate, RevokeCertificate};
-use crate::components::alert::{ErrorAlert, LoadError};
-use crate::components::certificates::{CertificateTable, PasswordOnce};
-use crate::model::CertificateState;
+use crate::components::alert::LoadError;
+use crate::components::certificates::CertificateTable;
+use crate::error::AppError;
+use crate::model::{CertificateRow, CertificateState};
+
+/// The tab's rows. Made by the user's page rather than the tab: a resource
+/// made inside the page's own loaded content does not hydrate.
+pub type CertificatesResource = Resource<Result<Vec<CertificateRow>, AppError>>;
+
+/// The rows of `username`'s tab, loaded only while the tab is open, and again
+/// after each issue or revocation.
+pub fn certificates_resource(
+    username: impl Fn() -> String + Send + Sync + 'static,
+    open: impl Fn() -> bool + Send + Sync + 'static,
+    issue: ServerAction<IssueCertificate>,
+    revoke: ServerAction<RevokeCertificate>,
+) -> CertificatesResource {
+    Resource::new(
+        move || {
+            (
+                username(),
+                open(),
+                issue.version().get(),
+                revoke.version().get(),
+            )
+        },
+        |(name, open, _, _)| async move {
+            if open {
+                user_certificates(name).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    )
+}
 
 #[component]
 pub fn CertificatesTab(username: String, can_manage: bool, can_hold: bool) -> impl IntoView {
-    let issue = ServerAction::<IssueCertificate>::new();
-    let revoke = ServerAction::<RevokeCertificate>::new();
-    let name = username.clone();
-    let rows = Resource::new(
-        move || (issue.version().get(), revoke.version().get()),
-        move |_| user_certificates(name.clone()),
-    );
+    // Made by the user's page, which shows their results and errors.
+    let issue = expect_context::<ServerAction<IssueCertificate>>();
+    let revoke = expect_context::<ServerAction<RevokeCertificate>>();
+    let rows = expect_context::<CertificatesResource>();
     let back = format!(
         "/users/{}?tab=certificates",
         crate::routes::encode_query_value(&username)
     );
-    let error = move || {
-        issue
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| revoke.value().get().and_then(Result::err))
-            .map(|e| e.to_string())
-    };
+    // One root element: the tab is swapped in by a closure, which needs it.
     view! {
-        {move || issue.value().get().and_then(Result::ok).map(|issued| view! { <PasswordOnce issued/> })}
-        {move || error().map(|message| view! { <div class="mt-4 max-w-2xl"><ErrorAlert message/></div> })}
+        <div>
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || rows.get().map(|result| match result {
                 Ok(rows) => {
@@ -46,11 +67,12 @@ pub fn CertificatesTab(username: String, can_manage: bool, can_hold: bool) -> im
                     } else {
                         view! { <CertificateTable rows show_user=false/> }.into_any()
                     };
-                    view! { {form} {table} }.into_any()
+                    view! { <div>{form} {table}</div> }.into_any()
                 }
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
+        </div>
     }
 }
 

@@ -3,6 +3,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::list::{short_time, StatusBadge};
+use crate::api::certificates::{IssueCertificate, RevokeCertificate};
 use crate::api::groups::SetGroupMember;
 use crate::api::invitations::SendInvitation;
 use crate::api::passwords::SetUserPassword;
@@ -33,6 +34,16 @@ pub fn UserDetailPage() -> impl IntoView {
     let invite = ServerAction::<SendInvitation>::new();
     let recovery = ServerAction::<SendRecovery>::new();
     provide_context(recovery);
+    let issue = ServerAction::<IssueCertificate>::new();
+    let revoke = ServerAction::<RevokeCertificate>::new();
+    provide_context(issue);
+    provide_context(revoke);
+    provide_context(super::certificates_tab::certificates_resource(
+        username,
+        move || query.read().get("tab").as_deref() == Some("certificates"),
+        issue,
+        revoke,
+    ));
     let detail = Resource::new(
         move || {
             (
@@ -62,7 +73,9 @@ pub fn UserDetailPage() -> impl IntoView {
             .or_else(|| delete.value().get().and_then(Result::err))
             .or_else(|| membership.value().get().and_then(Result::err))
             .or_else(|| invite.value().get().and_then(Result::err))
-            .or_else(|| recovery.value().get().and_then(Result::err));
+            .or_else(|| recovery.value().get().and_then(Result::err))
+            .or_else(|| issue.value().get().and_then(Result::err))
+            .or_else(|| revoke.value().get().and_then(Result::err));
         from_action
             .map(|e| e.to_string())
             .or_else(|| query.read().get("error"))
@@ -103,6 +116,9 @@ pub fn UserDetailPage() -> impl IntoView {
             })}
         </Transition>
         {move || action_error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
+        {move || issue.value().get().and_then(Result::ok).map(|issued| view! {
+            <crate::components::certificates::PasswordOnce issued/>
+        })}
         {move || notice().map(|message| view! {
             <p role="status" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
                 {message}
