@@ -90,11 +90,8 @@ pub async fn renew_expiring() -> Result<Vec<IssuedCertificate>, AppError> {
 pub async fn revoke_certificate(id: String, reason: String, back: String) -> Result<(), AppError> {
     use crate::model::{Permission, RevocationReason};
     use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let back = if back.starts_with('/') {
-        back
-    } else {
-        "/certificates".into()
-    };
+    // Only a path on this site (never `//elsewhere`) to come back to.
+    let back = crate::routes::safe_next(Some(&back)).unwrap_or_else(|| "/certificates".into());
     let actor = require(Permission::CertificatesManage)?;
     let Some(reason) = RevocationReason::parse(&reason) else {
         return Err(form_error(
