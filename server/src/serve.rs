@@ -92,11 +92,8 @@ fn spawn_crl_keeper(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let refreshed = async {
-                let ca = crate::services::ca::load(&state.db, &state.ca_key).await?;
-                crate::services::crl::refresh(&state.db, &ca).await
-            };
-            if let Err(error) = refreshed.await {
+            let refreshed = crate::services::crl::refresh_with_key(&state.db, &state.ca_key).await;
+            if let Err(error) = refreshed {
                 tracing::warn!(%error, "could not refresh the CRL");
             }
         }

@@ -28,11 +28,7 @@ impl ServerBackend {
     /// Publishes a new CRL at once after a revocation (the instances' own
     /// loops would within seconds); a failure is logged, not the caller's.
     pub(super) async fn publish_crl(&self) {
-        let published = async {
-            let ca = ca::load(&self.state.db, &self.state.ca_key).await?;
-            crl::refresh(&self.state.db, &ca).await
-        };
-        if let Err(error) = published.await {
+        if let Err(error) = crl::refresh_with_key(&self.state.db, &self.state.ca_key).await {
             tracing::warn!(%error, "could not publish the CRL");
         }
     }

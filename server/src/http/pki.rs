@@ -58,14 +58,13 @@ pub async fn ca_der(State(state): State<AppState>) -> Response {
 }
 
 async fn crl_pem(state: &AppState) -> Result<String, Response> {
-    let refreshed = async {
-        let ca = ca::load(&state.db, &state.ca_key).await?;
-        crate::services::crl::refresh(&state.db, &ca).await
-    };
-    refreshed.await.map(|p| p.pem).map_err(|error| {
-        tracing::warn!(%error, "could not read the CRL");
-        StatusCode::INTERNAL_SERVER_ERROR.into_response()
-    })
+    crate::services::crl::refresh_with_key(&state.db, &state.ca_key)
+        .await
+        .map(|p| p.pem)
+        .map_err(|error| {
+            tracing::warn!(%error, "could not read the CRL");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        })
 }
 
 /// `GET /pki/crl.pem`: the current CRL (reissued first when out of date).

@@ -95,3 +95,12 @@ pub async fn refresh(db: &impl ConnectionTrait, ca: &Ca) -> anyhow::Result<Publi
     }
     reissue(db, ca).await
 }
+
+/// `refresh` with the CA opened from the database under `key`.
+pub async fn refresh_with_key(
+    db: &impl ConnectionTrait,
+    key: &[u8; 32],
+) -> anyhow::Result<Published> {
+    let ca = super::ca::load(db, key).await?;
+    refresh(db, &ca).await
+}
