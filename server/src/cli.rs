@@ -51,6 +51,20 @@ pub enum Command {
         #[arg(long)]
         bom: bool,
     },
+    /// Import users from a CSV file (the export's columns, plus password,
+    /// send_invitation and issue_certificate); ends with the counts.
+    Import {
+        file: std::path::PathBuf,
+        /// Decide every row and report, but change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Write the rows that were not applied, with an `error` column, here.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+        /// Create the groups that rows name and that do not exist yet.
+        #[arg(long)]
+        create_groups: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -104,7 +118,81 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = crate::serve::prepare(config).await?;
             export_to_stdout(&state.db, &filter, bom).await
         }
+        Some(Command::Import {
+            file,
+            dry_run,
+            report,
+            create_groups,
+        }) => {
+            let public_url = config.public_url(&config.leptos_options()?);
+            let state = crate::serve::prepare(config).await?;
+            import_file(
+                &state,
+                &file,
+                dry_run,
+                report.as_deref(),
+                create_groups,
+                public_url,
+            )
+            .await
+        }
     }
+}
+
+/// `usher import`: exits non-zero only when the file could not be imported
+/// at all; rows with errors are counted (and written to `--report`).
+async fn import_file(
+    state: &crate::state::AppState,
+    file: &std::path::Path,
+    dry_run: bool,
+    report: Option<&std::path::Path>,
+    create_groups: bool,
+    public_url: String,
+) -> anyhow::Result<()> {
+    use crate::services::import::{apply::Effects, direct, report as error_report};
+    let bytes =
+        std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let actor = crate::services::users::Actor {
+        id: uuid::Uuid::nil(),
+        username: "usher import (command line)".into(),
+        ip: None,
+    };
+    let sign_in_url = match state.config.https_url(&state.leptos) {
+        Some(url) => format!("{url}/login"),
+        None => format!("{public_url}/login"),
+    };
+    let effects = Effects {
+        public_url,
+        sign_in_url,
+        ca: crate::services::ca::load(&state.db, &state.ca_key)
+            .await
+            .ok(),
+    };
+    let name = file.display().to_string();
+    let done = direct::import_file(
+        &state.db,
+        &actor,
+        &name,
+        &bytes,
+        create_groups,
+        dry_run,
+        &effects,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.summary()))?;
+    if let Some(path) = report {
+        let csv =
+            error_report::error_report(&done.table, &done.failures).map_err(anyhow::Error::msg)?;
+        std::fs::write(path, csv)?;
+    }
+    for (line, reason) in done.failures.iter().take(20) {
+        eprintln!("row {line}: {reason}");
+    }
+    if done.failures.len() > 20 {
+        eprintln!("… and {} more rows with errors", done.failures.len() - 20);
+    }
+    println!("{}", done.counts.summary());
+    Ok(())
 }
 
 /// `usher export`: the same engine as the download, into standard output.

@@ -47,7 +47,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         state.config.public_url(&state.leptos),
     );
 
-    crate::services::jobs::spawn_worker(state.db.clone(), state.jobs.clone());
+    crate::services::jobs::spawn_worker(state.db.clone(), state.jobs.clone(), state.ca_key);
 
     let app = crate::http::build(state.clone());
     match state.config.https_addr(&state.leptos)? {

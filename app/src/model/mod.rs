@@ -3,6 +3,7 @@ pub mod access_request;
 pub mod audit;
 pub mod bulk;
 pub mod certificate;
+pub mod import;
 pub mod invitation;
 pub mod mail;
 pub mod page;
@@ -16,6 +17,10 @@ pub use bulk::{BulkAction, BulkPreview, BulkRequest, BulkSelection, JobStatus, J
 pub use certificate::{
     ApprovalMode, Approved, CaView, CertificateList, CertificateRow, CertificateSettings,
     CertificateState, IssuedCertificate, RevocationReason, EXPIRING_DAYS, RENEW_AT_ONCE,
+};
+pub use import::{
+    ApplyMode, FieldChange, ImportField, ImportStage, ImportView, Outcome, OutcomeCounts, RowError,
+    RowReport,
 };
 pub use invitation::{parse_addresses, Invitation, InviteReport, ParsedAddresses, MAX_INVITES};
 pub use mail::{MailPage, MailSettings, MailSettingsInput, OutboxEntry};

@@ -192,8 +192,20 @@ pub fn actor_of(job: &job::Model) -> Actor {
 
 /// Runs one claimed job to its end.
 pub async fn run(db: &DatabaseConnection, job: job::Model) -> Result<(), DbErr> {
+    run_with_key(db, None, job).await
+}
+
+/// `run`, with the key that opens the CA (imports issue certificates).
+pub async fn run_with_key(
+    db: &DatabaseConnection,
+    sealing_key: Option<&[u8; 32]>,
+    job: job::Model,
+) -> Result<(), DbErr> {
     match job.kind.as_str() {
         super::bulk::KIND => super::bulk::run(db, job).await,
+        super::import::job::KIND => {
+            super::import::job::run(db, sealing_key.unwrap_or(&[0; 32]), job, None).await
+        }
         other => {
             let error = format!("Unknown job kind {other}.");
             finish(db, &job, Err(error)).await
@@ -203,13 +215,13 @@ pub async fn run(db: &DatabaseConnection, job: job::Model) -> Result<(), DbErr> 
 
 /// Runs every job there is, then waits to be woken (a job was created here)
 /// or polls (a job created by another instance, or a lease that ran out).
-pub fn spawn_worker(db: DatabaseConnection, wake: Arc<Notify>) {
+pub fn spawn_worker(db: DatabaseConnection, wake: Arc<Notify>, sealing_key: [u8; 32]) {
     tokio::spawn(async move {
         loop {
             match claim_next(&db).await {
                 Ok(Some(job)) => {
                     let id = job.id;
-                    if let Err(error) = run(&db, job).await {
+                    if let Err(error) = run_with_key(&db, Some(&sealing_key), job).await {
                         tracing::error!(%id, %error, "job stopped on a database error");
                     }
                     continue;

@@ -18,6 +18,7 @@ pub mod export;
 #[cfg(test)]
 mod export_tests;
 pub mod groups;
+pub mod import;
 pub mod invitations;
 pub mod jobs;
 pub mod lifecycle;

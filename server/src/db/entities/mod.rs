@@ -5,6 +5,8 @@ pub mod audit_event;
 pub mod certificate;
 pub mod group;
 pub mod group_member;
+pub mod import;
+pub mod import_failure;
 pub mod job;
 pub mod job_item;
 pub mod mail_outbox;

@@ -8,6 +8,7 @@ mod m20261128_000001_jobs;
 mod m20261128_000002_access_requests;
 mod m20261128_000003_user_states;
 mod m20261128_000004_certificates;
+mod m20261128_000005_imports;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000002_access_requests::Migration),
             Box::new(m20261128_000003_user_states::Migration),
             Box::new(m20261128_000004_certificates::Migration),
+            Box::new(m20261128_000005_imports::Migration),
         ]
     }
 }

@@ -1,0 +1,91 @@
+//! The command line's import (`usher import`): the same reading, rules and
+//! batches as the wizard's job, run in the foreground.
+use app::model::{OutcomeCounts, Permission, RowReport};
+use app::AppError;
+use sea_orm::DatabaseConnection;
+
+use super::apply::{self, Effects};
+use super::job::{run_batch, Step};
+use super::read::Table;
+use crate::services::users::Actor;
+use crate::services::{audit, db_error};
+
+/// What an import did, or (dry run) would do.
+pub struct Outcome {
+    pub counts: OutcomeCounts,
+    /// Rows not applied: line and reason.
+    pub failures: Vec<(u64, String)>,
+    pub table: Table,
+}
+
+/// Imports `bytes` with the automatic mapping; with `dry_run`, only decides.
+pub async fn import_file(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    file_name: &str,
+    bytes: &[u8],
+    create_groups: bool,
+    dry_run: bool,
+    effects: &Effects,
+) -> Result<Outcome, AppError> {
+    let prepared = super::prepare(db, bytes, None, create_groups, &Permission::ALL).await?;
+    let mut counts = OutcomeCounts::default();
+    let mut failures = Vec::new();
+    if dry_run {
+        let (reports, c) = super::dry_run(db, &prepared, actor).await?;
+        counts = c;
+        failures = errors_of(&reports);
+    } else {
+        let mut from = 0;
+        while from < prepared.table.rows.len() {
+            let to = apply::batch_end(&prepared, from);
+            let step = Step {
+                from,
+                to,
+                actor,
+                effects,
+            };
+            if let Some((applied, _)) =
+                run_batch(db, &prepared, &step, None, None, &[0; 32]).await?
+            {
+                counts.create += applied.counts.create;
+                counts.update += applied.counts.update;
+                counts.unchanged += applied.counts.unchanged;
+                counts.error += applied.counts.error;
+                failures.extend(applied.failures);
+            }
+            from = to;
+        }
+        audit::record(
+            db,
+            audit::Event {
+                action: "users.import",
+                actor_name: Some(&actor.username),
+                success: true,
+                details: Some(serde_json::json!({
+                    "file": file_name,
+                    "created": counts.create,
+                    "updated": counts.update,
+                    "unchanged": counts.unchanged,
+                    "failed": counts.error,
+                })),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(db_error)?;
+    }
+    Ok(Outcome {
+        counts,
+        failures,
+        table: prepared.table,
+    })
+}
+
+fn errors_of(reports: &[RowReport]) -> Vec<(u64, String)> {
+    reports
+        .iter()
+        .filter(|r| !r.errors.is_empty())
+        .map(|r| (r.row, r.error_text()))
+        .collect()
+}

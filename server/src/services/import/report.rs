@@ -1,0 +1,42 @@
+//! "Download error report": the rows that were not applied, as they were in
+//! the file, with an `error` column, ready to fix and upload again.
+use std::collections::HashMap;
+
+use super::read::Table;
+use crate::services::export::defuse;
+
+/// The report for `failures` (line → reason) over the file's `table`.
+pub fn error_report(table: &Table, failures: &[(u64, String)]) -> Result<Vec<u8>, String> {
+    let reasons: HashMap<u64, &str> = failures.iter().map(|(l, m)| (*l, m.as_str())).collect();
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let failed = |e: csv::Error| format!("csv: {e}");
+    let mut header = table.header.clone();
+    header.push("error".into());
+    out.write_record(&header).map_err(failed)?;
+    for record in &table.rows {
+        if let Some(reason) = reasons.get(&record.line) {
+            let mut cells: Vec<String> = record
+                .cells
+                .iter()
+                .map(|c| defuse(c).into_owned())
+                .collect();
+            cells.push(defuse(reason).into_owned());
+            out.write_record(&cells).map_err(failed)?;
+        }
+    }
+    out.into_inner().map_err(|e| format!("csv: {e}"))
+}
+
+/// The issued certificates' passwords as CSV: username, password.
+pub fn passwords_csv(passwords: &[(String, String)]) -> Result<Vec<u8>, String> {
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["username", "pkcs12_password"])
+        .map_err(|e| format!("csv: {e}"))?;
+    for (user, password) in passwords {
+        out.write_record([user, password])
+            .map_err(|e| format!("csv: {e}"))?;
+    }
+    out.into_inner().map_err(|e| format!("csv: {e}"))
+}
