@@ -30,6 +30,7 @@ use crate::pages::{
     settings::SettingsPage,
     setup::SetupPage,
     users::detail::UserDetailPage,
+    users::import::{ImportPage, ImportUploadPage},
     users::invite::InviteUsersPage,
     users::list::UsersPage,
     users::new::NewUserPage,
@@ -142,6 +143,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/new") view=NewUserPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/invite") view=InviteUsersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/users/import") view=ImportUploadPage ssr=SsrMode::Async/>
+                        <Route path=path!("/users/import/:id") view=ImportPage ssr=SsrMode::Async/>
                         <Route path=path!("/users/:username") view=UserDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/jobs/new") view=BulkConfirmPage ssr=SsrMode::Async/>
                         <Route path=path!("/jobs/:id") view=JobPage ssr=SsrMode::Async/>

@@ -12,6 +12,7 @@ use crate::services::{
 use crate::state::AppState;
 
 mod certificates;
+mod import;
 mod invitations;
 mod mail;
 mod passwords;
@@ -404,6 +405,7 @@ impl Backend for ServerBackend {
         let job = crate::services::jobs::find(&self.state.db, id).await?;
         match job.kind.as_str() {
             bulk::KIND => Ok(bulk::view(&job)),
+            crate::services::import::job::KIND => Ok(crate::services::import::job::view(&job)),
             _ => Err(AppError::NotFound),
         }
     }

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod bulk;
 pub mod certificates;
 pub mod groups;
+pub mod import;
 pub mod invitations;
 pub mod mail;
 pub mod passwords;

@@ -239,6 +239,37 @@ pub trait RegistrationBackend: Send + Sync {
     ) -> Result<String, AppError>;
 }
 
+/// CSV import: the wizard's steps after the upload (a plain HTTP route).
+#[async_trait]
+pub trait ImportBackend: Send + Sync {
+    /// The import's step, mapping, a page of its preview and its progress.
+    async fn import_view(
+        &self,
+        id: &str,
+        filter: Option<crate::model::Outcome>,
+        page: usize,
+    ) -> Result<crate::model::ImportView, AppError>;
+
+    /// Saves the mapping and runs the dry run over the whole file.
+    async fn map_import(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        mapping: &[String],
+        create_groups: bool,
+    ) -> Result<crate::model::OutcomeCounts, AppError>;
+
+    /// Queues the apply job; returns its id.
+    async fn apply_import(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+        id: &str,
+        mode: crate::model::ApplyMode,
+    ) -> Result<String, AppError>;
+}
+
 /// What the server offers the server functions. The server binary implements
 /// it over the database; server functions stay thin and HTTP-free. Newer
 /// areas are traits of their own that this one includes.
@@ -250,6 +281,7 @@ pub trait Backend:
     + MailBackend
     + RegistrationBackend
     + CertificateBackend
+    + ImportBackend
     + Send
     + Sync
     + 'static

@@ -4,8 +4,8 @@ mod backend;
 mod context;
 
 pub use backend::{
-    Backend, CertificateBackend, InvitationBackend, MailBackend, PasswordBackend, RecoveryBackend,
-    RegistrationBackend, RequestMeta, SessionCookie,
+    Backend, CertificateBackend, ImportBackend, InvitationBackend, MailBackend, PasswordBackend,
+    RecoveryBackend, RegistrationBackend, RequestMeta, SessionCookie,
 };
 pub use context::{
     backend, caller, fail, form_error, is_plain_form_post, request_meta, require, require_any,

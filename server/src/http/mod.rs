@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod export;
 pub mod headers;
 pub mod health;
+pub mod import;
 pub mod pki;
 pub mod router;
 pub mod session;

@@ -15,7 +15,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use super::{certificate_sign_in, csrf, export, headers, health, pki, session};
+use super::{certificate_sign_in, csrf, export, headers, health, import, pki, session};
 use crate::backend::ServerBackend;
 use crate::state::AppState;
 
@@ -37,6 +37,13 @@ pub fn build(state: AppState) -> Router {
         .route("/pki/crl.der", get(pki::crl_as_der))
         .route("/auth/certificate", get(certificate_sign_in::sign_in))
         .route("/export/users.csv", get(export::users_csv))
+        .route(
+            "/import/upload",
+            axum::routing::post(import::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/import/template.csv", get(import::template))
+        .route("/import/{id}/errors.csv", get(import::errors_csv))
+        .route("/import/{id}/certificate-passwords.csv", get(import::certificate_passwords))
         .route("/api/{*name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

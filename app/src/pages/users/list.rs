@@ -48,6 +48,9 @@ pub fn UsersPage() -> impl IntoView {
                     </div>
                 </details>
             </Show>
+            <Show when=move || can(crate::model::Permission::UsersImport)>
+                <A href="/users/import" attr:class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Import"</A>
+            </Show>
             <Show when=move || can_write()>
                 <div class="flex gap-2">
                     <A href="/users/invite" attr:class="rounded-md border border-indigo-300 px-4 py-2 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">

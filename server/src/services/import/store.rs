@@ -22,7 +22,7 @@ pub async fn save_upload(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> Result<Uuid, AppError> {
-    let table = read::read(&bytes).map_err(|m| AppError::field("file", &m))?;
+    let table = read::read(&bytes).map_err(|m| AppError::field("file", m))?;
     let mapping = names(&columns::auto_map(&table.header));
     let id = Uuid::new_v4();
     let now = Utc::now();
@@ -112,10 +112,10 @@ pub async fn save_mapping(
     }
     let table = read::read(&row.content).map_err(AppError::BadRequest)?;
     let mapping =
-        columns::parse(values, table.header.len()).map_err(|m| AppError::field("mapping", &m))?;
+        columns::parse(values, table.header.len()).map_err(|m| AppError::field("mapping", m))?;
     let problems = columns::problems(&mapping, &table.header);
     if !problems.is_empty() {
-        return Err(AppError::field("mapping", &problems.join(" ")));
+        return Err(AppError::field("mapping", problems.join(" ")));
     }
     let allowed = super::permissions_of_actor(db, actor).await?;
     let prepared = super::prepare(
