@@ -221,6 +221,7 @@ pub async fn run(db: &DatabaseConnection, iterations: usize, fragment: &str) -> 
         );
     }
     export_all(db).await?;
+    crate::bench_import::run(db).await?;
     if users >= MASS {
         mass_actions(db).await?;
     }

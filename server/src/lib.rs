@@ -1,6 +1,7 @@
 //! The Usher server: configuration, persistence, services and HTTP.
 pub mod backend;
 pub mod bench;
+pub mod bench_import;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -926,6 +926,27 @@ async fn authorization_matrix() {
         ("certificates/renew", vec![], [401, 403, 403, 200]),
         ("certificates", vec![], [401, 403, 403, 200]),
         ("certificates/sign-in-url", vec![], [200, 200, 200, 200]),
+        (
+            "users/import/view",
+            vec![("id", uuid::Uuid::new_v4().to_string())],
+            [401, 403, 403, 404],
+        ),
+        (
+            "users/import/map",
+            vec![
+                ("id", uuid::Uuid::new_v4().to_string()),
+                ("columns[]", "0:username".into()),
+            ],
+            [401, 403, 403, 404],
+        ),
+        (
+            "users/import/apply",
+            vec![
+                ("id", uuid::Uuid::new_v4().to_string()),
+                ("mode", "valid".into()),
+            ],
+            [401, 403, 403, 404],
+        ),
         ("whoami", vec![], [200, 200, 200, 200]),
     ];
     for (endpoint, form, expected) in cases {
@@ -1003,5 +1024,135 @@ async fn the_users_export_streams_csv_to_those_allowed() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert!(logged, "users.export is audited");
+    s.stop().await;
+}
+
+/// A multipart upload of `bytes` as `file` to `/import/upload`.
+async fn upload(s: &Server, cookie: Option<&str>, bytes: Vec<u8>) -> reqwest::Response {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("people.csv");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let mut req = s
+        .client
+        .post(s.url("/import/upload"))
+        .header("Origin", &s.base)
+        .multipart(form);
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    req.send().await.unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_import_routes_check_callers_files_and_sizes() {
+    let s = start().await;
+    let user = s.sign_in("gen.user", USER_PASSWORD).await;
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let good = b"username,first_name,last_name,email\nnew.one,New,One,new.one@example.com\nbad,Ba,D,nope\n".to_vec();
+    assert_eq!(
+        upload(&s, None, good.clone()).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        upload(&s, Some(&user), good.clone()).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let template = s.url("/import/template.csv");
+    assert_eq!(
+        s.client.get(&template).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = s
+        .client
+        .get(&template)
+        .header(COOKIE, &user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = s
+        .client
+        .get(&template)
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.text().await.unwrap().starts_with(
+        "username,first_name,last_name,email,phone,role,groups,status,origin,password"
+    ));
+
+    // Refused files: back to the upload page with the reason, nothing kept.
+    let refused = [
+        (vec![b'a'; 60 * 1024 * 1024], "larger than 50 MB"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec(), "binary"),
+        (Vec::new(), "empty"),
+        (b"username,email\n".to_vec(), "no rows"),
+        (
+            b"username,email\nann,\"ann@example.com\n".to_vec(),
+            "never closed",
+        ),
+        (b"first_name,last_name\nAnn,Lee\n".to_vec(), ""),
+    ];
+    for (bytes, reason) in refused {
+        let res = upload(&s, Some(&admin), bytes).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+        let to = location(&res);
+        assert!(to.starts_with("/users/import?error="), "{to}");
+        let decoded = to.replace("%20", " ");
+        assert!(decoded.contains(reason) || reason.is_empty(), "{decoded}");
+    }
+    {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        let kept = usher_server::db::entities::import::Entity::find()
+            .count(&s.db.db)
+            .await
+            .unwrap();
+        assert_eq!(
+            kept, 1,
+            "only the readable file without required columns is kept"
+        );
+    }
+
+    // A good file: on to its mapping step, then its error report.
+    let res = upload(&s, Some(&admin), good).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = location(&res);
+    let id = to.strip_prefix("/users/import/").expect(&to).to_string();
+    let mapped = s
+        .call(
+            "users/import/map",
+            &[
+                ("id", &id),
+                ("columns[]", "0:username"),
+                ("columns[]", "1:first_name"),
+                ("columns[]", "2:last_name"),
+                ("columns[]", "3:email"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(mapped.status(), StatusCode::OK);
+    let report = s.url(&format!("/import/{id}/errors.csv"));
+    assert_eq!(
+        s.client.get(&report).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let res = s
+        .client
+        .get(&report)
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    assert!(
+        text.contains("bad,Ba,D,nope,\"email: Enter a valid email address"),
+        "{text}"
+    );
     s.stop().await;
 }

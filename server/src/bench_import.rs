@@ -1,0 +1,164 @@
+//! `usher bench`, import part: 100,000 rows without passwords through the
+//! preview and the apply (rows/s end to end), the raw bulk insert of the
+//! same kind of rows for the ratio, and rows with passwords against what
+//! argon2id allows on this machine's cores. The bench's users are removed
+//! afterwards.
+use std::time::Instant;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+
+use crate::db::entities::user;
+use crate::services::import::{self, apply::Effects, direct};
+use crate::services::users::{self, Actor, NewUser};
+
+const ROWS: usize = 100_000;
+const PASSWORD_ROWS: usize = 256;
+
+fn file(prefix: &str, rows: usize, password: bool) -> String {
+    let mut csv = String::from("username,first_name,last_name,email,role,status,origin,password\n");
+    for i in 0..rows {
+        let pw = if password {
+            format!("bench passphrase number {i}")
+        } else {
+            String::new()
+        };
+        csv.push_str(&format!(
+            "{prefix}.{i},Bench,Person,{prefix}.{i}@bench.example,General user,active,internal,{pw}\n"
+        ));
+    }
+    csv
+}
+
+fn actor() -> Actor {
+    Actor {
+        id: uuid::Uuid::nil(),
+        username: "usher bench".into(),
+        ip: None,
+    }
+}
+
+fn effects() -> Effects {
+    Effects {
+        public_url: "http://bench.invalid".into(),
+        sign_in_url: "http://bench.invalid/login".into(),
+        ca: None,
+    }
+}
+
+fn err(e: app::AppError) -> anyhow::Error {
+    anyhow::anyhow!(e.summary())
+}
+
+pub async fn run(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let run = chrono::Utc::now().timestamp_millis();
+    let actor = actor();
+    let bytes = file(&format!("bench-imp-{run}"), ROWS, false);
+
+    let started = Instant::now();
+    let all = app::model::Permission::ALL;
+    let prepared = import::prepare(db, bytes.as_bytes(), None, false, &all)
+        .await
+        .map_err(err)?;
+    let (_, counts) = import::dry_run(db, &prepared, &actor).await.map_err(err)?;
+    let preview = started.elapsed().as_secs_f64();
+    println!(
+        "import_preview       rows={ROWS} seconds={preview:.2} rate={:.0} rows/s ({})",
+        ROWS as f64 / preview,
+        counts.summary()
+    );
+
+    let started = Instant::now();
+    let done = direct::import_file(
+        db,
+        &actor,
+        "bench.csv",
+        bytes.as_bytes(),
+        false,
+        false,
+        &effects(),
+    )
+    .await
+    .map_err(err)?;
+    let apply = started.elapsed().as_secs_f64();
+    println!(
+        "import_apply         rows={ROWS} seconds={apply:.2} rate={:.0} rows/s ({})",
+        ROWS as f64 / apply,
+        done.counts.summary()
+    );
+
+    let raw = raw_insert(db, &format!("bench-raw-{run}")).await?;
+    println!(
+        "import_raw_insert    rows={ROWS} seconds={raw:.2} rate={:.0} rows/s apply/raw={:.2}",
+        ROWS as f64 / raw,
+        raw / apply
+    );
+
+    let capacity = argon2_capacity();
+    let bytes = file(&format!("bench-pw-{run}"), PASSWORD_ROWS, true);
+    let started = Instant::now();
+    direct::import_file(
+        db,
+        &actor,
+        "bench-pw.csv",
+        bytes.as_bytes(),
+        false,
+        false,
+        &effects(),
+    )
+    .await
+    .map_err(err)?;
+    let rate = PASSWORD_ROWS as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "import_passwords     rows={PASSWORD_ROWS} rate={rate:.1} rows/s argon2_capacity={capacity:.1} hashes/s ratio={:.0}%",
+        100.0 * rate / capacity
+    );
+
+    let started = Instant::now();
+    let removed = db
+        .execute_unprepared(&format!(
+            "DELETE FROM users WHERE username_lc LIKE 'bench-%-{run}.%'"
+        ))
+        .await?
+        .rows_affected();
+    println!(
+        "import_cleanup       removed={removed} seconds={:.2}",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The same kind of rows straight into `users`: 1,000 per statement, one
+/// transaction.
+async fn raw_insert(db: &DatabaseConnection, prefix: &str) -> anyhow::Result<f64> {
+    let started = Instant::now();
+    let txn = db.begin().await?;
+    for chunk in (0..ROWS).collect::<Vec<_>>().chunks(1_000) {
+        let rows = chunk.iter().map(|i| {
+            users::active_model(NewUser {
+                username: format!("{prefix}.{i}"),
+                email: format!("{prefix}.{i}@bench.example"),
+                first_name: "Bench".into(),
+                last_name: "Person".into(),
+                role_id: crate::services::roles::USER_ROLE_ID,
+                status: app::model::UserStatus::Active,
+                password_hash: None,
+            })
+        });
+        user::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// argon2id (m=19456 KiB, t=2, p=1) hashes per second on every core.
+fn argon2_capacity() -> f64 {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let plain: Vec<String> = (0..cores * 16).map(|i| format!("capacity {i}")).collect();
+    let started = Instant::now();
+    import::apply::hash_all(&plain);
+    plain.len() as f64 / started.elapsed().as_secs_f64()
+}
