@@ -5,7 +5,7 @@
 //! afterwards.
 use std::time::Instant;
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 
 use crate::db::entities::user;
 use crate::services::import::{self, apply::Effects, direct};
@@ -49,7 +49,26 @@ fn err(e: app::AppError) -> anyhow::Error {
     anyhow::anyhow!(e.summary())
 }
 
+/// The import figures on this database, then (SQLite) on a new, empty one.
 pub async fn run(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let users = user::Entity::find().count(db).await?;
+    measure(db, &format!("users={users}")).await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        let path =
+            std::env::temp_dir().join(format!("usher-bench-import-{}.db", std::process::id()));
+        let fresh = crate::db::connect(&format!("sqlite://{}?mode=rwc", path.display())).await?;
+        crate::db::migrate(&fresh).await?;
+        measure(&fresh, "users=0 (a new database)").await?;
+        fresh.close().await?;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
+    Ok(())
+}
+
+async fn measure(db: &DatabaseConnection, label: &str) -> anyhow::Result<()> {
+    println!("import into {label}");
     let run = chrono::Utc::now().timestamp_millis();
     let actor = actor();
     let bytes = file(&format!("bench-imp-{run}"), ROWS, false);

@@ -146,26 +146,34 @@ pub async fn errors_csv(
         let failures = store::failures(&state.db, &row).await?;
         let table = read::read(&row.content).map_err(app::AppError::BadRequest)?;
         let csv = report::error_report(&table, &failures).map_err(app::AppError::Internal)?;
-        Ok::<_, app::AppError>((row.file_name, csv))
+        Ok::<_, app::AppError>((report_name(&row.file_name), csv))
     }
     .await;
+    download_or(result, StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// `people.csv` → `people-errors.csv`, with only safe characters.
+fn report_name(file_name: &str) -> String {
+    let stem = file_name.trim_end_matches(".csv").trim_end_matches(".CSV");
+    let safe: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{safe}-errors.csv")
+}
+
+/// The download, or why not: 404 for an unknown import, else `refused`.
+fn download_or(result: Result<(String, Vec<u8>), app::AppError>, refused: StatusCode) -> Response {
     match result {
-        Ok((name, csv)) => {
-            let stem = name.trim_end_matches(".csv").trim_end_matches(".CSV");
-            let safe: String = stem
-                .chars()
-                .map(|c| {
-                    if c.is_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            csv_download(&format!("{safe}-errors.csv"), csv)
-        }
+        Ok((name, csv)) => csv_download(&name, csv),
         Err(app::AppError::NotFound) => (StatusCode::NOT_FOUND, "No such import.").into_response(),
-        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.summary()).into_response(),
+        Err(error) => (refused, error.summary()).into_response(),
     }
 }
 
@@ -181,12 +189,9 @@ pub async fn certificate_passwords(
     let result = async {
         let id = store::parse_id(&id)?;
         let passwords = store::take_passwords(&state.db, id, &state.ca_key).await?;
-        report::passwords_csv(&passwords).map_err(app::AppError::Internal)
+        let csv = report::passwords_csv(&passwords).map_err(app::AppError::Internal)?;
+        Ok(("certificate-passwords.csv".to_string(), csv))
     }
     .await;
-    match result {
-        Ok(csv) => csv_download("certificate-passwords.csv", csv),
-        Err(app::AppError::NotFound) => (StatusCode::NOT_FOUND, "No such import.").into_response(),
-        Err(error) => (StatusCode::GONE, error.summary()).into_response(),
-    }
+    download_or(result, StatusCode::GONE)
 }

@@ -44,6 +44,44 @@ pub async fn record_change(
     .map_err(super::db_error)
 }
 
+/// A change `actor` made to one user, as a row for `insert_rows` (mass
+/// actions and imports write many at once).
+pub fn user_change_row(
+    actor: &super::users::Actor,
+    action: &str,
+    (user_id, username): (Uuid, &str),
+    details: serde_json::Value,
+    at: chrono::DateTime<chrono::Utc>,
+) -> audit_event::ActiveModel {
+    audit_event::ActiveModel {
+        id: NotSet,
+        occurred_at: Set(at),
+        actor_id: Set(Some(actor.id)),
+        actor_name: Set(Some(actor.username.clone())),
+        action: Set(action.into()),
+        target_kind: Set(Some("user".into())),
+        target_id: Set(Some(user_id.to_string())),
+        target_name: Set(Some(username.to_string())),
+        ip: Set(actor.ip.clone()),
+        success: Set(true),
+        details: Set(Some(details.to_string())),
+    }
+}
+
+/// Inserts audit rows 1,000 per statement: SQLite allows 32,766 bound values.
+pub async fn insert_rows(
+    db: &impl ConnectionTrait,
+    rows: &[audit_event::ActiveModel],
+) -> Result<(), DbErr> {
+    use sea_orm::EntityTrait;
+    for chunk in rows.chunks(1_000) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
 pub async fn record(db: &impl ConnectionTrait, event: Event<'_>) -> Result<(), DbErr> {
     audit_event::ActiveModel {
         id: NotSet,

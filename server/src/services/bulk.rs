@@ -14,7 +14,7 @@ use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::QueryTrait;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, NotSet,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
@@ -558,7 +558,7 @@ async fn audit(
     let now = Utc::now();
     let job_id = job.id.to_string();
     let events = change.iter().map(|row| {
-        let (action, kind, target_id, target_name, details) = match params.action {
+        let (action, details) = match params.action {
             BulkAction::Activate | BulkAction::Deactivate => {
                 let (action, after) = if params.action == BulkAction::Activate {
                     ("user.activate", UserStatus::Active)
@@ -567,9 +567,6 @@ async fn audit(
                 };
                 (
                     action,
-                    "user",
-                    row.id.to_string(),
-                    row.username.clone(),
                     serde_json::json!({
                         "before": { "status": row.status }, "after": { "status": after.as_str() },
                     }),
@@ -577,29 +574,19 @@ async fn audit(
             }
             BulkAction::Delete => (
                 "user.delete",
-                "user",
-                row.id.to_string(),
-                row.username.clone(),
                 serde_json::json!({ "before": { "email": row.email, "status": row.status } }),
             ),
             BulkAction::SetRole => (
                 "user.update",
-                "user",
-                row.id.to_string(),
-                row.username.clone(),
                 serde_json::json!({
                     "before": { "role_id": row.role_id }, "after": { "role_id": params.target },
                 }),
             ),
             // (Not reached: each invitation writes its own event. Named for
             // what it is all the same.)
-            BulkAction::SendInvitation => (
-                "user.invite",
-                "user",
-                row.id.to_string(),
-                row.username.clone(),
-                serde_json::json!({ "via": "mass action" }),
-            ),
+            BulkAction::SendInvitation => {
+                ("user.invite", serde_json::json!({ "via": "mass action" }))
+            }
             BulkAction::AddToGroup | BulkAction::RemoveFromGroup => {
                 let action = if params.action == BulkAction::AddToGroup {
                     "group.add_member"
@@ -607,37 +594,14 @@ async fn audit(
                     "group.remove_member"
                 };
                 let group = params.target_name.clone().unwrap_or_default();
-                (
-                    action,
-                    "user",
-                    row.id.to_string(),
-                    row.username.clone(),
-                    serde_json::json!({ "group": group }),
-                )
+                (action, serde_json::json!({ "group": group }))
             }
         };
         let mut details = details;
         details["job"] = serde_json::Value::String(job_id.clone());
-        audit_event::ActiveModel {
-            id: NotSet,
-            occurred_at: Set(now),
-            actor_id: Set(Some(actor.id)),
-            actor_name: Set(Some(actor.username.clone())),
-            action: Set(action.into()),
-            target_kind: Set(Some(kind.into())),
-            target_id: Set(Some(target_id)),
-            target_name: Set(Some(target_name)),
-            ip: Set(actor.ip.clone()),
-            success: Set(true),
-            details: Set(Some(details.to_string())),
-        }
+        super::audit::user_change_row(actor, action, (row.id, &row.username), details, now)
     });
-    // At most 1,000 rows per statement: SQLite allows 32,766 bound values.
     let events: Vec<audit_event::ActiveModel> = events.collect();
-    for chunk in events.chunks(1000) {
-        audit_event::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
+    super::audit::insert_rows(txn, &events).await?;
     Ok(())
 }

@@ -7,21 +7,19 @@ use app::model::{ImportField, Outcome, OutcomeCounts, RevocationReason, UserStat
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::plan::{Action, GroupRef, Planned};
 use super::Prepared;
-use crate::db::entities::{audit_event, group, group_member, user};
+use crate::db::entities::{group, group_member, user};
 use crate::pki::{Ca, Pkcs12Profile};
 use crate::services::users::{self, Actor, NewUser};
 use crate::services::{audit, certificates, db_error, invitations, passwords, sessions};
 
 /// Rows per transaction, and at most this many passwords (each an argon2
 /// hash), so progress moves every few seconds either way.
-pub const BATCH_ROWS: usize = 1_000;
+pub const BATCH_ROWS: usize = 5_000;
 pub const BATCH_PASSWORDS: usize = 64;
 
 /// What mails and certificates need.
@@ -157,11 +155,6 @@ pub async fn apply(
                 for g in &n.groups {
                     members.push(member(resolve(g), id, now));
                 }
-                let details = serde_json::json!({
-                    "after": { "email": n.email, "status": n.status.as_str(), "origin": if n.external { "external" } else { "internal" } },
-                    "import": import,
-                });
-                events.push(event(actor, "user.create", id, &n.username, details, now));
                 if n.invite || n.certificate {
                     follow_up.push((id, n.invite, n.certificate));
                 }
@@ -226,11 +219,10 @@ pub async fn apply(
                     .map(|c| (c.field.as_str(), (c.before.as_str(), c.after.as_str())))
                     .collect();
                 let details = serde_json::json!({ "changes": changes, "import": import });
-                events.push(event(
+                events.push(audit::user_change_row(
                     actor,
                     "user.update",
-                    user.id,
-                    &user.username,
+                    (user.id, &user.username),
                     details,
                     now,
                 ));
@@ -250,12 +242,7 @@ pub async fn apply(
             .await
             .map_err(db_error)?;
     }
-    for chunk in events.chunks(1_000) {
-        audit_event::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await
-            .map_err(db_error)?;
-    }
+    audit::insert_rows(txn, &events).await.map_err(db_error)?;
     follow_through(txn, &follow_up, actor, effects, &mut applied).await?;
     Ok(applied)
 }
@@ -374,28 +361,5 @@ fn member(group_id: Uuid, user_id: Uuid, now: chrono::DateTime<Utc>) -> group_me
         group_id: Set(group_id),
         user_id: Set(user_id),
         created_at: Set(now),
-    }
-}
-
-fn event(
-    actor: &Actor,
-    action: &str,
-    id: Uuid,
-    name: &str,
-    details: serde_json::Value,
-    now: chrono::DateTime<Utc>,
-) -> audit_event::ActiveModel {
-    audit_event::ActiveModel {
-        id: NotSet,
-        occurred_at: Set(now),
-        actor_id: Set(Some(actor.id)),
-        actor_name: Set(Some(actor.username.clone())),
-        action: Set(action.into()),
-        target_kind: Set(Some("user".into())),
-        target_id: Set(Some(id.to_string())),
-        target_name: Set(Some(name.to_string())),
-        ip: Set(actor.ip.clone()),
-        success: Set(true),
-        details: Set(Some(details.to_string())),
     }
 }

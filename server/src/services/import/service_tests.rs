@@ -276,9 +276,9 @@ async fn an_interrupted_apply_resumes_at_the_next_row() {
     let t = TestDb::new().await;
     let root = add_root(&t.db).await;
     let actor = actor_for(&root);
-    let csv = many(2_500, 0);
+    let csv = many(12_000, 0);
     let (id, counts) = upload(&t.db, &actor, &csv, true).await;
-    assert_eq!(counts.create, 2_500);
+    assert_eq!(counts.create, 12_000);
     let job_id = job::start(
         &t.db,
         &actor,
@@ -299,12 +299,12 @@ async fn an_interrupted_apply_resumes_at_the_next_row() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((half.status.as_str(), half.cursor), ("running", 1_000));
+    assert_eq!((half.status.as_str(), half.cursor), ("running", 5_000));
     let users_now = user::Entity::find().count(&t.db).await.unwrap();
-    assert_eq!(users_now, 1 + 1_000, "exactly the first batch");
+    assert_eq!(users_now, 1 + 5_000, "exactly the first batch");
     let view = store::view(&t.db, id, None, 0).await.unwrap();
     assert_eq!(view.stage, app::model::ImportStage::Applying);
-    assert_eq!(view.applied.unwrap().create, 1_000);
+    assert_eq!(view.applied.unwrap().create, 5_000);
 
     // The lease runs out; another runner picks it up and finishes.
     use sea_orm::sea_query::Expr;
@@ -319,8 +319,8 @@ async fn an_interrupted_apply_resumes_at_the_next_row() {
     let again = jobs::claim_next(&t.db).await.unwrap().unwrap();
     job::run(&t.db, &TEST_CA_KEY, again, None).await.unwrap();
     let row = store::find(&t.db, id).await.unwrap();
-    assert_eq!((row.created, row.failed), (2_500, 0));
-    assert_eq!(user::Entity::find().count(&t.db).await.unwrap(), 2_501);
+    assert_eq!((row.created, row.failed), (12_000, 0));
+    assert_eq!(user::Entity::find().count(&t.db).await.unwrap(), 12_001);
     let imported = group::Entity::find()
         .filter(group::Column::Name.eq("Imported"))
         .one(&t.db)
@@ -332,7 +332,7 @@ async fn an_interrupted_apply_resumes_at_the_next_row() {
         .count(&t.db)
         .await
         .unwrap();
-    assert_eq!(members, 2_500);
+    assert_eq!(members, 12_000);
     let view = store::view(&t.db, id, None, 0).await.unwrap();
     assert_eq!(view.stage, app::model::ImportStage::Done);
     t.close().await;
