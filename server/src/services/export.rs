@@ -96,36 +96,54 @@ pub async fn stream(
     if out.send(head).await.is_err() {
         return Ok(0);
     }
-    let mut after = i64::MIN;
+    // While one chunk is turned into CSV (with its group names), the next is
+    // read: the database's thread and ours work at the same time.
+    let mut rows = chunk(db, &filters, selection, i64::MIN).await?;
     let mut written = 0;
-    loop {
-        let mut select = user::Entity::find();
-        if !filters.is_empty() {
-            select = select.filter(filters.clone());
-        }
-        let mut select = select
-            .filter(user::Column::Seq.gt(after))
-            .order_by_asc(user::Column::Seq)
-            .limit(CHUNK);
-        if !selection.rows.is_empty() {
-            select = select.filter(user::Column::Seq.is_in(selection.rows.clone()));
-        }
-        let rows = select.all(db).await.map_err(db_error)?;
-        let Some(last) = rows.last().map(|r| r.seq) else {
-            break;
-        };
-        after = last;
+    while let Some(last) = rows.last().map(|r| r.seq) {
         let count = rows.len() as u64;
-        let summaries = directory::summaries(db, rows).await?;
-        if out.send(csv_bytes(&summaries, false)?).await.is_err() {
+        let current = std::mem::take(&mut rows);
+        let (next, bytes) = tokio::join!(
+            async {
+                if count < CHUNK {
+                    Ok(Vec::new())
+                } else {
+                    chunk(db, &filters, selection, last).await
+                }
+            },
+            async {
+                let summaries = directory::summaries(db, current).await?;
+                csv_bytes(&summaries, false)
+            }
+        );
+        if out.send(bytes?).await.is_err() {
             break;
         }
         written += count;
-        if count < CHUNK {
-            break;
-        }
+        rows = next?;
     }
     Ok(written)
+}
+
+/// The next `CHUNK` users after `seq` `after`, of the filter or ticked rows.
+async fn chunk(
+    db: &impl ConnectionTrait,
+    filters: &sea_orm::Condition,
+    selection: &Selection,
+    after: i64,
+) -> Result<Vec<user::Model>, AppError> {
+    let mut select = user::Entity::find();
+    if !filters.is_empty() {
+        select = select.filter(filters.clone());
+    }
+    let mut select = select
+        .filter(user::Column::Seq.gt(after))
+        .order_by_asc(user::Column::Seq)
+        .limit(CHUNK);
+    if !selection.rows.is_empty() {
+        select = select.filter(user::Column::Seq.is_in(selection.rows.clone()));
+    }
+    select.all(db).await.map_err(db_error)
 }
 
 /// `usher-users-2026-11-28.csv`
