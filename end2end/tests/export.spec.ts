@@ -23,3 +23,18 @@ test('export a filtered view: the CSV holds exactly the table rows', async ({ pa
   const exported = usernames(readFileSync((await download.path())!, 'utf8'));
   expect([...exported].sort()).toEqual([...shown].sort());
 });
+
+test('export selected: the ticked rows only', async ({ page, javaScriptEnabled }) => {
+  await page.goto(`/login?next=${encodeURIComponent('/users?per_page=25')}`);
+  await signIn(page, javaScriptEnabled);
+  await ready(page, javaScriptEnabled);
+  const rows = page.locator('tbody tr');
+  const picked: string[] = [];
+  for (const i of [1, 3]) {
+    await rows.nth(i).locator('input[name="id"]').check();
+    picked.push((await rows.nth(i).locator('td:nth-child(2) a').textContent())!.trim());
+  }
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-selected').click()]);
+  const exported = usernames(readFileSync((await download.path())!, 'utf8'));
+  expect([...exported].sort()).toEqual([...picked].sort());
+});

@@ -33,11 +33,13 @@ pub async fn users_csv(
     }
     let query = query.unwrap_or_default();
     let pairs = app::model::user_query::query_pairs(&query);
+    // "Select all matching" ticked: the filter, not just the page's rows.
+    let all = pairs.iter().any(|(k, v)| k == "all" && v == "1");
     let selection = export::Selection {
         query: UserQuery::parse(&query),
         rows: pairs
             .iter()
-            .filter(|(k, _)| k == "id")
+            .filter(|(k, _)| k == "id" && !all)
             .filter_map(|(_, v)| v.parse().ok())
             .take(app::model::bulk::MAX_ROWS)
             .collect(),
