@@ -103,6 +103,29 @@ pub fn read(bytes: &[u8]) -> Result<Table, String> {
     })
 }
 
+/// The header and first data row of a file `read` accepted, without reading
+/// the rest (the wizard's page asks for them while a job runs).
+pub fn head(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let delimiter = detect_delimiter(&String::from_utf8_lossy(first_line));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.records().map_while(Result::ok);
+    let header = records
+        .next()
+        .map(|r| r.iter().map(|h| h.trim().to_string()).collect())
+        .unwrap_or_default();
+    let sample = records
+        .find(|r| r.iter().any(|c| !c.trim().is_empty()))
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    (header, sample)
+}
+
 /// NUL bytes, or many control characters, mean a binary file (a spreadsheet,
 /// an image) rather than text in another encoding.
 fn looks_binary(bytes: &[u8]) -> bool {
@@ -192,6 +215,13 @@ mod tests {
         assert!(err(b"username,email\nann,\"a@x.org\nbob,b@x.org\n").contains("Row 2"));
         let big = vec![b'a'; MAX_FILE_BYTES + 1];
         assert!(err(&big).contains("50 MB"));
+    }
+
+    #[test]
+    fn head_is_the_header_and_first_row() {
+        let file = b"\xEF\xBB\xBFusername;email\r\n\r\n;;\r\n\"a\nb\";a@x.org\r\nc;c@x.org\r\n";
+        let t = read(file).unwrap();
+        assert_eq!(head(file), (t.header.clone(), t.rows[0].cells.clone()));
     }
 
     #[test]

@@ -156,11 +156,26 @@ pub async fn view(
     page: usize,
 ) -> Result<ImportView, AppError> {
     let row = find(db, id).await?;
-    let table = read::read(&row.content).map_err(AppError::BadRequest)?;
     let counts: Option<OutcomeCounts> = row
         .counts
         .as_deref()
         .and_then(|c| serde_json::from_str(c).ok());
+    // Once mapped, the dry run knows the row count: only the head is read.
+    let (headers, sample, rows) = match &counts {
+        Some(c) => {
+            let (header, sample) = read::head(&row.content);
+            (header, sample, c.total())
+        }
+        None => {
+            let table = read::read(&row.content).map_err(AppError::BadRequest)?;
+            let sample = table
+                .rows
+                .first()
+                .map(|r| r.cells.clone())
+                .unwrap_or_default();
+            (table.header, sample, table.rows.len() as u64)
+        }
+    };
     let job = match row.job_id {
         Some(job_id) => job::Entity::find_by_id(job_id)
             .one(db)
@@ -208,14 +223,10 @@ pub async fn view(
         id: row.id.to_string(),
         file_name: row.file_name.clone(),
         stage,
-        headers: table.header.clone(),
+        headers,
         mapping: saved_mapping(&row),
-        sample: table
-            .rows
-            .first()
-            .map(|r| r.cells.clone())
-            .unwrap_or_default(),
-        rows: table.rows.len() as u64,
+        sample,
+        rows,
         create_groups: row.create_groups,
         preview: counts,
         page: page_rows,
