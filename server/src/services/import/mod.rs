@@ -133,9 +133,9 @@ pub async fn permissions_of_actor(
     actor: &Actor,
 ) -> Result<Vec<Permission>, AppError> {
     use crate::db::entities::user;
-    use sea_orm::EntityTrait;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let Some(row) = user::Entity::find()
-        .filter(sea_orm::ColumnTrait::eq(&user::Column::Id, actor.id))
+        .filter(user::Column::Id.eq(actor.id))
         .one(db)
         .await
         .map_err(db_error)?
@@ -147,8 +147,6 @@ pub async fn permissions_of_actor(
         .await
         .map_err(db_error)
 }
-
-use sea_orm::QueryFilter;
 
 #[cfg(test)]
 mod plan_tests;

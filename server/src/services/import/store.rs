@@ -89,9 +89,10 @@ pub async fn prepare_saved(
     row: &import::Model,
     actor: &Actor,
 ) -> Result<Prepared, AppError> {
-    let table = read::read(&row.content).map_err(AppError::BadRequest)?;
+    // Only the header here: `prepare` reads (and checks) the whole file.
+    let (header, _) = read::head(&row.content);
     let mapping =
-        columns::parse(&saved_mapping(row), table.header.len()).map_err(AppError::BadRequest)?;
+        columns::parse(&saved_mapping(row), header.len()).map_err(AppError::BadRequest)?;
     let allowed = super::permissions_of_actor(db, actor).await?;
     super::prepare(db, &row.content, Some(mapping), row.create_groups, &allowed).await
 }
@@ -110,10 +111,11 @@ pub async fn save_mapping(
             "This import has already been applied.".into(),
         ));
     }
-    let table = read::read(&row.content).map_err(AppError::BadRequest)?;
+    // Only the header here: `prepare` reads (and checks) the whole file.
+    let (header, _) = read::head(&row.content);
     let mapping =
-        columns::parse(values, table.header.len()).map_err(|m| AppError::field("mapping", m))?;
-    let problems = columns::problems(&mapping, &table.header);
+        columns::parse(values, header.len()).map_err(|m| AppError::field("mapping", m))?;
+    let problems = columns::problems(&mapping, &header);
     if !problems.is_empty() {
         return Err(AppError::field("mapping", problems.join(" ")));
     }
