@@ -191,10 +191,36 @@ where
     Ok(samples)
 }
 
-pub async fn run(db: &DatabaseConnection, iterations: usize, fragment: &str) -> anyhow::Result<()> {
+/// The parts of the bench `--only` can pick.
+pub const PARTS: [&str; 4] = ["pages", "export", "import", "mass"];
+
+pub async fn run(
+    db: &DatabaseConnection,
+    iterations: usize,
+    fragment: &str,
+    only: &[String],
+) -> anyhow::Result<()> {
     let backend = db.get_database_backend();
     let users = user::Entity::find().count_rows(db).await?;
     println!("backend={backend:?} users={users} iterations={iterations}");
+    let part = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    if part("pages") {
+        pages(db, iterations, fragment).await?;
+    }
+    if part("export") {
+        export_all(db).await?;
+    }
+    if part("import") {
+        crate::bench_import::run(db).await?;
+    }
+    if users >= MASS && part("mass") {
+        mass_actions(db).await?;
+    }
+    Ok(())
+}
+
+async fn pages(db: &DatabaseConnection, iterations: usize, fragment: &str) -> anyhow::Result<()> {
+    let backend = db.get_database_backend();
     for case in cases(db, fragment).await? {
         let page = time(iterations, || async {
             directory::page(db, &case.query)
@@ -219,11 +245,6 @@ pub async fn run(db: &DatabaseConnection, iterations: usize, fragment: &str) -> 
             percentile(&page, 0.99),
             percentile(&raw, 0.95),
         );
-    }
-    export_all(db).await?;
-    crate::bench_import::run(db).await?;
-    if users >= MASS {
-        mass_actions(db).await?;
     }
     Ok(())
 }

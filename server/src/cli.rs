@@ -35,6 +35,9 @@ pub enum Command {
         /// The name fragment to search for.
         #[arg(long, default_value = "mart")]
         search: String,
+        /// Only these parts (pages, export, import, mass); all by default.
+        #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(crate::bench::PARTS))]
+        only: Vec<String>,
     },
     /// Add N realistic demo users (with demo roles and groups).
     Seed {
@@ -98,9 +101,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(other) => Err(anyhow::anyhow!(other.to_string())),
             }
         }
-        Some(Command::Bench { iterations, search }) => {
+        Some(Command::Bench {
+            iterations,
+            search,
+            only,
+        }) => {
             let state = crate::serve::prepare(config).await?;
-            crate::bench::run(&state.db, iterations, &search).await
+            crate::bench::run(&state.db, iterations, &search, &only).await
         }
         Some(Command::Seed { users: count }) => {
             let state = crate::serve::prepare(config).await?;

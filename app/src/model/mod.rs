@@ -3,6 +3,7 @@ pub mod access_request;
 pub mod audit;
 pub mod bulk;
 pub mod certificate;
+pub mod export;
 pub mod import;
 pub mod invitation;
 pub mod mail;
@@ -18,6 +19,7 @@ pub use certificate::{
     ApprovalMode, Approved, CaView, CertificateList, CertificateRow, CertificateSettings,
     CertificateState, IssuedCertificate, RevocationReason, EXPIRING_DAYS, RENEW_AT_ONCE,
 };
+pub use export::EXPORT_TOTAL_HEADER;
 pub use import::{
     ApplyMode, FieldChange, ImportField, ImportStage, ImportView, Outcome, OutcomeCounts, RowError,
     RowReport,

@@ -45,6 +45,17 @@ pub async fn users_csv(
             .collect(),
         bom: pairs.iter().any(|(k, v)| k == "bom" && v == "1"),
     };
+    let total = match export::total(&state.db, &selection).await {
+        Ok(total) => total,
+        Err(error) => {
+            tracing::error!(%error, "export: counting the users failed");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The export could not start; try again.",
+            )
+                .into_response();
+        }
+    };
     let name = export::file_name(chrono::Utc::now().date_naive());
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
     let db = state.db.clone();
@@ -90,6 +101,11 @@ pub async fn users_csv(
                 format!("attachment; filename=\"{name}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
+            // The row count ahead of the rows: the page's progress bar.
+            (
+                header::HeaderName::from_static(app::model::EXPORT_TOTAL_HEADER),
+                total.to_string(),
+            ),
         ],
         Body::from_stream(body),
     )

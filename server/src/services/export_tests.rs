@@ -44,10 +44,25 @@ async fn the_filter_ticked_rows_bom_and_chunks() {
     use sea_orm::{ActiveModelTrait, Set};
     let t = TestDb::new().await;
     let evil = add_user(&t.db, "eve.formula", UserStatus::Active).await;
+    let evil_id = evil.id;
     let mut m: crate::db::entities::user::ActiveModel = evil.into();
     m.first_name = Set("=HYPERLINK(\"http://x\",\"y\")".into());
     m.update(&t.db).await.unwrap();
     let inactive = add_user(&t.db, "ina.ctive", UserStatus::Inactive).await;
+    // Group names come sorted byte-wise (upper case first) and joined by `|`.
+    let root = crate::testkit::add_root(&t.db).await;
+    let actor = crate::testkit::actor_for(&root);
+    let mut groups = Vec::new();
+    for name in ["ops", "Berlin", "admins"] {
+        groups.push(
+            crate::services::groups::create(&t.db, &actor, name, "")
+                .await
+                .unwrap(),
+        );
+    }
+    crate::services::groups::add_memberships(&t.db, evil_id, &groups)
+        .await
+        .unwrap();
     for i in 0..(CHUNK + 7) {
         add_user(&t.db, &format!("bulk.{i:05}"), UserStatus::Invited).await;
     }
@@ -71,6 +86,15 @@ async fn the_filter_ticked_rows_bom_and_chunks() {
         (rows[1][7].as_str(), rows[1][8].as_str()),
         ("active", "internal")
     );
+    assert_eq!(rows[1][6], "Berlin|admins|ops");
+    assert_eq!(rows[1][10], "", "never signed in");
+    let created = chrono::DateTime::parse_from_rfc3339(&rows[1][9]).expect("an RFC 3339 date");
+    assert!(
+        rows[1][9].ends_with('Z') && rows[1][9].len() == 20,
+        "{}",
+        rows[1][9]
+    );
+    assert!((chrono::Utc::now() - created.to_utc()).num_minutes() < 5);
     assert!(!bytes.starts_with(BOM));
 
     // Ticked rows, with the BOM for Excel.

@@ -26,6 +26,8 @@ pub fn UsersPage() -> impl IntoView {
             .filter(|a| can(a.permission()))
             .collect::<Vec<_>>()
     };
+    let export = super::export::ExportState::new();
+    provide_context(export);
     let export_href = move |bom: bool| {
         let filters = query.get().filters_only().to_query_string();
         let bom = if bom { "&bom=1" } else { "" };
@@ -41,9 +43,12 @@ pub fn UsersPage() -> impl IntoView {
                     <summary class="cursor-pointer list-none rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Export"</summary>
                     <div class="absolute right-0 z-10 mt-1 w-64 rounded-md border border-slate-200 bg-white p-2 text-sm shadow">
                         <p class="px-2 py-1 text-xs text-slate-500">"The users matching the current search and filters, as CSV."</p>
+                        // With JavaScript the page fetches the file itself, to show progress.
                         <a href=move || export_href(false) download rel="external" data-testid="export-csv"
+                            on:click=move |ev| { ev.prevent_default(); export.start(export_href(false)); }
                             class="block rounded px-2 py-1.5 hover:bg-slate-100">"CSV (UTF-8)"</a>
                         <a href=move || export_href(true) download rel="external"
+                            on:click=move |ev| { ev.prevent_default(); export.start(export_href(true)); }
                             class="block rounded px-2 py-1.5 hover:bg-slate-100">"CSV for Excel (UTF-8 with BOM)"</a>
                     </div>
                 </details>
@@ -63,6 +68,7 @@ pub fn UsersPage() -> impl IntoView {
             </Show>
             </div>
         </div>
+        <super::export::ExportStatus state=export/>
         {move || view! { <SearchAndFilters query=query.get()/> }}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading users…"</p> }>
             {move || users.get().map(|result| match result {
@@ -178,6 +184,7 @@ fn UsersTable(
     can_export: bool,
 ) -> impl IntoView {
     let showing = page.showing();
+    let export = expect_context::<super::export::ExportState>();
     let UserPage {
         page,
         has_next,
@@ -254,7 +261,7 @@ fn UsersTable(
                             // rows, "all", the filters) to the export; with it, the
                             // same address is built here, past the router.
                             <button type="submit" formaction="/export/users.csv" formmethod="get" formnovalidate
-                                data-testid="export-selected" on:click=export_selected
+                                data-testid="export-selected" on:click=move |ev| export_selected(ev, export)
                                 class="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">"Export selected"</button>
                         })}
                     </div>
@@ -287,7 +294,7 @@ fn UsersTable(
 /// "Export selected" in the browser: the ticked rows (or, with "Select all
 /// matching", the filter) as the export's address.
 #[allow(unused_variables)]
-fn export_selected(ev: leptos::ev::MouseEvent) {
+fn export_selected(ev: leptos::ev::MouseEvent, export: super::export::ExportState) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::wasm_bindgen::JsCast;
@@ -314,9 +321,7 @@ fn export_selected(ev: leptos::ev::MouseEvent) {
             let _ = window().alert_with_message("Tick the users to export first.");
             return;
         }
-        let _ = window()
-            .location()
-            .set_href(&format!("/export/users.csv?{}", pairs.join("&")));
+        export.start(format!("/export/users.csv?{}", pairs.join("&")));
     }
 }
 

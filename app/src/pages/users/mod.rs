@@ -1,5 +1,6 @@
 pub mod certificates_tab;
 pub mod detail;
+pub mod export;
 pub mod import;
 pub mod invite;
 pub mod list;

@@ -305,6 +305,10 @@ async fn an_interrupted_apply_resumes_at_the_next_row() {
     let view = store::view(&t.db, id, None, 0).await.unwrap();
     assert_eq!(view.stage, app::model::ImportStage::Applying);
     assert_eq!(view.applied.unwrap().create, 5_000);
+    // While polled, the page has the header and the row count from the
+    // file's head and the saved counts.
+    assert_eq!(view.headers.first().map(String::as_str), Some("username"));
+    assert_eq!(view.rows, 12_000);
 
     // The lease runs out; another runner picks it up and finishes.
     use sea_orm::sea_query::Expr;

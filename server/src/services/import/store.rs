@@ -1,7 +1,7 @@
 //! The imports table: an upload is kept (checked, with its automatic
 //! mapping) so every step of the wizard, on any instance, works from it.
 use app::model::import::PREVIEW_PAGE;
-use app::model::{ImportStage, ImportView, Outcome, OutcomeCounts, RowReport};
+use app::model::{ImportStage, ImportView, JobStatus, Outcome, OutcomeCounts, RowReport};
 use app::AppError;
 use chrono::Utc;
 use sea_orm::{
@@ -69,6 +69,25 @@ fn names(mapping: &Mapping) -> Vec<String> {
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<import::Model, AppError> {
     import::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .map_err(db_error)?
+        .ok_or(AppError::NotFound)
+}
+
+/// The import without its dry run, and with only the file's first 64 KiB
+/// (its header and first row).
+async fn find_for_progress(db: &impl ConnectionTrait, id: Uuid) -> Result<import::Model, AppError> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{Iterable, QuerySelect};
+    let light = import::Column::iter()
+        .filter(|c| !matches!(c, import::Column::Content | import::Column::Preview));
+    import::Entity::find_by_id(id)
+        .select_only()
+        .columns(light)
+        .expr_as(Expr::cust("substr(content, 1, 65536)"), "content")
+        .expr_as(Expr::cust("CAST(NULL AS TEXT)"), "preview")
+        .into_model::<import::Model>()
         .one(db)
         .await
         .map_err(db_error)?
@@ -157,7 +176,12 @@ pub async fn view(
     filter: Option<Outcome>,
     page: usize,
 ) -> Result<ImportView, AppError> {
-    let row = find(db, id).await?;
+    // A running job's page is polled twice a second: it reads the file's
+    // first 64 KiB and not the dry run, rather than megabytes each time.
+    let mut row = find_for_progress(db, id).await?;
+    if row.job_id.is_none() {
+        row = find(db, id).await?;
+    }
     let counts: Option<OutcomeCounts> = row
         .counts
         .as_deref()
@@ -185,9 +209,9 @@ pub async fn view(
             .map_err(db_error)?,
         None => None,
     };
-    let stage = match (&job, &counts) {
-        (Some(j), _) if j.status == "done" => ImportStage::Done,
-        (Some(j), _) if j.status == "failed" => ImportStage::Failed,
+    let stage = match (job.as_ref().map(|j| JobStatus::parse(&j.status)), &counts) {
+        (Some(Some(JobStatus::Done)), _) => ImportStage::Done,
+        (Some(Some(JobStatus::Failed)), _) => ImportStage::Failed,
         (Some(_), _) => ImportStage::Applying,
         (None, Some(_)) => ImportStage::Preview,
         (None, None) => ImportStage::Mapping,
