@@ -15,8 +15,6 @@ pub mod directory;
 #[cfg(test)]
 mod directory_tests;
 pub mod export;
-#[cfg(test)]
-mod export_tests;
 pub mod groups;
 pub mod import;
 pub mod invitations;

@@ -3,7 +3,7 @@
 //! chunks.
 use app::model::{UserQuery, UserStatus};
 
-use super::export::*;
+use super::*;
 use crate::testkit::{add_user, TestDb};
 
 async fn export(db: &sea_orm::DatabaseConnection, selection: Selection) -> (u64, Vec<u8>) {
@@ -37,6 +37,22 @@ fn formula_like_cells_are_defused() {
     }
     let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     assert_eq!(file_name(day), "usher-users-2026-11-28.csv");
+}
+
+#[test]
+fn dates_come_out_as_utc_seconds() {
+    for (stored, shown) in [
+        (
+            "2026-02-08T14:27:17.888005320+00:00",
+            "2026-02-08T14:27:17Z",
+        ),
+        ("2026-02-08T14:27:17+00:00", "2026-02-08T14:27:17Z"),
+        ("2026-02-08T14:27:17Z", "2026-02-08T14:27:17Z"),
+        ("2026-02-08T16:27:17.5+02:00", "2026-02-08T14:27:17Z"),
+        ("not a date", "not a date"),
+    ] {
+        assert_eq!(utc_seconds(stored), shown, "{stored}");
+    }
 }
 
 #[tokio::test]
