@@ -307,7 +307,7 @@ fn make_batches(
             let created = now - Duration::minutes(rng.below(3 * 365 * 24 * 60) as i64);
             let last_login = (status == UserStatus::Active && rng.percent() >= 20)
                 .then(|| now - Duration::minutes(rng.below(365 * 24 * 60) as i64));
-            let id = Uuid::new_v4();
+            let id = Uuid::now_v7();
             let email = format!("{username}@example.com");
             users.push(user::ActiveModel {
                 seq: sea_orm::NotSet,
