@@ -476,18 +476,23 @@ pub async fn count(db: &impl ConnectionTrait, filters: Condition) -> Result<u64,
     Ok(n.unwrap_or(0).max(0) as u64)
 }
 
-/// Rows with their role name and group names (two small look-ups).
-pub async fn summaries(
-    db: &impl ConnectionTrait,
-    rows: Vec<user::Model>,
-) -> Result<Vec<UserSummary>, AppError> {
-    let roles: HashMap<Uuid, String> = role::Entity::find()
+/// Every role's name by id (a handful of rows).
+pub async fn role_names(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, String>, AppError> {
+    Ok(role::Entity::find()
         .all(db)
         .await
         .map_err(db_error)?
         .into_iter()
         .map(|r| (r.id, r.name))
-        .collect();
+        .collect())
+}
+
+/// Rows with their role name and group names (two small look-ups).
+pub async fn summaries(
+    db: &impl ConnectionTrait,
+    rows: Vec<user::Model>,
+) -> Result<Vec<UserSummary>, AppError> {
+    let roles = role_names(db).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut groups: HashMap<Uuid, Vec<String>> = HashMap::new();
     if !ids.is_empty() {

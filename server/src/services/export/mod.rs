@@ -10,11 +10,11 @@ use std::borrow::Cow;
 
 use app::model::UserQuery;
 use app::AppError;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait};
 use tokio::sync::mpsc::Sender;
 
-use super::{db_error, directory};
-use crate::db::entities::{role, user};
+use super::directory;
+use crate::db::entities::user;
 pub use cells::utc_seconds;
 use cells::{csv_bytes, Roles};
 use chunk::{read_chunk, Chunk};
@@ -70,13 +70,7 @@ pub async fn stream(
     } else {
         Vec::new()
     };
-    let roles: Roles = role::Entity::find()
-        .all(db)
-        .await
-        .map_err(db_error)?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
+    let roles: Roles = directory::role_names(db).await?;
     head.extend(csv_bytes(&Chunk::default(), &roles, true)?);
     if out.send(head).await.is_err() {
         return Ok(0);
