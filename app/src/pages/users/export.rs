@@ -47,6 +47,16 @@ impl Default for ExportState {
     }
 }
 
+/// Closes the "Export" menu the clicked link sits in, so the progress bar
+/// under it is not covered.
+#[allow(unused_variables)]
+pub fn close_menu(ev: &leptos::ev::MouseEvent) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(menu)) = event_target::<web_sys::Element>(ev).closest("details") {
+        let _ = menu.remove_attribute("open");
+    }
+}
+
 /// The bar under the page title while an export downloads, and its outcome.
 #[component]
 pub fn ExportStatus(state: ExportState) -> impl IntoView {

@@ -45,10 +45,10 @@ pub fn UsersPage() -> impl IntoView {
                         <p class="px-2 py-1 text-xs text-slate-500">"The users matching the current search and filters, as CSV."</p>
                         // With JavaScript the page fetches the file itself, to show progress.
                         <a href=move || export_href(false) download rel="external" data-testid="export-csv"
-                            on:click=move |ev| { ev.prevent_default(); export.start(export_href(false)); }
+                            on:click=move |ev| { ev.prevent_default(); super::export::close_menu(&ev); export.start(export_href(false)); }
                             class="block rounded px-2 py-1.5 hover:bg-slate-100">"CSV (UTF-8)"</a>
                         <a href=move || export_href(true) download rel="external"
-                            on:click=move |ev| { ev.prevent_default(); export.start(export_href(true)); }
+                            on:click=move |ev| { ev.prevent_default(); super::export::close_menu(&ev); export.start(export_href(true)); }
                             class="block rounded px-2 py-1.5 hover:bg-slate-100">"CSV for Excel (UTF-8 with BOM)"</a>
                     </div>
                 </details>
