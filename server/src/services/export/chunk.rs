@@ -11,7 +11,7 @@ use sea_orm::{
     QueryTrait, Statement,
 };
 
-use super::{Selection, CHUNK};
+use super::CHUNK;
 use crate::db::entities::user;
 use crate::services::db_error;
 
@@ -25,16 +25,15 @@ pub struct Chunk {
     pub groups: HashMap<i64, String>,
 }
 
-/// The next `CHUNK` users after `seq` `after`, of the filter or ticked rows.
+/// The next `CHUNK` users after `seq` `after` that meet `filters`.
 pub async fn read_chunk(
     db: &impl ConnectionTrait,
     filters: &sea_orm::Condition,
-    selection: &Selection,
     after: i64,
 ) -> Result<Chunk, AppError> {
     let backend = db.get_database_backend();
     let sql = ChunkSql::of(backend);
-    let users = chunk_users(filters, selection, after)
+    let users = chunk_users(filters, after)
         .column(user::Column::Seq)
         .column(user::Column::Username)
         .column(user::Column::FirstName)
@@ -47,7 +46,7 @@ pub async fn read_chunk(
         .expr_as(Expr::cust(sql.date("users.created_at")), "created")
         .expr_as(Expr::cust(sql.date("users.last_login_at")), "last_login");
     let users = wrap(backend, sql.users, "", users);
-    let members = chunk_users(filters, selection, after)
+    let members = chunk_users(filters, after)
         .column(user::Column::Seq)
         .column(user::Column::Id);
     let members = wrap(backend, sql.groups, sql.groups_join, members);
@@ -79,17 +78,10 @@ pub async fn read_chunk(
 }
 
 /// The chunk's users, in `seq` order, without columns yet.
-fn chunk_users(
-    filters: &sea_orm::Condition,
-    selection: &Selection,
-    after: i64,
-) -> sea_orm::Select<user::Entity> {
+fn chunk_users(filters: &sea_orm::Condition, after: i64) -> sea_orm::Select<user::Entity> {
     let mut select = user::Entity::find().select_only();
     if !filters.is_empty() {
         select = select.filter(filters.clone());
-    }
-    if !selection.rows.is_empty() {
-        select = select.filter(user::Column::Seq.is_in(selection.rows.clone()));
     }
     select
         .filter(user::Column::Seq.gt(after))

@@ -64,7 +64,7 @@ pub async fn stream(
     selection: &Selection,
     out: Sender<Vec<u8>>,
 ) -> Result<u64, AppError> {
-    let filters = directory::filters(db, &selection.query.filters_only()).await?;
+    let filters = condition(db, selection).await?;
     let mut head = if selection.bom {
         BOM.to_vec()
     } else {
@@ -77,7 +77,7 @@ pub async fn stream(
     }
     // While one chunk is turned into CSV, the next one's users and their
     // groups are read on two connections: three threads at work at once.
-    let mut chunk = read_chunk(db, &filters, selection, i64::MIN).await?;
+    let mut chunk = read_chunk(db, &filters, i64::MIN).await?;
     let mut written = 0;
     while let Some(last) = chunk.last {
         let count = chunk.count;
@@ -86,7 +86,7 @@ pub async fn stream(
                 if count < CHUNK {
                     Ok(Chunk::default())
                 } else {
-                    read_chunk(db, &filters, selection, last).await
+                    read_chunk(db, &filters, last).await
                 }
             },
             async { csv_bytes(&chunk, &roles, false) }
@@ -102,11 +102,21 @@ pub async fn stream(
 
 /// How many users the export will hold, for the browser's progress bar.
 pub async fn total(db: &impl ConnectionTrait, selection: &Selection) -> Result<u64, AppError> {
-    let mut filters = directory::filters(db, &selection.query.filters_only()).await?;
-    if !selection.rows.is_empty() {
-        filters = filters.add(user::Column::Seq.is_in(selection.rows.clone()));
-    }
-    directory::count(db, filters).await
+    directory::count(db, condition(db, selection).await?).await
+}
+
+/// The users the selection means: the filter's, narrowed to the ticked
+/// rows when there are any.
+async fn condition(
+    db: &impl ConnectionTrait,
+    selection: &Selection,
+) -> Result<sea_orm::Condition, AppError> {
+    let filters = directory::filters(db, &selection.query.filters_only()).await?;
+    Ok(if selection.rows.is_empty() {
+        filters
+    } else {
+        filters.add(user::Column::Seq.is_in(selection.rows.clone()))
+    })
 }
 
 /// `usher-users-2026-11-28.csv`
