@@ -187,6 +187,11 @@ async fn import_file(
     )
     .await
     .map_err(|e| anyhow::anyhow!(e.summary()))?;
+    // A running server would index the new users within a second; the
+    // command line may be all there is, so it leaves them indexed.
+    crate::services::search_index::catch_up(&state.db)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.summary()))?;
     if let Some(path) = report {
         let csv =
             error_report::error_report(&done.table, &done.failures).map_err(anyhow::Error::msg)?;

@@ -40,6 +40,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!("printed a one-time set-up link");
     }
     spawn_session_sweeper(state.clone());
+    crate::services::search_index::spawn(state.db.clone());
     spawn_certificate_reminders(state.clone());
     outbox::spawn_worker(
         state.db.clone(),

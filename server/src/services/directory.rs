@@ -58,14 +58,30 @@ fn search_condition(backend: DbBackend, text: &str) -> Condition {
             [format!("%{}%", escape_like(&text))],
         )),
         _ => {
-            // An FTS5 phrase: the trigram tokenizer matches it as a substring.
-            let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+            let (phrase, pattern) = sqlite_search_values(&text);
             Condition::all().add(Expr::cust_with_values(
-                "users.seq IN (SELECT rowid FROM users_search WHERE users_search MATCH ?)",
-                [phrase],
+                format!("users.seq IN ({SQLITE_SEARCH_SEQS})"),
+                [phrase, pattern.clone(), pattern.clone(), pattern],
             ))
         }
     }
+}
+
+/// The users whose text contains the search (SQLite): the trigram index's
+/// matches, plus the users above `search_state.indexed_upto` that the index
+/// does not hold yet, by `LIKE` (see `services::search_index`). Binds
+/// `sqlite_search_values`.
+const SQLITE_SEARCH_SEQS: &str = "SELECT rowid FROM users_search WHERE users_search MATCH ? \
+     UNION ALL SELECT seq FROM users WHERE seq > (SELECT indexed_upto FROM search_state) \
+     AND (username_lc LIKE ? ESCAPE '\\' OR email_lc LIKE ? ESCAPE '\\' OR name_lc LIKE ? ESCAPE '\\')";
+
+/// An FTS5 phrase (the trigram tokenizer matches it as a substring) and the
+/// equivalent `LIKE` pattern, for lower-cased `text`.
+fn sqlite_search_values(text: &str) -> (String, String) {
+    (
+        format!("\"{}\"", text.replace('"', "\"\"")),
+        format!("%{}%", escape_like(text)),
+    )
 }
 
 fn day_start(date: &str) -> Option<chrono::DateTime<Utc>> {
@@ -398,16 +414,18 @@ async fn total_for(
         && !other_filters(q);
     if search_only && db.get_database_backend() == DbBackend::Sqlite {
         // The trigram index counts its own matches exactly in a few ms.
-        let sql = "SELECT COUNT(*) FROM users_search WHERE users_search MATCH ?";
-        let phrase = format!(
-            "\"{}\"",
-            q.search.trim().to_lowercase().replace('"', "\"\"")
-        );
+        let sql = format!("SELECT COUNT(*) FROM ({SQLITE_SEARCH_SEQS})");
+        let (phrase, pattern) = sqlite_search_values(&q.search.trim().to_lowercase());
         let row = db
             .query_one_raw(sea_orm::Statement::from_sql_and_values(
                 DbBackend::Sqlite,
                 sql,
-                [phrase.into()],
+                [
+                    phrase.into(),
+                    pattern.clone().into(),
+                    pattern.clone().into(),
+                    pattern.into(),
+                ],
             ))
             .await
             .map_err(db_error)?;

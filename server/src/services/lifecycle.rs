@@ -22,7 +22,7 @@ pub async fn find(db: &impl ConnectionTrait, username: &str) -> Result<user::Mod
         .ok_or(AppError::NotFound)
 }
 
-async fn active_admins(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+pub async fn active_admins(db: &impl ConnectionTrait) -> Result<u64, AppError> {
     user::Entity::find()
         .filter(user::Column::RoleId.eq(ADMIN_ROLE_ID))
         .filter(user::Column::Status.eq(UserStatus::Active.as_str()))

@@ -30,6 +30,9 @@ pub mod rate_limit;
 pub mod recovery;
 pub mod registration;
 pub mod roles;
+pub mod search_index;
+#[cfg(test)]
+mod search_index_tests;
 pub mod seed;
 pub mod sessions;
 pub mod settings;

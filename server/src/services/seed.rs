@@ -202,7 +202,7 @@ async fn ensure_roles_and_groups(
 pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> {
     let (roles, groups) = ensure_roles_and_groups(db).await?;
     let start = user::Entity::find().count(db).await.map_err(db_error)?;
-    // One transaction: on any error the search triggers come back with the rollback.
+    // One transaction: on any error the dropped indexes come back with the rollback.
     let txn = db.begin().await.map_err(db_error)?;
     if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
         // A 256 MiB page cache for this connection: index pages stay in memory
@@ -211,7 +211,6 @@ pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> 
             .await
             .map_err(db_error)?;
     }
-    let triggers = suspend_search_triggers(&txn).await?;
     // Many rows: building the secondary indexes once at the end is faster
     // than row by row (1M users on SQLite here: 117 s instead of 180 s).
     let indexes = if count >= BULK_FROM {
@@ -223,8 +222,9 @@ pub async fn seed(db: &DatabaseConnection, count: u64) -> Result<u64, AppError> 
     for (_, sql) in indexes {
         txn.execute_unprepared(&sql).await.map_err(db_error)?;
     }
-    resume_search_triggers(&txn, triggers).await?;
     txn.commit().await.map_err(db_error)?;
+    // New users are searchable at once (by the tail scan); index them now.
+    crate::services::search_index::catch_up(db).await?;
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         db.execute_unprepared("ANALYZE users; ANALYZE group_members")
             .await
@@ -399,50 +399,4 @@ async fn suspend_indexes(db: &impl ConnectionTrait) -> Result<Vec<(String, Strin
             .map_err(db_error)?;
     }
     Ok(indexes.into_iter().map(|i| (i.name, i.sql)).collect())
-}
-
-/// On SQLite, bulk inserts are much faster with the search index rebuilt
-/// once at the end than kept up to date row by row: drop its triggers (and
-/// remember their SQL) for the duration of the seed.
-async fn suspend_search_triggers(
-    db: &impl ConnectionTrait,
-) -> Result<Vec<(String, String)>, AppError> {
-    use sea_orm::{FromQueryResult, Statement};
-    if db.get_database_backend() != sea_orm::DbBackend::Sqlite {
-        return Ok(Vec::new());
-    }
-    #[derive(FromQueryResult)]
-    struct Trigger {
-        name: String,
-        sql: String,
-    }
-    let triggers = Trigger::find_by_statement(Statement::from_string(
-        sea_orm::DbBackend::Sqlite,
-        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'users_search_%'",
-    ))
-    .all(db)
-    .await
-    .map_err(db_error)?;
-    for t in &triggers {
-        db.execute_unprepared(&format!("DROP TRIGGER {}", t.name))
-            .await
-            .map_err(db_error)?;
-    }
-    Ok(triggers.into_iter().map(|t| (t.name, t.sql)).collect())
-}
-
-async fn resume_search_triggers(
-    db: &impl ConnectionTrait,
-    triggers: Vec<(String, String)>,
-) -> Result<(), AppError> {
-    if triggers.is_empty() {
-        return Ok(());
-    }
-    db.execute_unprepared("INSERT INTO users_search(users_search) VALUES ('rebuild')")
-        .await
-        .map_err(db_error)?;
-    for (_, sql) in triggers {
-        db.execute_unprepared(&sql).await.map_err(db_error)?;
-    }
-    Ok(())
 }

@@ -9,6 +9,7 @@ mod m20261128_000002_access_requests;
 mod m20261128_000003_user_states;
 mod m20261128_000004_certificates;
 mod m20261128_000005_imports;
+mod m20261129_000001_search_catch_up;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_user_states::Migration),
             Box::new(m20261128_000004_certificates::Migration),
             Box::new(m20261128_000005_imports::Migration),
+            Box::new(m20261129_000001_search_catch_up::Migration),
         ]
     }
 }

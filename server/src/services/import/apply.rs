@@ -229,13 +229,7 @@ pub async fn apply(
             }
         }
     }
-    // At most 1,000 rows per statement: SQLite allows 32,766 bound values.
-    for chunk in users_rows.chunks(1_000) {
-        user::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await
-            .map_err(db_error)?;
-    }
+    users::insert_all(txn, users_rows).await.map_err(db_error)?;
     for chunk in members.chunks(5_000) {
         group_member::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)

@@ -4,8 +4,8 @@ use app::model::{OutcomeCounts, Permission, RowReport};
 use app::AppError;
 use sea_orm::DatabaseConnection;
 
-use super::apply::{self, Effects};
-use super::job::{run_batch, Step};
+use super::apply::Effects;
+use super::job::{decide, run_batch, Step};
 use super::read::Table;
 use crate::services::users::Actor;
 use crate::services::{audit, db_error};
@@ -36,25 +36,27 @@ pub async fn import_file(
         counts = c;
         failures = errors_of(&reports);
     } else {
+        let mut decided = None;
         let mut from = 0;
         while from < prepared.table.rows.len() {
-            let to = apply::batch_end(&prepared, from);
-            let step = Step {
-                from,
-                to,
-                actor,
-                effects,
+            let batch = match decided.take() {
+                Some(batch) => batch,
+                None => decide(db, &prepared, from, actor).await?,
             };
-            if let Some((applied, _)) =
-                run_batch(db, &prepared, &step, None, None, &[0; 32]).await?
-            {
-                counts.create += applied.counts.create;
-                counts.update += applied.counts.update;
-                counts.unchanged += applied.counts.unchanged;
-                counts.error += applied.counts.error;
-                failures.extend(applied.failures);
-            }
-            from = to;
+            let step = Step { actor, effects };
+            let (written, next) =
+                run_batch(db, &prepared, &step, batch, None, None, &[0; 32]).await?;
+            let Some((written, _)) = written else {
+                break;
+            };
+            let applied = written.applied;
+            counts.create += applied.counts.create;
+            counts.update += applied.counts.update;
+            counts.unchanged += applied.counts.unchanged;
+            counts.error += applied.counts.error;
+            failures.extend(applied.failures);
+            from = written.to;
+            decided = next;
         }
         audit::record(
             db,

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::apply::{self, Applied, Effects};
+use super::plan::Planned;
 use super::{store, Prepared};
 use crate::db::entities::{import, import_failure, job};
 use crate::services::users::Actor;
@@ -134,61 +135,118 @@ async fn run_inner(
     };
     let mut current = job.clone();
     let mut done = 0;
+    let mut decided = None;
     let mut from = Ord::max(current.cursor, 0) as usize;
     while from < prepared.table.rows.len() {
         if batches.is_some_and(|b| done == b) {
             return Ok(());
         }
-        let to = apply::batch_end(&prepared, from);
+        let batch = match decided.take() {
+            Some(batch) => batch,
+            None => decide(db, &prepared, from, &actor).await?,
+        };
         let step = Step {
-            from,
-            to,
             actor: &actor,
             effects: &effects,
         };
-        match run_batch(
+        let (written, next) = run_batch(
             db,
             &prepared,
             &step,
+            batch,
             Some(&row),
             Some(&current),
             sealing_key,
         )
-        .await?
-        {
-            Some((_, Some(next))) => current = next,
+        .await?;
+        match written {
+            Some((applied, Some(next))) => {
+                current = next;
+                from = applied.to;
+            }
             // Another runner moved the job on: it is theirs now.
             _ => return Ok(()),
         }
-        from = to;
+        decided = next;
         done += 1;
     }
     let row = store::find(db, row.id).await?;
     finish(db, &current, &row, &actor, Ok(())).await
 }
 
-/// One batch: rows `from..to`, by `actor`.
+/// Who applies a batch, and what its new users' mails and certificates need.
 pub struct Step<'a> {
-    pub from: usize,
-    pub to: usize,
     pub actor: &'a Actor,
     pub effects: &'a Effects,
 }
 
-/// Decides and applies one batch in one transaction. With an import row, its
-/// counts and failures are kept; with a job, its cursor moves in the same
-/// transaction (`None` back: another runner had moved it, nothing written).
+/// The rows `from..to`, decided against the database, passwords hashed.
+pub struct Decided {
+    pub from: usize,
+    pub to: usize,
+    pub planned: Vec<Planned>,
+}
+
+/// Decides the batch that starts at row index `from`.
+pub async fn decide(
+    db: &impl ConnectionTrait,
+    prepared: &Prepared,
+    from: usize,
+    actor: &Actor,
+) -> Result<Decided, AppError> {
+    let to = apply::batch_end(prepared, from);
+    let rows = &prepared.table.rows[from..to];
+    let mut planned = super::plan_rows(db, prepared, rows, actor).await?;
+    apply::hash_passwords(&mut planned).await?;
+    Ok(Decided { from, to, planned })
+}
+
+/// A batch written: what it did, the rows it covered, and the job moved on.
+pub struct Written {
+    pub applied: Applied,
+    pub to: usize,
+}
+
+/// Writes a decided batch (see `write_batch`). When the batch only creates
+/// users, nothing it writes can change how later rows are decided (rows
+/// naming the same user twice are errors, and a new user is no
+/// administrator to guard), so the next batch is decided at the same time,
+/// on another connection; otherwise (updates, deactivations) it is decided
+/// after this one commits, by the caller.
 pub async fn run_batch(
     db: &DatabaseConnection,
     prepared: &Prepared,
     step: &Step<'_>,
+    batch: Decided,
     import: Option<&import::Model>,
     job: Option<&job::Model>,
     sealing_key: &[u8; 32],
-) -> Result<Option<(Applied, Option<job::Model>)>, AppError> {
-    let rows = &prepared.table.rows[step.from..step.to];
-    let mut planned = super::plan_rows(db, prepared, rows, step.actor).await?;
-    apply::hash_passwords(&mut planned).await?;
+) -> Result<(Option<(Written, Option<job::Model>)>, Option<Decided>), AppError> {
+    let to = batch.to;
+    let only_creates = batch
+        .planned
+        .iter()
+        .all(|p| !matches!(p.action, super::plan::Action::Update(..)));
+    let write = write_batch(db, step, batch, import, job, sealing_key);
+    if !only_creates || to >= prepared.table.rows.len() {
+        return Ok((write.await?, None));
+    }
+    let (written, next) = tokio::join!(write, decide(db, prepared, to, step.actor));
+    Ok((written?, Some(next?)))
+}
+
+/// Applies a decided batch in one transaction. With an import row, its
+/// counts and failures are kept; with a job, its cursor moves in the same
+/// transaction (`None` back: another runner had moved it, nothing written).
+async fn write_batch(
+    db: &DatabaseConnection,
+    step: &Step<'_>,
+    batch: Decided,
+    import: Option<&import::Model>,
+    job: Option<&job::Model>,
+    sealing_key: &[u8; 32],
+) -> Result<Option<(Written, Option<job::Model>)>, AppError> {
+    let planned = batch.planned;
     let txn = db.begin().await.map_err(db_error)?;
     let name = import
         .map(|i| i.id.to_string())
@@ -226,8 +284,8 @@ pub async fn run_batch(
     let next = match job {
         Some(job) => {
             let batch = jobs::BatchResult {
-                cursor: step.to as i64,
-                processed: (step.to - step.from) as u64,
+                cursor: batch.to as i64,
+                processed: (batch.to - batch.from) as u64,
                 changed: applied.counts.create + applied.counts.update,
                 skipped: [
                     ("unchanged".to_string(), applied.counts.unchanged),
@@ -245,7 +303,11 @@ pub async fn run_batch(
         None => None,
     };
     txn.commit().await.map_err(db_error)?;
-    Ok(Some((applied, next)))
+    let written = Written {
+        applied,
+        to: batch.to,
+    };
+    Ok(Some((written, next)))
 }
 
 async fn record_failures(

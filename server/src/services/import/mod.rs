@@ -88,11 +88,27 @@ pub async fn plan_rows(
         })
         .collect();
     // Deactivating follows the same guard as on the user's page: not
-    // yourself, not the last active administrator.
+    // yourself, not the last active administrator, counting the
+    // administrators this batch has already deactivated.
+    let mut admins_left = None;
     for p in planned.iter_mut() {
         if let plan::Action::Update(user, update) = &p.action {
             if update.status == Some(UserStatus::Inactive) {
-                if let Some(reason) = super::lifecycle::refusal(db, actor, user).await? {
+                let mut refused = super::lifecycle::refusal(db, actor, user).await?;
+                let active_admin = user.role_id == super::roles::ADMIN_ROLE_ID
+                    && user.status == UserStatus::Active.as_str();
+                if refused.is_none() && active_admin {
+                    let left = match admins_left {
+                        Some(n) => n,
+                        None => super::lifecycle::active_admins(db).await?,
+                    };
+                    if left <= 1 {
+                        refused = Some("This is the last active administrator.".into());
+                    } else {
+                        admins_left = Some(left - 1);
+                    }
+                }
+                if let Some(reason) = refused {
                     p.report.errors.push(app::model::RowError {
                         column: "status".into(),
                         reason,

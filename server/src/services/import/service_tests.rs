@@ -413,3 +413,71 @@ async fn an_export_imported_again_changes_nothing() {
     );
     t.close().await;
 }
+
+/// Four active administrators; the file deactivates two in its first batch
+/// and two in its second. Rows are decided against what earlier rows and
+/// batches did, so the last one is kept (and each batch that changes users
+/// is decided only after the one before has committed).
+#[tokio::test]
+async fn deactivations_keep_the_last_administrator_across_rows_and_batches() {
+    use sea_orm::{ActiveModelTrait, Set};
+    let t = TestDb::new().await;
+    for name in ["a.admin", "b.admin", "c.admin", "d.admin"] {
+        let mut m: user::ActiveModel = add_user(&t.db, name, UserStatus::Active).await.into();
+        m.role_id = Set(crate::services::roles::ADMIN_ROLE_ID);
+        m.update(&t.db).await.unwrap();
+    }
+    let row = |name: &str| format!("{name},Pat,Doe,{name}@example.com,,,inactive,\n");
+    let mut csv = format!("{HEADER}\n");
+    csv.push_str(&row("a.admin"));
+    csv.push_str(&row("b.admin"));
+    for i in 0..4_998 {
+        csv.push_str(&format!(
+            "new.{i},New,Person,new.{i}@example.com,,,active,internal\n"
+        ));
+    }
+    csv.push_str(&row("c.admin"));
+    csv.push_str(&row("d.admin"));
+    // The command line: every permission, and nobody's own account.
+    let actor = Actor {
+        id: Uuid::nil(),
+        username: "command line".into(),
+        ip: None,
+    };
+    let effects = super::apply::Effects {
+        public_url: "http://u".into(),
+        sign_in_url: "http://u/login".into(),
+        ca: None,
+    };
+    let done = super::direct::import_file(
+        &t.db,
+        &actor,
+        "admins.csv",
+        csv.as_bytes(),
+        false,
+        false,
+        &effects,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (done.counts.create, done.counts.update, done.counts.error),
+        (4_998, 3, 1)
+    );
+    assert_eq!(done.failures.len(), 1);
+    assert_eq!(done.failures[0].0, 5_003, "d.admin's line");
+    assert!(
+        done.failures[0].1.contains("last active administrator"),
+        "{}",
+        done.failures[0].1
+    );
+    for (name, status) in [
+        ("a.admin", "inactive"),
+        ("b.admin", "inactive"),
+        ("c.admin", "inactive"),
+        ("d.admin", "active"),
+    ] {
+        assert_eq!(by_name(&t.db, name).await.unwrap().status, status, "{name}");
+    }
+    t.close().await;
+}
