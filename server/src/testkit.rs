@@ -134,13 +134,24 @@ pub async fn add_user(
     name: &str,
     status: app::model::UserStatus,
 ) -> crate::db::entities::user::Model {
+    add_person(db, name, "Pat", "Doe", status).await
+}
+
+/// A General user `name` (`name@example.com`) called `first` `last`.
+pub async fn add_person(
+    db: &DatabaseConnection,
+    name: &str,
+    first: &str,
+    last: &str,
+    status: app::model::UserStatus,
+) -> crate::db::entities::user::Model {
     crate::services::users::insert(
         db,
         crate::services::users::NewUser {
             username: name.into(),
             email: format!("{name}@example.com"),
-            first_name: "Pat".into(),
-            last_name: "Doe".into(),
+            first_name: first.into(),
+            last_name: last.into(),
             role_id: crate::services::roles::USER_ROLE_ID,
             status,
             password_hash: None,

@@ -416,24 +416,17 @@ async fn total_for(
         // The trigram index counts its own matches exactly in a few ms.
         let sql = format!("SELECT COUNT(*) FROM ({SQLITE_SEARCH_SEQS})");
         let (phrase, pattern) = sqlite_search_values(&q.search.trim().to_lowercase());
-        let row = db
-            .query_one_raw(sea_orm::Statement::from_sql_and_values(
-                DbBackend::Sqlite,
-                sql,
-                [
-                    phrase.into(),
-                    pattern.clone().into(),
-                    pattern.clone().into(),
-                    pattern.into(),
-                ],
-            ))
-            .await
-            .map_err(db_error)?;
-        let n: i64 = match row {
-            Some(row) => row.try_get_by_index(0).map_err(db_error)?,
-            None => 0,
-        };
-        return Ok((n.max(0) as u64, false));
+        let statement = sea_orm::Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            sql,
+            [
+                phrase.into(),
+                pattern.clone().into(),
+                pattern.clone().into(),
+                pattern.into(),
+            ],
+        );
+        return Ok((super::count_of(db, statement).await?, false));
     }
     let n = count_capped(db, filters, COUNT_CAP + 1).await?;
     Ok((n.min(COUNT_CAP), n > COUNT_CAP))
@@ -469,15 +462,7 @@ pub async fn count_capped(
         .from_subquery(inner, Alias::new("t"))
         .to_owned();
     let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(backend.build(&outer))
-        .await
-        .map_err(db_error)?;
-    let n: i64 = match row {
-        Some(row) => row.try_get_by_index(0).map_err(db_error)?,
-        None => 0,
-    };
-    Ok(n.max(0) as u64)
+    super::count_of(db, backend.build(&outer)).await
 }
 
 /// `SELECT COUNT(*) … WHERE filters` (not sea-orm's sub-select count).

@@ -6,25 +6,11 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, QueryFilter, Set};
 
 use super::directory::page;
 use super::roles::{ADMIN_ROLE_ID, USER_ROLE_ID};
-use super::users::{insert, NewUser};
 use crate::db::entities::user;
 use crate::testkit::TestDb;
 
 async fn add(db: &DatabaseConnection, username: &str, first: &str, last: &str) -> user::Model {
-    insert(
-        db,
-        NewUser {
-            username: username.into(),
-            email: format!("{username}@example.com"),
-            first_name: first.into(),
-            last_name: last.into(),
-            role_id: USER_ROLE_ID,
-            status: UserStatus::Active,
-            password_hash: None,
-        },
-    )
-    .await
-    .unwrap()
+    crate::testkit::add_person(db, username, first, last, UserStatus::Active).await
 }
 
 /// 25 users u00 … u24; every third never logged in, others at distinct times

@@ -43,6 +43,19 @@ pub mod users;
 use app::AppError;
 use sea_orm::DbErr;
 
+/// The number a `SELECT COUNT(*) …` statement returns (0 for no row).
+pub async fn count_of(
+    db: &impl sea_orm::ConnectionTrait,
+    statement: sea_orm::Statement,
+) -> Result<u64, AppError> {
+    let row = db.query_one_raw(statement).await.map_err(db_error)?;
+    let n: i64 = match row {
+        Some(row) => row.try_get_by_index(0).map_err(db_error)?,
+        None => 0,
+    };
+    Ok(n.max(0) as u64)
+}
+
 /// Database failures are logged with a reference the person can quote.
 pub fn db_error(error: DbErr) -> AppError {
     let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();

@@ -22,18 +22,11 @@ pub async fn pending(db: &impl ConnectionTrait) -> Result<u64, AppError> {
     if db.get_database_backend() != DbBackend::Sqlite {
         return Ok(0);
     }
-    let row = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT COUNT(*) FROM users WHERE seq > (SELECT indexed_upto FROM search_state)",
-        ))
-        .await
-        .map_err(db_error)?;
-    let n: i64 = match row {
-        Some(row) => row.try_get_by_index(0).map_err(db_error)?,
-        None => 0,
-    };
-    Ok(n.max(0) as u64)
+    let statement = Statement::from_string(
+        DbBackend::Sqlite,
+        "SELECT COUNT(*) FROM users WHERE seq > (SELECT indexed_upto FROM search_state)",
+    );
+    crate::services::count_of(db, statement).await
 }
 
 /// Indexes every user above the mark, `CHUNK` at a time; returns how many.

@@ -6,27 +6,13 @@ use app::model::UserStatus;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, ModelTrait, Set};
 
 use super::directory::page;
-use super::roles::USER_ROLE_ID;
 use super::search_index::{catch_up, index_chunk, pending};
-use super::users::{insert, name_key, NewUser};
+use super::users::name_key;
 use crate::db::entities::user;
 use crate::testkit::TestDb;
 
 async fn add(db: &DatabaseConnection, username: &str, first: &str, last: &str) -> user::Model {
-    insert(
-        db,
-        NewUser {
-            username: username.into(),
-            email: format!("{username}@example.com"),
-            first_name: first.into(),
-            last_name: last.into(),
-            role_id: USER_ROLE_ID,
-            status: UserStatus::Active,
-            password_hash: None,
-        },
-    )
-    .await
-    .unwrap()
+    crate::testkit::add_person(db, username, first, last, UserStatus::Active).await
 }
 
 async fn found(db: &DatabaseConnection, text: &str) -> Vec<String> {
