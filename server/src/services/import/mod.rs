@@ -66,6 +66,20 @@ pub async fn plan_rows(
     rows: &[Record],
     actor: &Actor,
 ) -> Result<Vec<Planned>, AppError> {
+    plan_rows_counting(db, prepared, rows, actor, &mut None).await
+}
+
+/// `plan_rows`, with the active administrators left after the rows decided
+/// before (`None`: count them now). A dry run carries the count from chunk
+/// to chunk, as nothing it decides is written; an apply counts afresh for
+/// each batch, as the batch before has been written.
+async fn plan_rows_counting(
+    db: &impl ConnectionTrait,
+    prepared: &Prepared,
+    rows: &[Record],
+    actor: &Actor,
+    admins_left: &mut Option<u64>,
+) -> Result<Vec<Planned>, AppError> {
     let key = |field: ImportField| -> Vec<String> {
         rows.iter()
             .filter_map(|r| prepared.columns.cell(r, field))
@@ -89,8 +103,7 @@ pub async fn plan_rows(
         .collect();
     // Deactivating follows the same guard as on the user's page: not
     // yourself, not the last active administrator, counting the
-    // administrators this batch has already deactivated.
-    let mut admins_left = None;
+    // administrators the rows before have already deactivated.
     for p in planned.iter_mut() {
         if let plan::Action::Update(user, update) = &p.action {
             if update.status == Some(UserStatus::Inactive) {
@@ -98,14 +111,14 @@ pub async fn plan_rows(
                 let active_admin = user.role_id == super::roles::ADMIN_ROLE_ID
                     && user.status == UserStatus::Active.as_str();
                 if refused.is_none() && active_admin {
-                    let left = match admins_left {
+                    let left = match *admins_left {
                         Some(n) => n,
                         None => super::lifecycle::active_admins(db).await?,
                     };
                     if left <= 1 {
                         refused = Some("This is the last active administrator.".into());
                     } else {
-                        admins_left = Some(left - 1);
+                        *admins_left = Some(left - 1);
                     }
                 }
                 if let Some(reason) = refused {
@@ -134,8 +147,9 @@ pub async fn dry_run(
 ) -> Result<(Vec<RowReport>, OutcomeCounts), AppError> {
     let mut reports = Vec::with_capacity(prepared.table.rows.len());
     let mut counts = OutcomeCounts::default();
+    let mut admins_left = None;
     for chunk in prepared.table.rows.chunks(DRY_RUN_CHUNK) {
-        for p in plan_rows(db, prepared, chunk, actor).await? {
+        for p in plan_rows_counting(db, prepared, chunk, actor, &mut admins_left).await? {
             counts.add(p.report.outcome);
             reports.push(p.report);
         }

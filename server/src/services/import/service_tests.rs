@@ -449,28 +449,32 @@ async fn deactivations_keep_the_last_administrator_across_rows_and_batches() {
         sign_in_url: "http://u/login".into(),
         ca: None,
     };
-    let done = super::direct::import_file(
-        &t.db,
-        &actor,
-        "admins.csv",
-        csv.as_bytes(),
-        false,
-        false,
-        &effects,
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        (done.counts.create, done.counts.update, done.counts.error),
-        (4_998, 3, 1)
-    );
-    assert_eq!(done.failures.len(), 1);
-    assert_eq!(done.failures[0].0, 5_003, "d.admin's line");
-    assert!(
-        done.failures[0].1.contains("last active administrator"),
-        "{}",
-        done.failures[0].1
-    );
+    // The preview (decided in chunks, nothing written) and the apply agree.
+    for dry_run in [true, false] {
+        let done = super::direct::import_file(
+            &t.db,
+            &actor,
+            "admins.csv",
+            csv.as_bytes(),
+            false,
+            dry_run,
+            &effects,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (done.counts.create, done.counts.update, done.counts.error),
+            (4_998, 3, 1),
+            "dry run: {dry_run}"
+        );
+        assert_eq!(done.failures.len(), 1);
+        assert_eq!(done.failures[0].0, 5_003, "d.admin's line");
+        assert!(
+            done.failures[0].1.contains("last active administrator"),
+            "{}",
+            done.failures[0].1
+        );
+    }
     for (name, status) in [
         ("a.admin", "inactive"),
         ("b.admin", "inactive"),
