@@ -45,8 +45,13 @@ pub async fn users_csv(
             .collect(),
         bom: pairs.iter().any(|(k, v)| k == "bom" && v == "1"),
     };
-    let total = match export::total(&state.db, &selection).await {
-        Ok(total) => total,
+    let counted = async {
+        let resolved = export::resolve(&state.db, &selection).await?;
+        let total = export::total(&state.db, &resolved).await?;
+        Ok::<_, app::AppError>((resolved, total))
+    };
+    let (resolved, total) = match counted.await {
+        Ok(counted) => counted,
         Err(error) => {
             tracing::error!(%error, "export: counting the users failed");
             return (
@@ -62,7 +67,7 @@ pub async fn users_csv(
     let file = name.clone();
     tokio::spawn(async move {
         let started = std::time::Instant::now();
-        let outcome = export::stream(&db, &selection, tx).await;
+        let outcome = export::stream_resolved(&db, &resolved, tx).await;
         let (success, rows) = match &outcome {
             Ok(rows) => (true, *rows),
             Err(error) => {

@@ -57,6 +57,23 @@ pub fn defuse(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// A selection turned into its condition once, for the count and the
+/// stream of one download.
+pub struct Resolved {
+    filters: sea_orm::Condition,
+    bom: bool,
+}
+
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    selection: &Selection,
+) -> Result<Resolved, AppError> {
+    Ok(Resolved {
+        filters: condition(db, selection).await?,
+        bom: selection.bom,
+    })
+}
+
 /// Streams the CSV into `out`, chunk by chunk, in `seq` order; stops early
 /// when the receiver is gone. Returns the number of users written.
 pub async fn stream(
@@ -64,8 +81,17 @@ pub async fn stream(
     selection: &Selection,
     out: Sender<Vec<u8>>,
 ) -> Result<u64, AppError> {
-    let filters = condition(db, selection).await?;
-    let mut head = if selection.bom {
+    stream_resolved(db, &resolve(db, selection).await?, out).await
+}
+
+/// `stream` for a selection already resolved.
+pub async fn stream_resolved(
+    db: &impl ConnectionTrait,
+    resolved: &Resolved,
+    out: Sender<Vec<u8>>,
+) -> Result<u64, AppError> {
+    let filters = &resolved.filters;
+    let mut head = if resolved.bom {
         BOM.to_vec()
     } else {
         Vec::new()
@@ -77,7 +103,7 @@ pub async fn stream(
     }
     // While one chunk is turned into CSV, the next one's users and their
     // groups are read on two connections: three threads at work at once.
-    let mut chunk = read_chunk(db, &filters, i64::MIN).await?;
+    let mut chunk = read_chunk(db, filters, i64::MIN).await?;
     let mut written = 0;
     while let Some(last) = chunk.last {
         let count = chunk.count;
@@ -86,7 +112,7 @@ pub async fn stream(
                 if count < CHUNK {
                     Ok(Chunk::default())
                 } else {
-                    read_chunk(db, &filters, last).await
+                    read_chunk(db, filters, last).await
                 }
             },
             async { csv_bytes(&chunk, &roles, false) }
@@ -101,8 +127,8 @@ pub async fn stream(
 }
 
 /// How many users the export will hold, for the browser's progress bar.
-pub async fn total(db: &impl ConnectionTrait, selection: &Selection) -> Result<u64, AppError> {
-    directory::count(db, condition(db, selection).await?).await
+pub async fn total(db: &impl ConnectionTrait, resolved: &Resolved) -> Result<u64, AppError> {
+    directory::count(db, resolved.filters.clone()).await
 }
 
 /// The users the selection means: the filter's, narrowed to the ticked
