@@ -180,7 +180,9 @@ async fn raw_insert(db: &DatabaseConnection, prefix: &str) -> anyhow::Result<f64
                 password_hash: None,
             })
         });
-        users::insert_all(&txn, rows.collect()).await?;
+        user::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(started.elapsed().as_secs_f64())

@@ -229,7 +229,15 @@ pub async fn apply(
             }
         }
     }
-    users::insert_all(txn, users_rows).await.map_err(db_error)?;
+    // At most 1,000 rows per statement: SQLite allows 32,766 bound values.
+    // The rows are moved into the statements, not copied.
+    let mut users_rows = users_rows.into_iter().peekable();
+    while users_rows.peek().is_some() {
+        user::Entity::insert_many(users_rows.by_ref().take(1_000))
+            .exec_without_returning(txn)
+            .await
+            .map_err(db_error)?;
+    }
     for chunk in members.chunks(5_000) {
         group_member::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
