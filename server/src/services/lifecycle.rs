@@ -37,17 +37,29 @@ pub async fn refusal(
     actor: &Actor,
     target: &user::Model,
 ) -> Result<Option<String>, AppError> {
+    // Counted only when it matters.
+    let admins = if is_active_admin(target) {
+        active_admins(db).await?
+    } else {
+        0
+    };
+    Ok(refusal_counted(actor, target, admins))
+}
+
+/// `refusal` with the active administrators counted by the caller (an import
+/// counts those its earlier rows deactivated).
+pub fn refusal_counted(actor: &Actor, target: &user::Model, active_admins: u64) -> Option<String> {
     if target.id == actor.id {
-        return Ok(Some(
-            "You cannot deactivate or delete your own account.".into(),
-        ));
+        return Some("You cannot deactivate or delete your own account.".into());
     }
-    let is_active_admin =
-        target.role_id == ADMIN_ROLE_ID && target.status == UserStatus::Active.as_str();
-    if is_active_admin && active_admins(db).await? <= 1 {
-        return Ok(Some("This is the last active administrator.".into()));
+    if is_active_admin(target) && active_admins <= 1 {
+        return Some("This is the last active administrator.".into());
     }
-    Ok(None)
+    None
+}
+
+pub fn is_active_admin(user: &user::Model) -> bool {
+    user.role_id == ADMIN_ROLE_ID && user.status == UserStatus::Active.as_str()
 }
 
 pub async fn detail(

@@ -107,19 +107,15 @@ async fn plan_rows_counting(
     for p in planned.iter_mut() {
         if let plan::Action::Update(user, update) = &p.action {
             if update.status == Some(UserStatus::Inactive) {
-                let mut refused = super::lifecycle::refusal(db, actor, user).await?;
-                let active_admin = user.role_id == super::roles::ADMIN_ROLE_ID
-                    && user.status == UserStatus::Active.as_str();
-                if refused.is_none() && active_admin {
-                    let left = match *admins_left {
-                        Some(n) => n,
-                        None => super::lifecycle::active_admins(db).await?,
-                    };
-                    if left <= 1 {
-                        refused = Some("This is the last active administrator.".into());
-                    } else {
-                        *admins_left = Some(left - 1);
-                    }
+                let admin = super::lifecycle::is_active_admin(user);
+                let left = match *admins_left {
+                    Some(n) if admin => n,
+                    None if admin => super::lifecycle::active_admins(db).await?,
+                    _ => 0,
+                };
+                let refused = super::lifecycle::refusal_counted(actor, user, left);
+                if admin && refused.is_none() {
+                    *admins_left = Some(left - 1);
                 }
                 if let Some(reason) = refused {
                     p.report.errors.push(app::model::RowError {
