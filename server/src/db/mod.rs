@@ -1,6 +1,9 @@
 //! Connecting to SQLite (the embedded default) or PostgreSQL.
 pub mod entities;
 pub mod migration;
+pub mod write_txn;
+#[cfg(test)]
+mod write_txn_tests;
 
 use std::time::Duration;
 

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::plan::{Action, GroupRef, Planned};
 use super::Prepared;
 use crate::db::entities::{group, group_member, user};
+use crate::db::write_txn::WriteTxn;
 use crate::pki::{Ca, Pkcs12Profile};
 use crate::services::users::{self, Actor, NewUser};
 use crate::services::{audit, certificates, db_error, invitations, passwords, sessions};
@@ -113,7 +114,7 @@ pub fn hash_all(plain: &[String]) -> Vec<String> {
 
 /// Writes a decided batch on `txn`. `import` names the import in the audit.
 pub async fn apply(
-    txn: &impl ConnectionTrait,
+    txn: &WriteTxn,
     planned: &[Planned],
     actor: &Actor,
     effects: &Effects,
@@ -229,15 +230,7 @@ pub async fn apply(
             }
         }
     }
-    // At most 1,000 rows per statement: SQLite allows 32,766 bound values.
-    // The rows are moved into the statements, not copied.
-    let mut users_rows = users_rows.into_iter().peekable();
-    while users_rows.peek().is_some() {
-        user::Entity::insert_many(users_rows.by_ref().take(1_000))
-            .exec_without_returning(txn)
-            .await
-            .map_err(db_error)?;
-    }
+    txn.insert_users(users_rows).await.map_err(db_error)?;
     for chunk in members.chunks(5_000) {
         group_member::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)

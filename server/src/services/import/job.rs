@@ -17,6 +17,7 @@ use super::apply::{self, Applied, Effects};
 use super::plan::Planned;
 use super::{store, Prepared};
 use crate::db::entities::{import, import_failure, job};
+use crate::db::write_txn::WriteTxn;
 use crate::services::users::Actor;
 use crate::services::{audit, ca, db_error, jobs};
 
@@ -247,7 +248,7 @@ async fn write_batch(
     sealing_key: &[u8; 32],
 ) -> Result<Option<(Written, Option<job::Model>)>, AppError> {
     let planned = batch.planned;
-    let txn = db.begin().await.map_err(db_error)?;
+    let txn = WriteTxn::begin(db).await.map_err(db_error)?;
     let name = import
         .map(|i| i.id.to_string())
         .unwrap_or_else(|| "command line".into());
