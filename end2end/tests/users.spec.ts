@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ready, signIn } from './helpers';
+import { ADMIN, ready, signIn } from './helpers';
 
 // Runs in both projects (hydrated and no-JS), so names carry the project.
 test('an admin adds a user: invalid input is refused per field, valid input creates', async ({
@@ -120,4 +120,38 @@ test('an admin cannot deactivate or delete themselves', async ({ page, javaScrip
   await expect(page.getByTestId('guard')).toHaveText('You cannot deactivate or delete your own account.');
   await expect(page.getByRole('button', { name: 'Deactivate' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Delete' })).toHaveCount(0);
+});
+
+// A tab opened straight from its address is rendered by the server and then
+// hydrated: its forms must be handled in the page (the document stays the
+// same), with no hydration error on the console.
+test('the Groups tab and the edit form hydrate when opened directly', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, 'hydration happens only with JavaScript');
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto('/login?next=/users');
+  await signIn(page, javaScriptEnabled);
+  await expect(page.getByTestId('showing')).toBeVisible();
+  await page.goto(`/users/${ADMIN.username}?tab=groups`);
+  await ready(page, javaScriptEnabled);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await page.getByLabel('Add to group').fill('Design');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByTestId('memberships')).toContainText('Design');
+  await page.getByRole('link', { name: 'Remove from Design' }).click();
+  await page.getByRole('button', { name: 'Remove', exact: true }).click();
+  await expect(page.getByRole('link', { name: 'Remove from Design' })).toHaveCount(0);
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+
+  await page.goto(`/users/${ADMIN.username}?edit`);
+  await ready(page, javaScriptEnabled);
+  await page.evaluate(() => ((window as any).__sameDocument = true));
+  await expect(page.getByLabel('Role')).toHaveValue(/.+/);
+  await page.getByRole('link', { name: 'Cancel' }).click();
+  await expect(page.getByRole('link', { name: 'Edit' })).toBeVisible();
+  expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
+  expect(problems).toEqual([]);
 });

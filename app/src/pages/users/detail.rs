@@ -11,7 +11,8 @@ use crate::api::recovery::SendRecovery;
 use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
 use crate::app::use_auth;
 use crate::components::alert::{ErrorAlert, LoadError};
-use crate::model::{Permission, UserDetail};
+use crate::error::AppError;
+use crate::model::{FilterChoices, Permission, UserDetail};
 
 const TABS: [(&str, &str); 5] = [
     ("info", "User info"),
@@ -20,6 +21,16 @@ const TABS: [(&str, &str); 5] = [
     ("tokens", "Tokens"),
     ("activity", "Activity"),
 ];
+
+/// The roles and groups a form offers (None while no form needs them).
+#[derive(Clone, Copy)]
+struct Choices(Resource<Result<Option<FilterChoices>, AppError>>);
+
+impl Choices {
+    fn get(self) -> Option<FilterChoices> {
+        self.0.get().and_then(Result::ok).flatten()
+    }
+}
 
 /// `/users/{username}`: header with name, status and actions; tabs below.
 #[component]
@@ -44,6 +55,22 @@ pub fn UserDetailPage() -> impl IntoView {
         issue,
         revoke,
     ));
+    // Roles and groups to choose from, for the edit form and the Groups tab:
+    // made here rather than in them, as a resource made inside the page's
+    // own loaded content does not hydrate.
+    provide_context(Choices(Resource::new(
+        move || {
+            let q = query.read();
+            q.get("tab").as_deref() == Some("groups") || q.get("edit").is_some()
+        },
+        |wanted| async move {
+            if wanted {
+                directory_options().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    )));
     let detail = Resource::new(
         move || {
             (
@@ -431,7 +458,7 @@ fn InfoTab(detail: UserDetail, can_edit: bool) -> impl IntoView {
 #[component]
 fn EditForm(detail: UserDetail) -> impl IntoView {
     let update = expect_context::<ServerAction<UpdateUser>>();
-    let options = Resource::new(|| (), |_| directory_options());
+    let options = expect_context::<Choices>();
     let u = detail.user;
     let field_error = move |field: &'static str| {
         update.value().with(|v| match v {
@@ -471,7 +498,7 @@ fn EditForm(detail: UserDetail) -> impl IntoView {
                     <Suspense>
                         {
                             let role_name = role_name.clone();
-                            move || options.get().and_then(Result::ok).map(|o| view! {
+                            move || options.get().map(|o| view! {
                                 <select id="edit-role" name="role" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
                                     {o.roles.into_iter().map(|(id, name)| {
                                         let selected = name == role_name;
@@ -502,7 +529,7 @@ fn EditForm(detail: UserDetail) -> impl IntoView {
 #[component]
 fn GroupsTab(username: String, groups: Vec<String>, can_manage: bool) -> impl IntoView {
     let membership = expect_context::<ServerAction<SetGroupMember>>();
-    let options = Resource::new(|| (), |_| directory_options());
+    let options = expect_context::<Choices>();
     let member_of = groups.clone();
     view! {
         {if groups.is_empty() {
@@ -519,7 +546,7 @@ fn GroupsTab(username: String, groups: Vec<String>, can_manage: bool) -> impl In
                                     {
                                         let (name, username) = (name.clone(), username.clone());
                                         move || {
-                                            let id = options.get().and_then(Result::ok).and_then(|o| o.groups.into_iter().find(|(_, n)| *n == name));
+                                            let id = options.get().and_then(|o| o.groups.into_iter().find(|(_, n)| *n == name));
                                             id.map(|(id, _)| view! { <RemoveMembership username=username.clone() group_id=id group=name.clone()/> })
                                         }
                                     }
@@ -534,7 +561,7 @@ fn GroupsTab(username: String, groups: Vec<String>, can_manage: bool) -> impl In
             <Suspense>
                 {
                     let (username, member_of) = (username.clone(), member_of.clone());
-                    move || options.get().and_then(Result::ok).map(|o| {
+                    move || options.get().map(|o| {
                         let username = username.clone();
                         let choices: Vec<(String, String)> = o.groups.into_iter().filter(|(_, n)| !member_of.contains(n)).collect();
                         (!choices.is_empty()).then(|| view! {
