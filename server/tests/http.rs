@@ -925,6 +925,7 @@ async fn authorization_matrix() {
         ("certificates/mine", vec![], [401, 200, 200, 200]),
         ("certificates/renew", vec![], [401, 403, 403, 200]),
         ("certificates", vec![], [401, 403, 403, 200]),
+        ("certificates/expiring", vec![], [401, 403, 403, 200]),
         ("certificates/sign-in-url", vec![], [200, 200, 200, 200]),
         (
             "users/import/view",

@@ -146,6 +146,15 @@ pub async fn list_certificates(
         .map_err(fail)
 }
 
+/// The navigation's badge: how many certificates expire soon.
+#[server(prefix = "/api", endpoint = "certificates/expiring")]
+pub async fn expiring_certificates() -> Result<u64, AppError> {
+    use crate::model::Permission;
+    use crate::ssr::{backend, fail, require};
+    require(Permission::CertificatesManage)?;
+    backend()?.expiring_certificates().await.map_err(fail)
+}
+
 /// Where "Sign in with certificate" goes (the HTTPS listener), if it runs.
 /// Public: the sign-in page shows it.
 #[server(prefix = "/api", endpoint = "certificates/sign-in-url")]

@@ -128,15 +128,15 @@ fn RequestsLink() -> impl IntoView {
 #[component]
 fn CertificatesLink() -> impl IntoView {
     let location = use_location();
-    let list = Resource::new(
+    let expiring = Resource::new(
         move || location.pathname.get(),
-        |_| crate::api::certificates::list_certificates(Some("expiring".into()), None, Some(1)),
+        |_| crate::api::certificates::expiring_certificates(),
     );
     view! {
         <A href="/certificates" attr:class="flex items-center justify-between gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
             "Certificates"
             <Transition>
-                {move || list.get().and_then(Result::ok).map(|l| l.expiring).filter(|n| *n > 0).map(|n| view! {
+                {move || expiring.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
                     <span class="rounded-full bg-amber-400 px-2 text-xs font-semibold text-slate-900"
                         data-testid="expiring-badge" title="Expiring soon" aria-label=format!("{n} expiring soon")>{n.to_string()}</span>
                 })}

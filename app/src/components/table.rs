@@ -28,6 +28,19 @@ pub fn DataTable(
     }
 }
 
+/// The address's `?page=` (1 when it is missing or not a number), for
+/// tables paged with `newer_older`.
+pub fn page_in_query() -> Memo<u64> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u64>().ok())
+            .unwrap_or(1)
+    })
+}
+
 /// "Page 2 of 5 · 113 requests" with "← Newer" and "Older →" links, for
 /// tables listed newest first; `link(n)` is page n's address.
 pub fn newer_older(

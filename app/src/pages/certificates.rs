@@ -16,13 +16,7 @@ pub fn CertificatesPage() -> impl IntoView {
     let query = use_query_map();
     let state = Memo::new(move |_| query.read().get("state").unwrap_or_default());
     let username = Memo::new(move |_| query.read().get("username").unwrap_or_default());
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u64>().ok())
-            .unwrap_or(1)
-    });
+    let page = crate::components::table::page_in_query();
     let revoke = ServerAction::<RevokeCertificate>::new();
     let renew = ServerAction::<RenewExpiring>::new();
     let list = Resource::new(

@@ -25,13 +25,7 @@ pub fn RequestsPage() -> impl IntoView {
             .and_then(|s| RequestStatus::parse(&s))
             .unwrap_or(RequestStatus::Review)
     });
-    let page = Memo::new(move |_| {
-        query
-            .read()
-            .get("page")
-            .and_then(|p| p.parse::<u64>().ok())
-            .unwrap_or(1)
-    });
+    let page = crate::components::table::page_in_query();
     let list = Resource::new(
         move || (status.get(), page.get()),
         |(status, page)| list_access_requests(status.as_str().to_string(), page),

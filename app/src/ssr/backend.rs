@@ -190,6 +190,9 @@ pub trait CertificateBackend: Send + Sync {
         username: &str,
         page: u64,
     ) -> Result<crate::model::CertificateList, AppError>;
+
+    /// How many unrevoked certificates expire soon (the navigation's badge).
+    async fn expiring_certificates(&self) -> Result<u64, AppError>;
 }
 
 /// Self-registration and the review of access requests.

@@ -194,4 +194,8 @@ impl CertificateBackend for ServerBackend {
     ) -> Result<CertificateList, AppError> {
         certificates::list(&self.state.db, state, username, page).await
     }
+
+    async fn expiring_certificates(&self) -> Result<u64, AppError> {
+        certificates::expiring(&self.state.db).await
+    }
 }

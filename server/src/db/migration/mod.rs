@@ -10,6 +10,7 @@ mod m20261128_000003_user_states;
 mod m20261128_000004_certificates;
 mod m20261128_000005_imports;
 mod m20261129_000001_search_catch_up;
+mod m20261129_000002_revoked_index;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_certificates::Migration),
             Box::new(m20261128_000005_imports::Migration),
             Box::new(m20261129_000001_search_catch_up::Migration),
+            Box::new(m20261129_000002_revoked_index::Migration),
         ]
     }
 }
