@@ -35,11 +35,7 @@ fn new_user(username: &str, password: bool) -> user::ActiveModel {
 }
 
 async fn find(db: &DatabaseConnection, username: &str) -> Option<user::Model> {
-    user::Entity::find()
-        .filter(user::Column::UsernameLc.eq(username.to_lowercase()))
-        .one(db)
-        .await
-        .unwrap()
+    crate::services::lifecycle::find(db, username).await.ok()
 }
 
 /// Every column as SQLite stores it: its type and its text.
