@@ -101,7 +101,9 @@ impl ConnectionTrait for WriteTxn {
 }
 
 /// One SQLite connection in a write transaction. Dropped without `commit`,
-/// sqlx rolls it back before the connection returns to the pool.
+/// sqlx rolls it back before the connection returns to the pool. Every user
+/// row must have all its columns set (sea-orm's inserts on PostgreSQL would
+/// let the database fill defaults; `users.active_model` sets them all).
 pub struct SqliteTxn {
     txn: Mutex<sqlx::Transaction<'static, Sqlite>>,
 }
@@ -163,11 +165,14 @@ fn insert_on(conn: &rusqlite::Connection, rows: &[user::ActiveModel]) -> Result<
             vec![USER_VALUES; n].join(",")
         )
     };
-    let mut full = conn.prepare(&sql(ROWS_PER_STATEMENT)).map_err(raw_error)?;
+    let mut full = None;
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let mut short;
         let statement = if chunk.len() == ROWS_PER_STATEMENT {
-            &mut full
+            match &mut full {
+                Some(statement) => statement,
+                None => full.insert(conn.prepare(&sql(ROWS_PER_STATEMENT)).map_err(raw_error)?),
+            }
         } else {
             short = conn.prepare(&sql(chunk.len())).map_err(raw_error)?;
             &mut short
@@ -197,32 +202,56 @@ fn bind_user(
             .try_as_ref()
             .ok_or_else(|| DbErr::Custom(format!("users.{name} is not set")))
     }
+    // Every field named (no `..`): a column added to the entity stops the
+    // build here instead of being left out on SQLite only.
+    let user::ActiveModel {
+        seq: _,
+        id,
+        username,
+        username_lc,
+        email,
+        email_lc,
+        first_name,
+        last_name,
+        name_lc,
+        totp_enabled,
+        phone,
+        status,
+        origin,
+        role_id,
+        password_hash,
+        must_change_password,
+        password_changed_at,
+        created_at,
+        updated_at,
+        last_login_at,
+    } = row;
     let time =
         |t: &chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
-    let id = set(&row.id, "id")?.as_bytes();
-    let role_id = set(&row.role_id, "role_id")?.as_bytes();
-    let password_changed_at = set(&row.password_changed_at, "password_changed_at")?
+    let id = set(id, "id")?.as_bytes();
+    let role_id = set(role_id, "role_id")?.as_bytes();
+    let password_changed_at = set(password_changed_at, "password_changed_at")?
         .as_ref()
         .map(time);
-    let created_at = time(set(&row.created_at, "created_at")?);
-    let updated_at = time(set(&row.updated_at, "updated_at")?);
-    let last_login_at = set(&row.last_login_at, "last_login_at")?.as_ref().map(time);
+    let created_at = time(set(created_at, "created_at")?);
+    let updated_at = time(set(updated_at, "updated_at")?);
+    let last_login_at = set(last_login_at, "last_login_at")?.as_ref().map(time);
     let values: [&dyn ToSql; USER_FIELDS] = [
         id,
-        set(&row.username, "username")?,
-        set(&row.username_lc, "username_lc")?,
-        set(&row.email, "email")?,
-        set(&row.email_lc, "email_lc")?,
-        set(&row.first_name, "first_name")?,
-        set(&row.last_name, "last_name")?,
-        set(&row.name_lc, "name_lc")?,
-        set(&row.totp_enabled, "totp_enabled")?,
-        set(&row.phone, "phone")?,
-        set(&row.status, "status")?,
-        set(&row.origin, "origin")?,
+        set(username, "username")?,
+        set(username_lc, "username_lc")?,
+        set(email, "email")?,
+        set(email_lc, "email_lc")?,
+        set(first_name, "first_name")?,
+        set(last_name, "last_name")?,
+        set(name_lc, "name_lc")?,
+        set(totp_enabled, "totp_enabled")?,
+        set(phone, "phone")?,
+        set(status, "status")?,
+        set(origin, "origin")?,
         role_id,
-        set(&row.password_hash, "password_hash")?,
-        set(&row.must_change_password, "must_change_password")?,
+        set(password_hash, "password_hash")?,
+        set(must_change_password, "must_change_password")?,
         &password_changed_at,
         &created_at,
         &updated_at,
@@ -292,6 +321,9 @@ fn query_error(error: sqlx::Error) -> DbErr {
     DbErr::Query(RuntimeErr::SqlxError(Arc::new(error)))
 }
 
+/// SQLite's own message, as text: no caller tells database errors apart
+/// (they are logged and answered with a reference), so the structured code
+/// is not kept.
 fn raw_error(error: rusqlite::Error) -> DbErr {
     DbErr::Exec(RuntimeErr::Internal(format!("SQLite: {error}")))
 }
