@@ -16,6 +16,10 @@ pub enum AppError {
     Unauthorized,
     #[error("You do not have permission to do this.")]
     Forbidden,
+    /// Delegated administration's ceiling refused the act (403): the message
+    /// names the rule ("their role has permissions you do not hold").
+    #[error("{0}")]
+    Refused(String),
     #[error("Choose a new password before anything else.")]
     PasswordChangeRequired,
     #[error("Not found.")]
@@ -41,7 +45,7 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Unauthorized | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::PasswordChangeRequired => 403,
+            AppError::Forbidden | AppError::Refused(_) | AppError::PasswordChangeRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
             AppError::InvalidLink(_) => 410,

@@ -360,8 +360,12 @@ impl Backend for ServerBackend {
         Ok(())
     }
 
-    async fn directory_options(&self) -> Result<app::model::FilterChoices, AppError> {
-        directory::options(&self.state.db).await
+    async fn directory_options(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+    ) -> Result<app::model::FilterChoices, AppError> {
+        directory::options(&self.state.db, &actor_of(actor, meta)?).await
     }
 
     async fn policy(&self) -> Result<app::validation::Policy, AppError> {
@@ -381,9 +385,11 @@ impl Backend for ServerBackend {
 
     async fn bulk_preview(
         &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
         request: &app::model::BulkRequest,
     ) -> Result<app::model::BulkPreview, AppError> {
-        bulk::preview(&self.state.db, request).await
+        bulk::preview(&self.state.db, &actor_of(actor, meta)?, request).await
     }
 
     async fn start_bulk(

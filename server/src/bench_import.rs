@@ -75,12 +75,14 @@ async fn measure(db: &DatabaseConnection, label: &str) -> anyhow::Result<()> {
     let bytes = file(&format!("bench-imp-{run}"), ROWS, false);
 
     let started = Instant::now();
-    let all = app::model::Permission::ALL;
-    let prepared = import::prepare(db, bytes.as_bytes(), None, false, &all)
+    let authority = crate::services::access::Authority::load(db, &actor)
+        .await
+        .map_err(err)?;
+    let prepared = import::prepare(db, bytes.as_bytes(), None, false, authority)
         .await
         .map_err(err)?;
     let read = started.elapsed().as_secs_f64();
-    let (_, counts) = import::dry_run(db, &prepared, &actor).await.map_err(err)?;
+    let (_, counts) = import::dry_run(db, &prepared).await.map_err(err)?;
     let preview = started.elapsed().as_secs_f64();
     println!(
         "import_preview       rows={ROWS} seconds={preview:.2} rate={:.0} rows/s ({})",

@@ -21,9 +21,9 @@ fn authorize(
 /// `request` is `/users/bulk`'s query string.
 #[server(prefix = "/api", endpoint = "users/bulk/preview")]
 pub async fn preview_bulk_action(request: String) -> Result<BulkPreview, AppError> {
-    let (_, request) = authorize(&request)?;
+    let (actor, request) = authorize(&request)?;
     crate::ssr::backend()?
-        .bulk_preview(&request)
+        .bulk_preview(&actor, &crate::ssr::request_meta(), &request)
         .await
         .map_err(crate::ssr::fail)
 }

@@ -25,8 +25,11 @@ pub async fn directory_options() -> Result<crate::model::FilterChoices, AppError
     use crate::ssr::{backend, fail, require_any};
 
     // Reviewers pick a role and groups when approving an access request.
-    require_any(&[Permission::UsersRead, Permission::RequestsReview])?;
-    backend()?.directory_options().await.map_err(fail)
+    let actor = require_any(&[Permission::UsersRead, Permission::RequestsReview])?;
+    backend()?
+        .directory_options(&actor, &crate::ssr::request_meta())
+        .await
+        .map_err(fail)
 }
 
 /// "Add user". Returns to the new user's page.

@@ -17,7 +17,7 @@ pub fn RoleAndGroups(options: FilterChoices, #[prop(into)] id: String) -> impl I
             <div>
                 <label for=select_id.clone() class="block text-sm font-medium text-slate-700">"Role"</label>
                 <select id=select_id name="role" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
-                    {options.roles.into_iter().map(|(id, name)| {
+                    {options.givable_roles().into_iter().map(|(id, name)| {
                         let selected = Some(&id) == general.as_ref();
                         view! { <option value=id selected=selected>{name}</option> }
                     }).collect_view()}

@@ -195,8 +195,14 @@ pub struct BulkPreview {
     pub count: u64,
     /// A few of their usernames, so the admin sees whom it is about.
     pub sample: Vec<String>,
-    /// Roles or groups to choose from (id, name) when the action needs one.
+    /// Roles or groups to choose from (id, name) when the action needs one
+    /// (only the roles the admin may give).
     pub choices: Vec<(String, String)>,
+    /// Users of the selection the admin may not change, with the reason
+    /// ("holds permissions you do not have", "your own account"): they are
+    /// skipped.
+    #[serde(default)]
+    pub refused: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -165,6 +165,21 @@ impl UserPage {
 pub struct FilterChoices {
     pub roles: Vec<(String, String)>,
     pub groups: Vec<(String, String)>,
+    /// Ids of the roles the caller may give (every permission of the role
+    /// is theirs); the forms offer only these, the filters every role.
+    #[serde(default)]
+    pub givable: Vec<String>,
+}
+
+impl FilterChoices {
+    /// The roles a form may offer the caller.
+    pub fn givable_roles(&self) -> Vec<(String, String)> {
+        self.roles
+            .iter()
+            .filter(|(id, _)| self.givable.contains(id))
+            .cloned()
+            .collect()
+    }
 }
 
 /// "Add user": the typed fields plus role, groups and state.
@@ -199,6 +214,10 @@ pub struct UserDetail {
     pub can_deactivate: bool,
     pub can_activate: bool,
     pub can_delete: bool,
+    /// The viewer holds every permission of this user's role, so may change
+    /// them at all (edit, password, groups, certificates); when not,
+    /// `guard_reason` says why.
+    pub can_manage: bool,
     /// Why deactivating or deleting is refused, when it is.
     pub guard_reason: Option<String>,
     /// When the latest invitation went out (RFC 3339), while still invited.

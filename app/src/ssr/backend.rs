@@ -425,7 +425,11 @@ pub trait Backend:
         username: &str,
     ) -> Result<(), AppError>;
 
-    async fn directory_options(&self) -> Result<crate::model::FilterChoices, AppError>;
+    async fn directory_options(
+        &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
+    ) -> Result<crate::model::FilterChoices, AppError>;
 
     /// The rules for usernames and passwords.
     async fn policy(&self) -> Result<crate::validation::Policy, AppError>;
@@ -440,6 +444,8 @@ pub trait Backend:
     /// The confirmation of a mass action: exact count, sample, choices.
     async fn bulk_preview(
         &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
         request: &crate::model::BulkRequest,
     ) -> Result<crate::model::BulkPreview, AppError>;
 

@@ -10,7 +10,7 @@ use sea_orm::TransactionTrait;
 
 use super::{actor_of, ServerBackend};
 use crate::pki::{Ca, Pkcs12Profile};
-use crate::services::{ca, certificates, crl, db_error, lifecycle};
+use crate::services::{access, ca, certificates, crl, db_error, lifecycle};
 
 fn internal(error: anyhow::Error) -> AppError {
     let reference = uuid::Uuid::new_v4().to_string();
@@ -103,6 +103,10 @@ impl CertificateBackend for ServerBackend {
         let actor = actor_of(actor, meta)?;
         let txn = self.state.db.begin().await.map_err(db_error)?;
         let user = lifecycle::find(&txn, username).await?;
+        access::Authority::load(&txn, &actor)
+            .await?
+            .permit(&txn, &user, access::Act::Credentials, &mut access::AdminsLeft::unknown())
+            .await?;
         if !matches!(
             app::model::UserStatus::parse(&user.status),
             Some(app::model::UserStatus::Active | app::model::UserStatus::CertificateSent)
@@ -135,8 +139,11 @@ impl CertificateBackend for ServerBackend {
         meta: &RequestMeta,
     ) -> Result<Vec<IssuedCertificate>, AppError> {
         let actor = actor_of(actor, meta)?;
-        let holders =
+        let authority = access::Authority::load(&self.state.db, &actor).await?;
+        let mut holders =
             certificates::holders_of_expiring(&self.state.db, app::model::RENEW_AT_ONCE).await?;
+        // Holders out of the actor's reach keep their certificates.
+        holders.retain(|h| authority.may_act_on(h).is_ok());
         let mut renewed = Vec::with_capacity(holders.len());
         // One transaction per holder: a failure leaves the others renewed
         // and this one untouched.

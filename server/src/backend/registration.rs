@@ -48,7 +48,6 @@ impl RegistrationBackend for ServerBackend {
         role: &str,
         groups: &[String],
     ) -> Result<app::model::Approved, AppError> {
-        let permissions = actor.permissions.clone();
         let actor = actor_of(actor, meta)?;
         let (role_id, group_ids) = parse_choice(role, groups)?;
         let approval = access_requests::Approval { role_id, group_ids };
@@ -69,7 +68,6 @@ impl RegistrationBackend for ServerBackend {
         let approved = access_requests::approve(
             &self.state.db,
             &actor,
-            &permissions,
             id,
             approval,
             &url,

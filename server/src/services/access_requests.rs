@@ -2,7 +2,7 @@
 //! groups; the person then gets a link to choose their password and is
 //! Invited until they do) or reject it with a reason, which is mailed to them.
 //! Decided requests are kept, with who decided, when and why.
-use app::model::{AccessRequestView, Permission, RequestList, RequestStatus, UserStatus};
+use app::model::{AccessRequestView, RequestList, RequestStatus, UserStatus};
 use app::{validation, AppError};
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::users::Actor;
 use super::{
-    audit, certificates, db_error, groups, invitations, links, outbox, registration, roles,
+    audit, certificates, db_error, groups, invitations, links, outbox, registration,
 };
 use crate::db::entities::{access_request, user};
 use crate::mail::registration_templates as mails;
@@ -186,21 +186,16 @@ pub struct Approved {
 pub async fn approve(
     db: &DatabaseConnection,
     actor: &Actor,
-    actor_permissions: &[Permission],
     id: &str,
     approval: Approval,
     public_url: &str,
     certificate: Option<CertificateApproval<'_>>,
 ) -> Result<Approved, AppError> {
     let role = groups::chosen_role_and_groups(db, approval.role_id, &approval.group_ids).await?;
-    let granted = roles::permissions_of(db, role.id).await.map_err(db_error)?;
-    if granted.iter().any(|p| !actor_permissions.contains(p)) {
-        return Err(AppError::field(
-            "role",
-            "You cannot give a role with permissions you do not have yourself.",
-        ));
-    }
     let txn = db.begin().await.map_err(db_error)?;
+    super::access::Authority::load(&txn, actor)
+        .await?
+        .may_give(role.id)?;
     let row = find(&txn, id).await?;
     decide(
         &txn,

@@ -4,6 +4,37 @@ use uuid::Uuid;
 
 use crate::db::entities::audit_event;
 
+/// What an audit event records about a user, named once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    UserCreate,
+    UserUpdate,
+    UserActivate,
+    UserDeactivate,
+    UserDelete,
+    UserInvite,
+    UserPasswordSet,
+    UserRecoverySent,
+    /// An act the delegated-administration rules refused.
+    AccessRefused,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::UserCreate => "user.create",
+            AuditAction::UserUpdate => "user.update",
+            AuditAction::UserActivate => "user.activate",
+            AuditAction::UserDeactivate => "user.deactivate",
+            AuditAction::UserDelete => "user.delete",
+            AuditAction::UserInvite => "user.invite",
+            AuditAction::UserPasswordSet => "user.password_set",
+            AuditAction::UserRecoverySent => "user.recovery_sent",
+            AuditAction::AccessRefused => "access.refused",
+        }
+    }
+}
+
 #[derive(Debug, Default, Clone)]
 pub struct Event<'a> {
     pub action: &'a str,

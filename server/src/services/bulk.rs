@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use app::error::FieldError;
 use app::model::{
-    BulkAction, BulkPreview, BulkRequest, BulkSelection, RevocationReason, UserQuery, UserStatus,
+    BulkAction, BulkPreview, BulkRequest, BulkSelection, UserQuery, UserStatus,
 };
 use app::AppError;
 use chrono::Utc;
@@ -20,10 +20,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::roles::ADMIN_ROLE_ID;
+use super::access::{self, Act, AdminsLeft, Authority, Permit};
 use super::users::Actor;
 use super::{db_error, directory, jobs};
-use crate::db::entities::{audit_event, group, group_member, job, job_item, role, session, user};
+use crate::db::entities::{audit_event, group, group_member, job, job_item, role, user};
 
 pub const KIND: &str = "users.bulk";
 
@@ -60,8 +60,11 @@ async fn selection_condition(
 /// The confirmation: the exact count, a few names, and the roles or groups.
 pub async fn preview(
     db: &DatabaseConnection,
+    actor: &Actor,
     request: &BulkRequest,
 ) -> Result<BulkPreview, AppError> {
+    let authority = Authority::load(db, actor).await?;
+    check_action(&authority, request.action)?;
     let condition = selection_condition(db, &request.selection).await?;
     let count = user::Entity::find()
         .filter(condition.clone())
@@ -79,11 +82,15 @@ pub async fn preview(
         .await
         .map_err(db_error)?;
     let choices = match request.action.target() {
-        Some(app::model::bulk::BulkTarget::Role) => super::roles::list(db)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, r.name))
-            .collect(),
+        Some(app::model::bulk::BulkTarget::Role) => {
+            let assignable = authority.assignable_roles();
+            super::roles::list(db)
+                .await?
+                .into_iter()
+                .filter(|r| assignable.iter().any(|id| id.to_string() == r.id))
+                .map(|r| (r.id, r.name))
+                .collect()
+        }
         Some(app::model::bulk::BulkTarget::Group) => super::groups::list(db)
             .await?
             .into_iter()
@@ -91,12 +98,77 @@ pub async fn preview(
             .collect(),
         None => Vec::new(),
     };
+    let refused = refused_in(db, &authority, request).await?;
     Ok(BulkPreview {
         action: request.action,
         count,
         sample,
         choices,
+        refused,
     })
+}
+
+/// The selection's users the rules refuse whatever the state: those whose
+/// role outranks the actor, and the actor themselves for lifecycle acts.
+async fn refused_in(
+    db: &impl ConnectionTrait,
+    authority: &Authority,
+    request: &BulkRequest,
+) -> Result<Vec<(String, u64)>, AppError> {
+    let condition = selection_condition(db, &request.selection).await?;
+    let above: Vec<Uuid> = authority.roles_above();
+    let mut out = Vec::new();
+    if !above.is_empty() {
+        let n = user::Entity::find()
+            .filter(condition.clone())
+            .filter(user::Column::RoleId.is_in(above))
+            .count(db)
+            .await
+            .map_err(db_error)?;
+        if n > 0 {
+            out.push((access::OUTRANKS_YOU.to_string(), n));
+        }
+    }
+    let lifecycle = matches!(
+        request.action,
+        BulkAction::Activate | BulkAction::Deactivate | BulkAction::Delete | BulkAction::SetRole
+    );
+    if lifecycle {
+        let me = user::Entity::find()
+            .filter(condition)
+            .filter(user::Column::Id.eq(authority.actor().id))
+            .count(db)
+            .await
+            .map_err(db_error)?;
+        if me > 0 {
+            out.push((access::YOURSELF.to_string(), me));
+        }
+    }
+    Ok(out)
+}
+
+/// What the action itself needs beyond `users.write`.
+fn check_action(authority: &Authority, action: BulkAction) -> Result<(), AppError> {
+    use app::model::Permission;
+    match action {
+        BulkAction::AddToGroup | BulkAction::RemoveFromGroup => {
+            authority.require(Permission::GroupsManage, "Changing group memberships")
+        }
+        BulkAction::Delete => authority.require(Permission::UsersDelete, "Deleting users"),
+        _ => authority.require(Permission::UsersWrite, "Changing users"),
+    }
+}
+
+/// The act a mass action does to each user.
+fn act_of(action: BulkAction, target: Option<Uuid>) -> Act {
+    match action {
+        BulkAction::Activate => Act::Activate,
+        BulkAction::Deactivate => Act::Deactivate,
+        BulkAction::Delete => Act::Delete,
+        BulkAction::SetRole => Act::SetRole(target.unwrap_or_default()),
+        BulkAction::AddToGroup | BulkAction::RemoveFromGroup => Act::Groups,
+        BulkAction::SendInvitation => Act::Credentials,
+    }
 }
 
 /// The role or group named by the confirmation's choice, checked.
@@ -153,7 +225,12 @@ pub async fn start_with_links(
     target: Option<&str>,
     public_url: Option<&str>,
 ) -> Result<Uuid, AppError> {
+    let authority = Authority::load(db, actor).await?;
+    check_action(&authority, request.action)?;
     let target = resolve_target(db, request.action, target).await?;
+    if let (BulkAction::SetRole, Some((role_id, _))) = (request.action, &target) {
+        authority.may_give(*role_id)?;
+    }
     let params = Params {
         action: request.action,
         selection: request.selection.clone(),
@@ -249,6 +326,9 @@ pub async fn run(db: &DatabaseConnection, mut job: job::Model) -> Result<(), DbE
         match run_batch(db, &job, &params).await {
             Ok(Some(next)) => job = next,
             Ok(None) => return jobs::finish(db, &job, Ok(())).await,
+            Err(Stop::Refused(message)) => {
+                return jobs::finish(db, &job, Err(message)).await;
+            }
             Err(Stop::LostLease) => {
                 tracing::warn!(id = %job.id, "job moved on by another runner; leaving it");
                 return Ok(());
@@ -268,6 +348,9 @@ pub async fn run(db: &DatabaseConnection, mut job: job::Model) -> Result<(), DbE
 #[derive(Debug)]
 pub enum Stop {
     LostLease,
+    /// The actor may no longer act (their account is gone or inactive, or
+    /// lost the permission): the job fails closed.
+    Refused(String),
     Db(DbErr),
 }
 
@@ -277,18 +360,14 @@ impl From<DbErr> for Stop {
     }
 }
 
-/// Why a user is left alone, if they are.
+/// Why a user's state makes the action pointless, if it does (the rules of
+/// who may act on whom are `access`'s).
 pub fn skip_reason(
     action: BulkAction,
     target: Option<Uuid>,
     row: &user::Model,
-    actor_id: Uuid,
     member: bool,
 ) -> Option<&'static str> {
-    let lifecycle = !matches!(action, BulkAction::AddToGroup | BulkAction::RemoveFromGroup);
-    if lifecycle && row.id == actor_id {
-        return Some("your own account");
-    }
     let inactive = row.status == UserStatus::Inactive.as_str();
     match action {
         BulkAction::Activate if !inactive => Some("not inactive"),
@@ -302,19 +381,6 @@ pub fn skip_reason(
         _ => None,
     }
 }
-
-/// Whether the action takes away an active admin.
-fn removes_admin(action: BulkAction, target: Option<Uuid>, row: &user::Model) -> bool {
-    let active_admin = row.role_id == ADMIN_ROLE_ID && row.status == UserStatus::Active.as_str();
-    active_admin
-        && match action {
-            BulkAction::Deactivate | BulkAction::Delete => true,
-            BulkAction::SetRole => target != Some(ADMIN_ROLE_ID),
-            _ => false,
-        }
-}
-
-const LAST_ADMIN: &str = "the last active administrator";
 
 /// A job's cursor holds its pass and the last user done in it.
 const PASS_SPAN: i64 = 1 << 48;
@@ -403,47 +469,48 @@ pub async fn run_batch(
     if gone > 0 {
         skipped.insert("deleted meanwhile".into(), gone as u64);
     }
-    let mut change: Vec<&user::Model> = Vec::new();
+    let authority = match Authority::load(&txn, &actor).await {
+        Ok(a) => a,
+        Err(e) => return Err(Stop::Refused(e.to_string())),
+    };
+    if let Err(e) = check_action(&authority, params.action) {
+        return Err(Stop::Refused(e.to_string()));
+    }
+    let act = act_of(params.action, params.target);
+    let mut admins = AdminsLeft::unknown();
+    let mut change: Vec<Permit<'_>> = Vec::new();
     for row in &rows {
         let member = members.contains(&row.id);
-        match skip_reason(params.action, params.target, row, actor.id, member) {
-            Some(reason) => *skipped.entry(reason.into()).or_default() += 1,
-            None => change.push(row),
+        let state = skip_reason(params.action, params.target, row, member);
+        // The rules first (a refused user is counted as refused even when
+        // the state would skip them too), then the state, then the count.
+        let reason = match authority.refusal(row, act) {
+            Some(refusal) => Some(refusal.reason),
+            None => state,
+        };
+        if let Some(reason) = reason {
+            *skipped.entry(reason.into()).or_default() += 1;
+            continue;
         }
-    }
-    // Keep at least one active admin: of the admins this batch would take
-    // away, change only as many as leave one behind.
-    let admins_here = change
-        .iter()
-        .filter(|r| removes_admin(params.action, params.target, r))
-        .count() as u64;
-    if admins_here > 0 {
-        let active_admins = user::Entity::find()
-            .filter(user::Column::RoleId.eq(ADMIN_ROLE_ID))
-            .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
-            .count(&txn)
-            .await?;
-        let mut may_remove = active_admins.saturating_sub(1);
-        change.retain(|r| {
-            if !removes_admin(params.action, params.target, r) {
-                return true;
-            }
-            if may_remove > 0 {
-                may_remove -= 1;
-                return true;
-            }
-            *skipped.entry(LAST_ADMIN.into()).or_default() += 1;
-            false
-        });
+        match authority.permit(&txn, row, act, &mut admins).await {
+            Ok(permit) => change.push(permit),
+            Err(refusal) => *skipped.entry(refusal.reason.into()).or_default() += 1,
+        }
     }
 
     if !change.is_empty() {
-        if params.action == BulkAction::SendInvitation {
-            // Each invitation writes its own audit event.
-            send_invitations(&txn, params, &actor, &change).await?;
-        } else {
-            apply(&txn, params, &change).await?;
-            audit(&txn, job, params, &actor, &change).await?;
+        match params.action {
+            BulkAction::SendInvitation => {
+                // Each invitation writes its own audit event.
+                send_invitations(&txn, params, &actor, &change).await?;
+            }
+            BulkAction::AddToGroup | BulkAction::RemoveFromGroup => {
+                apply_groups(&txn, params, &change).await?;
+                audit_groups(&txn, job, params, &actor, &change).await?;
+            }
+            _ => {
+                super::transitions::apply(&txn, &actor, &change, Some(job.id)).await?;
+            }
         }
     }
     let batch = jobs::BatchResult {
@@ -463,65 +530,28 @@ async fn send_invitations(
     txn: &impl ConnectionTrait,
     params: &Params,
     actor: &Actor,
-    change: &[&user::Model],
+    change: &[Permit<'_>],
 ) -> Result<(), DbErr> {
     let public_url = params
         .public_url
         .as_deref()
         .ok_or_else(|| DbErr::Custom("the job has no public address for links".into()))?;
-    for row in change {
-        super::invitations::send(txn, actor, row, public_url)
+    for permit in change {
+        super::invitations::send(txn, actor, permit.user, public_url)
             .await
             .map_err(|e| DbErr::Custom(e.to_string()))?;
     }
     Ok(())
 }
 
-async fn apply(
+async fn apply_groups(
     txn: &impl ConnectionTrait,
     params: &Params,
-    change: &[&user::Model],
+    change: &[Permit<'_>],
 ) -> Result<(), DbErr> {
-    let seqs: Vec<i64> = change.iter().map(|r| r.seq).collect();
-    let ids: Vec<Uuid> = change.iter().map(|r| r.id).collect();
+    let ids: Vec<Uuid> = change.iter().map(|p| p.user.id).collect();
     let now = Utc::now();
-    let set_status = |status: UserStatus| {
-        user::Entity::update_many()
-            .col_expr(user::Column::Status, Expr::value(status.as_str()))
-            .col_expr(user::Column::UpdatedAt, Expr::value(now))
-            .filter(user::Column::Seq.is_in(seqs.clone()))
-    };
     match (params.action, params.target) {
-        (BulkAction::Activate, _) => {
-            set_status(UserStatus::Active).exec(txn).await?;
-        }
-        (BulkAction::Deactivate, _) => {
-            set_status(UserStatus::Inactive).exec(txn).await?;
-            // A deactivated user is signed out everywhere at once, and
-            // their certificates stop working.
-            session::Entity::delete_many()
-                .filter(session::Column::UserId.is_in(ids.clone()))
-                .exec(txn)
-                .await?;
-            super::certificates::revoke_all_of(txn, &ids, RevocationReason::CessationOfOperation)
-                .await?;
-        }
-        (BulkAction::Delete, _) => {
-            super::certificates::revoke_all_of(txn, &ids, RevocationReason::CessationOfOperation)
-                .await?;
-            user::Entity::delete_many()
-                .filter(user::Column::Seq.is_in(seqs))
-                .exec(txn)
-                .await?;
-        }
-        (BulkAction::SetRole, Some(role_id)) => {
-            user::Entity::update_many()
-                .col_expr(user::Column::RoleId, Expr::value(role_id))
-                .col_expr(user::Column::UpdatedAt, Expr::value(now))
-                .filter(user::Column::Seq.is_in(seqs))
-                .exec(txn)
-                .await?;
-        }
         (BulkAction::AddToGroup, Some(group_id)) => {
             group_member::Entity::insert_many(ids.into_iter().map(|user_id| {
                 group_member::ActiveModel {
@@ -540,68 +570,34 @@ async fn apply(
                 .exec(txn)
                 .await?;
         }
-        (BulkAction::SendInvitation, _) => {}
-        (_, None) => return Err(DbErr::Custom("the job has no role or group".into())),
+        _ => return Err(DbErr::Custom("the job has no group".into())),
     }
     Ok(())
 }
 
-/// One audit event per changed user, as the single-user actions write them,
-/// plus the job's id.
-async fn audit(
+/// One audit event per user added or removed, naming the job.
+async fn audit_groups(
     txn: &impl ConnectionTrait,
     job: &job::Model,
     params: &Params,
     actor: &Actor,
-    change: &[&user::Model],
+    change: &[Permit<'_>],
 ) -> Result<(), DbErr> {
     let now = Utc::now();
-    let job_id = job.id.to_string();
-    let events = change.iter().map(|row| {
-        let (action, details) = match params.action {
-            BulkAction::Activate | BulkAction::Deactivate => {
-                let (action, after) = if params.action == BulkAction::Activate {
-                    ("user.activate", UserStatus::Active)
-                } else {
-                    ("user.deactivate", UserStatus::Inactive)
-                };
-                (
-                    action,
-                    serde_json::json!({
-                        "before": { "status": row.status }, "after": { "status": after.as_str() },
-                    }),
-                )
-            }
-            BulkAction::Delete => (
-                "user.delete",
-                serde_json::json!({ "before": { "email": row.email, "status": row.status } }),
-            ),
-            BulkAction::SetRole => (
-                "user.update",
-                serde_json::json!({
-                    "before": { "role_id": row.role_id }, "after": { "role_id": params.target },
-                }),
-            ),
-            // (Not reached: each invitation writes its own event. Named for
-            // what it is all the same.)
-            BulkAction::SendInvitation => {
-                ("user.invite", serde_json::json!({ "via": "mass action" }))
-            }
-            BulkAction::AddToGroup | BulkAction::RemoveFromGroup => {
-                let action = if params.action == BulkAction::AddToGroup {
-                    "group.add_member"
-                } else {
-                    "group.remove_member"
-                };
-                let group = params.target_name.clone().unwrap_or_default();
-                (action, serde_json::json!({ "group": group }))
-            }
-        };
-        let mut details = details;
-        details["job"] = serde_json::Value::String(job_id.clone());
-        super::audit::user_change_row(actor, action, (row.id, &row.username), details, now)
-    });
-    let events: Vec<audit_event::ActiveModel> = events.collect();
+    let action = if params.action == BulkAction::AddToGroup {
+        "group.add_member"
+    } else {
+        "group.remove_member"
+    };
+    let group = params.target_name.clone().unwrap_or_default();
+    let events: Vec<audit_event::ActiveModel> = change
+        .iter()
+        .map(|p| {
+            let details =
+                serde_json::json!({ "group": group, "job": job.id.to_string() });
+            super::audit::user_change_row(actor, action, (p.user.id, &p.user.username), details, now)
+        })
+        .collect();
     super::audit::insert_rows(txn, &events).await?;
     Ok(())
 }

@@ -118,6 +118,9 @@ pub async fn invite(
     let role =
         super::groups::chosen_role_and_groups(db, request.role_id, &request.group_ids).await?;
     let txn = db.begin().await.map_err(db_error)?;
+    super::access::Authority::load(&txn, actor)
+        .await?
+        .may_give(role.id)?;
     let mut report = check(&txn, request.text).await?;
     for (email, username) in &report.invited {
         let created: user::Model = users::active_model(NewUser {

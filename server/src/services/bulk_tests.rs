@@ -73,7 +73,7 @@ async fn deactivate_all_matching_skips_you_and_signs_the_others_out() {
 
     // The preview counts exactly what the filter matches.
     let req = request(BulkAction::Deactivate, "all=1&q=lee");
-    let preview = bulk::preview(&t.db, &req).await.unwrap();
+    let preview = bulk::preview(&t.db, &me, &req).await.unwrap();
     assert_eq!(preview.count, 4);
     assert_eq!(preview.sample.len(), 4);
 

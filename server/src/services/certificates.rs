@@ -158,6 +158,17 @@ pub async fn revoke(
     cert: &certificate::Model,
     reason: RevocationReason,
 ) -> Result<(), AppError> {
+    // The holder's account, if it still exists, is acted on: the same rules.
+    let holder = user::Entity::find()
+        .filter(user::Column::Id.eq(cert.user_id))
+        .one(txn)
+        .await
+        .map_err(db_error)?;
+    if let Some(holder) = holder {
+        super::access::Authority::load(txn, actor)
+            .await?
+            .may_act_on(&holder)?;
+    }
     let changed = certificate::Entity::update_many()
         .col_expr(certificate::Column::RevokedAt, Expr::value(Utc::now()))
         .col_expr(

@@ -546,7 +546,16 @@ pub async fn summaries(
 }
 
 /// Roles and groups by name, for the filter choices.
-pub async fn options(db: &impl ConnectionTrait) -> Result<app::model::FilterChoices, AppError> {
+pub async fn options(
+    db: &impl ConnectionTrait,
+    actor: &super::users::Actor,
+) -> Result<app::model::FilterChoices, AppError> {
+    let givable = super::access::Authority::load(db, actor)
+        .await?
+        .assignable_roles()
+        .into_iter()
+        .map(|id| id.to_string())
+        .collect();
     let roles = role::Entity::find()
         .order_by_asc(role::Column::Name)
         .all(db)
@@ -566,5 +575,6 @@ pub async fn options(db: &impl ConnectionTrait) -> Result<app::model::FilterChoi
             .into_iter()
             .map(|g| (g.id.to_string(), g.name))
             .collect(),
+        givable,
     })
 }

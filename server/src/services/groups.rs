@@ -239,6 +239,9 @@ pub async fn set_member(
         .map_err(db_error)?
         .ok_or(AppError::NotFound)?;
     let u = lifecycle::find(&txn, username).await?;
+    super::access::Authority::load(&txn, actor)
+        .await?
+        .may_act_on(&u)?;
     let existing = group_member::Entity::find_by_id((group_id, u.id))
         .one(&txn)
         .await

@@ -2,6 +2,7 @@
 //! valid for `invitations.validity_hours`, 24 by default) lets them confirm
 //! their names and choose a password, which makes the account Active.
 //! Sending again invalidates the previous link.
+use super::access::{Act, AdminsLeft};
 use app::model::{Invitation, UserStatus};
 use app::{validation, AppError};
 use chrono::{Duration, Utc};
@@ -57,7 +58,8 @@ pub async fn send(
         "to": invitee.email, "resend": resend, "valid_hours": validity.num_hours(),
     });
     let target = ("user", invitee.id.to_string(), invitee.username.as_str());
-    audit::record_change(db, actor, "user.invite", target, Some(details)).await
+    let action = audit::AuditAction::UserInvite.as_str();
+    audit::record_change(db, actor, action, target, Some(details)).await
 }
 
 /// "Send invitation" / "Resend invitation" on the user's page; returns the
@@ -70,7 +72,11 @@ pub async fn send_to(
 ) -> Result<String, AppError> {
     let txn = db.begin().await.map_err(db_error)?;
     let invitee = lifecycle::find(&txn, username).await?;
-    send(&txn, actor, &invitee, public_url).await?;
+    let permit = super::access::Authority::load(&txn, actor)
+        .await?
+        .permit(&txn, &invitee, Act::Credentials, &mut AdminsLeft::unknown())
+        .await?;
+    send(&txn, actor, permit.user, public_url).await?;
     txn.commit().await.map_err(db_error)?;
     Ok(invitee.email)
 }

@@ -4,13 +4,15 @@ use app::model::{ActivityEntry, UserDetail, UserStatus};
 use app::AppError;
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, ModelTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 
+use super::access::{Act, AdminsLeft, Authority};
+use super::audit::AuditAction;
 use super::roles::ADMIN_ROLE_ID;
 use super::users::Actor;
-use super::{audit, db_error, directory, sessions};
+use super::{audit, db_error, directory};
 use crate::db::entities::{audit_event, user};
 
 pub async fn find(db: &impl ConnectionTrait, username: &str) -> Result<user::Model, AppError> {
@@ -31,33 +33,6 @@ pub async fn active_admins(db: &impl ConnectionTrait) -> Result<u64, AppError> {
         .map_err(db_error)
 }
 
-/// Why `actor` may not deactivate or delete `target`, if they may not.
-pub async fn refusal(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    target: &user::Model,
-) -> Result<Option<String>, AppError> {
-    // Counted only when it matters.
-    let admins = if is_active_admin(target) {
-        active_admins(db).await?
-    } else {
-        0
-    };
-    Ok(refusal_counted(actor, target, admins))
-}
-
-/// `refusal` with the active administrators counted by the caller (an import
-/// counts those its earlier rows deactivated).
-pub fn refusal_counted(actor: &Actor, target: &user::Model, active_admins: u64) -> Option<String> {
-    if target.id == actor.id {
-        return Some("You cannot deactivate or delete your own account.".into());
-    }
-    if is_active_admin(target) && active_admins <= 1 {
-        return Some("This is the last active administrator.".into());
-    }
-    None
-}
-
 pub fn is_active_admin(user: &user::Model) -> bool {
     user.role_id == ADMIN_ROLE_ID && user.status == UserStatus::Active.as_str()
 }
@@ -68,7 +43,16 @@ pub async fn detail(
     username: &str,
 ) -> Result<UserDetail, AppError> {
     let row = find(db, username).await?;
-    let reason = refusal(db, actor, &row).await?;
+    let authority = Authority::load(db, actor).await?;
+    let managed = authority.may_act_on(&row).is_ok();
+    // What the page may offer: the same rules the acts check.
+    let reason = match authority.refusal(&row, Act::Deactivate) {
+        Some(r) => Some(r.message),
+        None if is_active_admin(&row) && active_admins(db).await? <= 1 => {
+            Some("This is the last active administrator.".into())
+        }
+        None => None,
+    };
     let events = audit_event::Entity::find()
         .filter(audit_event::Column::TargetId.eq(row.id.to_string()))
         .order_by_desc(audit_event::Column::Id)
@@ -100,71 +84,23 @@ pub async fn detail(
             })
             .collect(),
         can_deactivate: reason.is_none() && status == UserStatus::Active,
-        can_activate: status == UserStatus::Inactive && row.id != actor.id,
+        can_activate: status == UserStatus::Inactive && row.id != actor.id && managed,
         can_delete: reason.is_none(),
+        can_manage: managed,
         guard_reason: reason,
     })
 }
 
-/// Activates or deactivates; deactivation ends all the user's sessions at once.
+/// Activates or deactivates; deactivation ends all the user's sessions at
+/// once and revokes their certificates.
 pub async fn set_active(
     db: &DatabaseConnection,
     actor: &Actor,
     username: &str,
     active: bool,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await.map_err(db_error)?;
-    let row = find(&txn, username).await?;
-    let before = row.status.clone();
-    let (wanted, action) = if active {
-        if row.id == actor.id {
-            return Err(AppError::Conflict(
-                "You cannot activate your own account.".into(),
-            ));
-        }
-        if before != UserStatus::Inactive.as_str() {
-            return Err(AppError::Conflict(
-                "Only an inactive user can be activated.".into(),
-            ));
-        }
-        (UserStatus::Active, "user.activate")
-    } else {
-        if let Some(reason) = refusal(&txn, actor, &row).await? {
-            return Err(AppError::Conflict(reason));
-        }
-        if before == UserStatus::Inactive.as_str() {
-            return Err(AppError::Conflict("This user is already inactive.".into()));
-        }
-        (UserStatus::Inactive, "user.deactivate")
-    };
-    let mut update: user::ActiveModel = row.clone().into();
-    update.status = Set(wanted.as_str().into());
-    update.updated_at = Set(Utc::now());
-    update.update(&txn).await.map_err(db_error)?;
-    let (ended, revoked) = if active {
-        (0, 0)
-    } else {
-        (
-            sessions::end_all_for_user(&txn, row.id)
-                .await
-                .map_err(db_error)?,
-            revoke_certificates(&txn, row.id).await?,
-        )
-    };
-    record(
-        &txn,
-        actor,
-        action,
-        &row,
-        serde_json::json!({
-            "before": { "status": before },
-            "after": { "status": wanted.as_str() },
-            "sessions_ended": ended,
-            "certificates_revoked": revoked,
-        }),
-    )
-    .await?;
-    txn.commit().await.map_err(db_error)
+    let act = if active { Act::Activate } else { Act::Deactivate };
+    transition(db, actor, username, act).await
 }
 
 pub async fn delete(
@@ -172,39 +108,38 @@ pub async fn delete(
     actor: &Actor,
     username: &str,
 ) -> Result<(), AppError> {
-    let txn = db.begin().await.map_err(db_error)?;
-    let row = find(&txn, username).await?;
-    if let Some(reason) = refusal(&txn, actor, &row).await? {
-        return Err(AppError::Conflict(reason));
-    }
-    let revoked = revoke_certificates(&txn, row.id).await?;
-    record(
-        &txn,
-        actor,
-        "user.delete",
-        &row,
-        serde_json::json!({
-            "before": { "email": row.email, "status": row.status },
-            "certificates_revoked": revoked,
-        }),
-    )
-    .await?;
-    row.delete(&txn).await.map_err(db_error)?;
-    txn.commit().await.map_err(db_error)
+    transition(db, actor, username, Act::Delete).await
 }
 
-/// A deactivated or deleted user's certificates stop working at once.
-async fn revoke_certificates(
-    txn: &impl ConnectionTrait,
-    user_id: uuid::Uuid,
-) -> Result<u64, AppError> {
-    super::certificates::revoke_all_of(
-        txn,
-        &[user_id],
-        app::model::RevocationReason::CessationOfOperation,
-    )
-    .await
-    .map_err(db_error)
+/// One user's transition: the rules of `access`, then `transitions::apply`.
+async fn transition(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: &str,
+    act: Act,
+) -> Result<(), AppError> {
+    let txn = db.begin().await.map_err(db_error)?;
+    let authority = Authority::load(&txn, actor).await?;
+    let row = find(&txn, username).await?;
+    let permit = authority
+        .permit(&txn, &row, act, &mut AdminsLeft::unknown())
+        .await?;
+    let inactive = row.status == UserStatus::Inactive.as_str();
+    match act {
+        Act::Activate if !inactive => {
+            return Err(AppError::Conflict(
+                "Only an inactive user can be activated.".into(),
+            ))
+        }
+        Act::Deactivate if inactive => {
+            return Err(AppError::Conflict("This user is already inactive.".into()))
+        }
+        _ => {}
+    }
+    super::transitions::apply(&txn, actor, &[permit], None)
+        .await
+        .map_err(db_error)?;
+    txn.commit().await.map_err(db_error)
 }
 
 /// "Edit": every field but the username.
@@ -227,7 +162,9 @@ pub async fn update(
     use app::error::FieldError;
     use app::validation::{self, NewUserInput};
     let txn = db.begin().await.map_err(db_error)?;
+    let authority = Authority::load(&txn, actor).await?;
     let row = find(&txn, username).await?;
+    authority.may_act_on(&row)?;
     let input = NewUserInput {
         username: row.username.clone(),
         first_name: changes.first_name.clone(),
@@ -262,17 +199,14 @@ pub async fn update(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let demoted = row.role_id == ADMIN_ROLE_ID && changes.role_id != ADMIN_ROLE_ID;
-    if demoted && row.id == actor.id {
-        return Err(AppError::Conflict(
-            "You cannot change your own role.".into(),
-        ));
+    // A new role passes the same rules as "Set role" (yourself, the ceiling,
+    // the last active Admin).
+    if changes.role_id != row.role_id {
+        authority
+            .permit(&txn, &row, Act::SetRole(changes.role_id), &mut AdminsLeft::unknown())
+            .await?;
     }
-    if demoted && row.status == UserStatus::Active.as_str() && active_admins(&txn).await? <= 1 {
-        return Err(AppError::Conflict(
-            "This is the last active administrator; their role stays Admin.".into(),
-        ));
-    }
+    let email_changed = email_lc != row.email_lc;
     let before = serde_json::json!({
         "first_name": row.first_name, "last_name": row.last_name, "email": row.email,
         "phone": row.phone, "role_id": row.role_id, "origin": row.origin,
@@ -295,10 +229,16 @@ pub async fn update(
     .into());
     m.updated_at = Set(Utc::now());
     let after = m.clone().update(&txn).await.map_err(db_error)?;
+    if email_changed {
+        // A link mailed to the old address must not outlive the change.
+        super::links::end_every(&txn, row.id)
+            .await
+            .map_err(db_error)?;
+    }
     record(
         &txn,
         actor,
-        "user.update",
+        AuditAction::UserUpdate.as_str(),
         &row,
         serde_json::json!({
             "before": before,
@@ -326,6 +266,7 @@ async fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::sessions;
     use crate::services::settings::SessionPolicy;
     use crate::testkit::{actor_for, add_root, add_user, TestDb};
 

@@ -80,6 +80,20 @@ pub async fn end_all(
     Ok(ended.rows_affected)
 }
 
+/// Ends every unused link of the user, whatever its purpose (their email
+/// address changed: links mailed to the old one must stop working).
+pub async fn end_every(db: &impl ConnectionTrait, user_id: Uuid) -> Result<u64, DbErr> {
+    let now = Utc::now();
+    let ended = one_time_token::Entity::update_many()
+        .col_expr(one_time_token::Column::ExpiresAt, Expr::value(now))
+        .filter(one_time_token::Column::UserId.eq(user_id))
+        .filter(one_time_token::Column::UsedAt.is_null())
+        .filter(one_time_token::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(ended.rows_affected)
+}
+
 /// The link's row and its user, whatever state they are in.
 pub async fn find(
     db: &impl ConnectionTrait,

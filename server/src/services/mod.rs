@@ -1,4 +1,7 @@
 //! Domain logic as plain async functions over a connection: no HTTP here.
+pub mod access;
+#[cfg(test)]
+mod access_race_tests;
 pub mod access_requests;
 pub mod audit;
 pub mod auth;
@@ -38,6 +41,7 @@ pub mod sessions;
 pub mod settings;
 pub mod setup;
 pub mod tokens;
+pub mod transitions;
 pub mod users;
 
 use app::AppError;

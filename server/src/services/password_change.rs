@@ -116,6 +116,9 @@ pub async fn set_by_admin(
     public_url: &str,
 ) -> Result<(), AppError> {
     let owner = lifecycle::find(db, set.username).await?;
+    super::access::Authority::load(db, actor)
+        .await?
+        .may_act_on(&owner)?;
     if owner.id == actor.id {
         return Err(AppError::Conflict(
             "Change your own password on My account, with your current password.".into(),

@@ -133,6 +133,11 @@ pub async fn send_to(
 ) -> Result<String, AppError> {
     let txn = db.begin().await.map_err(db_error)?;
     let owner = lifecycle::find(&txn, username).await?;
+    // Taking over an account by mail is acting on it: the same rules.
+    super::access::Authority::load(&txn, actor)
+        .await?
+        .permit(&txn, &owner, super::access::Act::Credentials, &mut super::access::AdminsLeft::unknown())
+        .await?;
     if owner.status != UserStatus::Active.as_str() {
         return Err(AppError::Conflict(format!(
             "{} is not active; only active accounts can recover a password.",
@@ -142,7 +147,8 @@ pub async fn send_to(
     mail_link(&txn, &owner, public_url, false).await?;
     let target = ("user", owner.id.to_string(), owner.username.as_str());
     let details = serde_json::json!({ "to": owner.email });
-    audit::record_change(&txn, actor, "user.recovery_sent", target, Some(details)).await?;
+    let action = audit::AuditAction::UserRecoverySent.as_str();
+    audit::record_change(&txn, actor, action, target, Some(details)).await?;
     txn.commit().await.map_err(db_error)?;
     Ok(owner.email)
 }

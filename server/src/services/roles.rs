@@ -78,6 +78,9 @@ pub async fn create(
 ) -> Result<Uuid, app::AppError> {
     use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
     let name = name.trim();
+    super::access::Authority::load(db, actor)
+        .await?
+        .may_define(None, permissions)?;
     check(db, name, permissions, None).await?;
     let now = chrono::Utc::now();
     let id = Uuid::new_v4();
@@ -172,6 +175,9 @@ pub async fn update(
             found.name
         )));
     }
+    super::access::Authority::load(&txn, actor)
+        .await?
+        .may_define(Some(id), permissions)?;
     check(&txn, name, permissions, Some(id)).await?;
     let before = permissions_of(&txn, id).await.map_err(super::db_error)?;
     let names = |ps: &[Permission]| ps.iter().map(|p| p.as_str()).collect::<Vec<_>>();
@@ -241,6 +247,9 @@ pub async fn delete(
             found.name
         )));
     }
+    super::access::Authority::load(&txn, actor)
+        .await?
+        .may_define(Some(id), &[])?;
     let holders = user::Entity::find()
         .filter(user::Column::RoleId.eq(id))
         .count(&txn)

@@ -169,6 +169,10 @@ pub async fn create(
     use app::error::FieldError;
     use sea_orm::TransactionTrait;
 
+    // Give only what you hold, before anything else is looked at.
+    super::access::Authority::load(db, actor)
+        .await?
+        .may_give(req.role_id)?;
     let input = &req.input;
     let username = input.username.trim().to_string();
     let email = input.email.trim().to_string();
@@ -242,7 +246,8 @@ pub async fn create(
         }
     });
     let target = ("user", created.id.to_string(), created.username.as_str());
-    super::audit::record_change(&txn, actor, "user.create", target, Some(summary)).await?;
+    let action = super::audit::AuditAction::UserCreate.as_str();
+    super::audit::record_change(&txn, actor, action, target, Some(summary)).await?;
     if input.invite {
         super::invitations::send(&txn, actor, &created, public_url).await?;
     }

@@ -162,7 +162,10 @@ fn Detail(
 ) -> impl IntoView {
     let query = use_query_map();
     let viewer = use_auth().user;
-    let can = move |p: Permission| viewer.get().flatten().is_some_and(|u| u.can(p));
+    // The viewer's permission, on a user within their reach (an Admin's
+    // account is out of a help desk's reach; `guard_reason` says why).
+    let manage = detail.can_manage;
+    let can = move |p: Permission| manage && viewer.get().flatten().is_some_and(|u| u.can(p));
     let user = detail.user.clone();
     let name = user.full_name();
     let base = format!("/users/{}", user.username);
@@ -500,7 +503,7 @@ fn EditForm(detail: UserDetail) -> impl IntoView {
                             let role_name = role_name.clone();
                             move || options.get().map(|o| view! {
                                 <select id="edit-role" name="role" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
-                                    {o.roles.into_iter().map(|(id, name)| {
+                                    {o.givable_roles().into_iter().map(|(id, name)| {
                                         let selected = name == role_name;
                                         view! { <option value=id selected=selected>{name}</option> }
                                     }).collect_view()}

@@ -1,6 +1,6 @@
 //! The command line's import (`usher import`): the same reading, rules and
 //! batches as the wizard's job, run in the foreground.
-use app::model::{OutcomeCounts, Permission, RowReport};
+use app::model::{OutcomeCounts, RowReport};
 use app::AppError;
 use sea_orm::DatabaseConnection;
 
@@ -28,11 +28,12 @@ pub async fn import_file(
     dry_run: bool,
     effects: &Effects,
 ) -> Result<Outcome, AppError> {
-    let prepared = super::prepare(db, bytes, None, create_groups, &Permission::ALL).await?;
+    let authority = crate::services::access::Authority::load(db, actor).await?;
+    let prepared = super::prepare(db, bytes, None, create_groups, authority).await?;
     let mut counts = OutcomeCounts::default();
     let mut failures = Vec::new();
     if dry_run {
-        let (reports, c) = super::dry_run(db, &prepared, actor).await?;
+        let (reports, c) = super::dry_run(db, &prepared).await?;
         counts = c;
         failures = errors_of(&reports);
     } else {
@@ -41,7 +42,7 @@ pub async fn import_file(
         while from < prepared.table.rows.len() {
             let batch = match decided.take() {
                 Some(batch) => batch,
-                None => decide(db, &prepared, from, actor).await?,
+                None => decide(db, &prepared, from).await?,
             };
             let step = Step { actor, effects };
             let (written, next) =

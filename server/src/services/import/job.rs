@@ -111,7 +111,7 @@ async fn run_inner(
     let actor = jobs::actor_of(job);
     let prepared = store::prepare_saved(db, &row, &actor).await?;
     if params.mode == ApplyMode::OnlyIfNoErrors && job.cursor == 0 {
-        let (reports, counts) = super::dry_run(db, &prepared, &actor).await?;
+        let (reports, counts) = super::dry_run(db, &prepared).await?;
         if counts.error > 0 {
             let txn = db.begin().await.map_err(db_error)?;
             let failures: Vec<(u64, String)> = reports
@@ -144,7 +144,7 @@ async fn run_inner(
         }
         let batch = match decided.take() {
             Some(batch) => batch,
-            None => decide(db, &prepared, from, &actor).await?,
+            None => decide(db, &prepared, from).await?,
         };
         let step = Step {
             actor: &actor,
@@ -193,11 +193,10 @@ pub async fn decide(
     db: &impl ConnectionTrait,
     prepared: &Prepared,
     from: usize,
-    actor: &Actor,
 ) -> Result<Decided, AppError> {
     let to = apply::batch_end(prepared, from);
     let rows = &prepared.table.rows[from..to];
-    let mut planned = super::plan_rows(db, prepared, rows, actor).await?;
+    let mut planned = super::plan_rows(db, prepared, rows).await?;
     apply::hash_passwords(&mut planned).await?;
     Ok(Decided { from, to, planned })
 }
@@ -232,7 +231,7 @@ pub async fn run_batch(
     if !only_creates || to >= prepared.table.rows.len() {
         return Ok((write.await?, None));
     }
-    let (written, next) = tokio::join!(write, decide(db, prepared, to, step.actor));
+    let (written, next) = tokio::join!(write, decide(db, prepared, to));
     Ok((written?, Some(next?)))
 }
 

@@ -2,7 +2,6 @@
 //! and the accounts a batch of rows names.
 use std::collections::HashMap;
 
-use app::model::Permission;
 use app::AppError;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -17,19 +16,18 @@ const CHUNK: usize = 5_000;
 /// Roles (with whether `allowed` covers each) and groups, by lower-cased name.
 pub async fn catalog(
     db: &impl ConnectionTrait,
-    allowed: &[Permission],
+    authority: &crate::services::access::Authority,
     create_groups: bool,
 ) -> Result<Catalog, AppError> {
     let mut roles_by_name = HashMap::new();
     let mut role_names = HashMap::new();
     for r in role::Entity::find().all(db).await.map_err(db_error)? {
-        let needs = roles::permissions_of(db, r.id).await.map_err(db_error)?;
         roles_by_name.insert(
             r.name.to_lowercase(),
             RoleChoice {
                 id: r.id,
                 name: r.name.clone(),
-                allowed: needs.iter().all(|p| allowed.contains(p)),
+                allowed: authority.may_give(r.id).is_ok(),
             },
         );
         role_names.insert(r.id, r.name);

@@ -19,13 +19,15 @@ use sea_orm::ConnectionTrait;
 use self::columns::Mapping;
 use self::plan::{Catalog, Columns, Duplicates, Planned};
 use self::read::{Record, Table};
+use super::access::{Act, AdminsLeft, Authority};
 use super::db_error;
-use super::users::Actor;
 
 pub use crate::services::export::BOM;
 
 /// A file ready to be decided row by row.
 pub struct Prepared {
+    /// Who imports: every row passes the rules of `access` for them.
+    pub authority: Authority,
     pub table: Table,
     pub columns: Columns,
     pub dups: Duplicates,
@@ -40,8 +42,11 @@ pub async fn prepare(
     bytes: &[u8],
     mapping: Option<Mapping>,
     create_groups: bool,
-    allowed: &[Permission],
+    authority: Authority,
 ) -> Result<Prepared, AppError> {
+    if create_groups {
+        authority.require(Permission::GroupsManage, "Creating missing groups")?;
+    }
     let table = read::read(bytes).map_err(AppError::BadRequest)?;
     let mapping = mapping.unwrap_or_else(|| columns::auto_map(&table.header));
     let problems = columns::problems(&mapping, &table.header);
@@ -50,8 +55,9 @@ pub async fn prepare(
     }
     let columns = Columns::new(&table.header, &mapping);
     let dups = plan::duplicates(&table, &columns);
-    let catalog = lookup::catalog(db, allowed, create_groups).await?;
+    let catalog = lookup::catalog(db, &authority, create_groups).await?;
     Ok(Prepared {
+        authority,
         table,
         columns,
         dups,
@@ -64,9 +70,8 @@ pub async fn plan_rows(
     db: &impl ConnectionTrait,
     prepared: &Prepared,
     rows: &[Record],
-    actor: &Actor,
 ) -> Result<Vec<Planned>, AppError> {
-    plan_rows_counting(db, prepared, rows, actor, &mut None).await
+    plan_rows_counting(db, prepared, rows, &mut None).await
 }
 
 /// `plan_rows`, with the active administrators left after the rows decided
@@ -77,7 +82,6 @@ async fn plan_rows_counting(
     db: &impl ConnectionTrait,
     prepared: &Prepared,
     rows: &[Record],
-    actor: &Actor,
     admins_left: &mut Option<u64>,
 ) -> Result<Vec<Planned>, AppError> {
     let key = |field: ImportField| -> Vec<String> {
@@ -101,35 +105,62 @@ async fn plan_rows_counting(
             )
         })
         .collect();
-    // Deactivating follows the same guard as on the user's page: not
-    // yourself, not the last active administrator, counting the
-    // administrators the rows before have already deactivated.
+    // Every change to an account passes the rules of `access`, as on the
+    // user's page and in mass actions, counting the administrators the rows
+    // before have already taken away.
+    let mut admins = match *admins_left {
+        Some(n) => AdminsLeft::known(n),
+        None => AdminsLeft::unknown(),
+    };
     for p in planned.iter_mut() {
-        if let plan::Action::Update(user, update) = &p.action {
-            if update.status == Some(UserStatus::Inactive) {
-                let admin = super::lifecycle::is_active_admin(user);
-                let left = match *admins_left {
-                    Some(n) if admin => n,
-                    None if admin => super::lifecycle::active_admins(db).await?,
-                    _ => 0,
-                };
-                let refused = super::lifecycle::refusal_counted(actor, user, left);
-                if admin && refused.is_none() {
-                    *admins_left = Some(left - 1);
-                }
-                if let Some(reason) = refused {
-                    p.report.errors.push(app::model::RowError {
-                        column: "status".into(),
-                        reason,
-                    });
-                    p.report.outcome = app::model::Outcome::Error;
-                    p.report.changes.clear();
-                    p.action = plan::Action::Nothing;
-                }
+        let refusal = match &p.action {
+            plan::Action::Update(user, update) => {
+                refusal_of(db, &prepared.authority, user, update, &mut admins).await
             }
+            plan::Action::Create(new) if new.certificate => prepared
+                .authority
+                .require(Permission::CertificatesManage, "Issuing a certificate")
+                .err()
+                .map(|e| (ImportField::IssueCertificate, e.to_string())),
+            _ => None,
+        };
+        if let Some((field, reason)) = refusal {
+            p.report.errors.push(app::model::RowError {
+                column: field.as_str().into(),
+                reason,
+            });
+            p.report.outcome = app::model::Outcome::Error;
+            p.report.changes.clear();
+            p.action = plan::Action::Nothing;
         }
     }
+    *admins_left = admins.count();
     Ok(planned)
+}
+
+/// Why the rules refuse a row's update of `user`, with the column to blame.
+async fn refusal_of(
+    db: &impl ConnectionTrait,
+    authority: &Authority,
+    user: &crate::db::entities::user::Model,
+    update: &plan::UpdateRow,
+    admins: &mut AdminsLeft,
+) -> Option<(ImportField, String)> {
+    let mut acts = vec![(ImportField::Username, Act::Edit)];
+    if let Some(role) = update.role_id {
+        acts.push((ImportField::Role, Act::SetRole(role)));
+    }
+    match update.status {
+        Some(UserStatus::Inactive) => acts.push((ImportField::Status, Act::Deactivate)),
+        Some(UserStatus::Active) => acts.push((ImportField::Status, Act::Activate)),
+        _ => {}
+    }
+    for (field, act) in acts {
+        if let Err(refusal) = authority.permit(db, user, act, admins).await {
+            return Some((field, refusal.message));
+        }
+    }
+    None
 }
 
 /// Rows decided per look-up round in a dry run.
@@ -139,39 +170,17 @@ const DRY_RUN_CHUNK: usize = 5_000;
 pub async fn dry_run(
     db: &impl ConnectionTrait,
     prepared: &Prepared,
-    actor: &Actor,
 ) -> Result<(Vec<RowReport>, OutcomeCounts), AppError> {
     let mut reports = Vec::with_capacity(prepared.table.rows.len());
     let mut counts = OutcomeCounts::default();
     let mut admins_left = None;
     for chunk in prepared.table.rows.chunks(DRY_RUN_CHUNK) {
-        for p in plan_rows_counting(db, prepared, chunk, actor, &mut admins_left).await? {
+        for p in plan_rows_counting(db, prepared, chunk, &mut admins_left).await? {
             counts.add(p.report.outcome);
             reports.push(p.report);
         }
     }
     Ok((reports, counts))
-}
-
-/// The permissions of the importing admin: a row may not give a role with more.
-pub async fn permissions_of_actor(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-) -> Result<Vec<Permission>, AppError> {
-    use crate::db::entities::user;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let Some(row) = user::Entity::find()
-        .filter(user::Column::Id.eq(actor.id))
-        .one(db)
-        .await
-        .map_err(db_error)?
-    else {
-        // The command line acts with every permission.
-        return Ok(Permission::ALL.to_vec());
-    };
-    super::roles::permissions_of(db, row.role_id)
-        .await
-        .map_err(db_error)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The imports table: an upload is kept (checked, with its automatic
 //! mapping) so every step of the wizard, on any instance, works from it.
+use crate::services::access::Authority;
 use app::model::import::PREVIEW_PAGE;
 use app::model::{ImportStage, ImportView, JobStatus, Outcome, OutcomeCounts, RowReport};
 use app::AppError;
@@ -112,8 +113,8 @@ pub async fn prepare_saved(
     let (header, _) = read::head(&row.content);
     let mapping =
         columns::parse(&saved_mapping(row), header.len()).map_err(AppError::BadRequest)?;
-    let allowed = super::permissions_of_actor(db, actor).await?;
-    super::prepare(db, &row.content, Some(mapping), row.create_groups, &allowed).await
+    let authority = Authority::load(db, actor).await?;
+    super::prepare(db, &row.content, Some(mapping), row.create_groups, authority).await
 }
 
 /// "Preview": saves the mapping and runs the dry run over the whole file.
@@ -138,16 +139,16 @@ pub async fn save_mapping(
     if !problems.is_empty() {
         return Err(AppError::field("mapping", problems.join(" ")));
     }
-    let allowed = super::permissions_of_actor(db, actor).await?;
+    let authority = Authority::load(db, actor).await?;
     let prepared = super::prepare(
         db,
         &row.content,
         Some(mapping.clone()),
         create_groups,
-        &allowed,
+        authority,
     )
     .await?;
-    let (reports, counts) = super::dry_run(db, &prepared, actor).await?;
+    let (reports, counts) = super::dry_run(db, &prepared).await?;
     let mut update: import::ActiveModel = row.into();
     update.mapping = Set(serde_json::to_string(&names(&mapping)).unwrap_or_default());
     update.create_groups = Set(create_groups);
