@@ -32,6 +32,10 @@ pub enum AppError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// Too many failed attempts: try again after this many seconds (429,
+    /// with `Retry-After`).
+    #[error("Too many failed sign-ins. Try again in {0} seconds.")]
+    TooManyAttempts(u64),
     #[error("{0}")]
     BadRequest(String),
     #[error("Something went wrong on the server (reference {0}).")]
@@ -48,6 +52,7 @@ impl AppError {
             AppError::Forbidden | AppError::Refused(_) | AppError::PasswordChangeRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
+            AppError::TooManyAttempts(_) => 429,
             AppError::InvalidLink(_) => 410,
             AppError::Validation(_) => 422,
             AppError::BadRequest(_) => 400,

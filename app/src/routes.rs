@@ -64,11 +64,51 @@ pub fn login_url(next: &str) -> String {
     format!("/login?next={}", encode_query_value(next))
 }
 
-/// Only same-site absolute paths are accepted as a place to return to.
+/// Only same-site absolute paths are accepted as a place to return to: a
+/// path that a browser could read as another host (`//host`, `/\\host`,
+/// `/<tab>/host`) is refused, as written and as percent-decoded, and so is
+/// any control character, whitespace or backslash.
 pub fn safe_next(next: Option<&str>) -> Option<String> {
     let next = next?;
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    ok.then(|| next.to_string())
+    let decoded = percent_decode(next)?;
+    let on_site = |s: &str| s.starts_with('/') && !s.starts_with("//");
+    let raw_ok = !next
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+    // Decoded, a space is a search term's; a control character or backslash
+    // is nobody's.
+    let decoded_ok = !decoded.chars().any(|c| c.is_control() || c == '\\');
+    (on_site(next) && raw_ok && on_site(&decoded) && decoded_ok).then(|| next.to_string())
+}
+
+/// `%XX` sequences decoded (repeatedly, so `%252F` is `/` too); `None` when
+/// the result is not UTF-8.
+fn percent_decode(value: &str) -> Option<String> {
+    let mut current = value.to_string();
+    for _ in 0..3 {
+        let bytes = current.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+                (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                    out.push((hex(h)? * 16 + hex(l)?) as u8);
+                    i += 3;
+                }
+                (b, _, _) => {
+                    out.push(b);
+                    i += 1;
+                }
+            }
+        }
+        let next = String::from_utf8(out).ok()?;
+        if next == current {
+            break;
+        }
+        current = next;
+    }
+    Some(current)
 }
 
 pub fn encode_query_value(value: &str) -> String {
@@ -143,6 +183,20 @@ mod tests {
             Some("/users?page=2".into())
         );
         assert_eq!(safe_next(Some("//evil.example")), None);
+        for evil in [
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/%09/evil.example",
+            "/%2F/evil.example",
+            "/%5Cevil.example",
+            "/\n/evil.example",
+            "/users\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/%252F/evil.example",
+        ] {
+            assert_eq!(safe_next(Some(evil)), None, "{evil:?}");
+        }
+        assert_eq!(safe_next(Some("/users?q=a%20b")), Some("/users?q=a%20b".into()));
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(login_url("/users?page=2"), "/login?next=/users%3Fpage%3D2");
     }

@@ -192,7 +192,7 @@ where
 }
 
 /// The parts of the bench `--only` can pick.
-pub const PARTS: [&str; 4] = ["pages", "export", "import", "mass"];
+pub const PARTS: [&str; 5] = ["pages", "export", "import", "mass", "signin"];
 
 pub async fn run(
     db: &DatabaseConnection,
@@ -215,6 +215,9 @@ pub async fn run(
     }
     if users >= MASS && part("mass") {
         mass_actions(db).await?;
+    }
+    if part("signin") {
+        crate::bench_sign_in::run(db).await?;
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 pub mod backend;
 pub mod bench;
 pub mod bench_import;
+pub mod bench_sign_in;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -1153,3 +1153,137 @@ async fn the_import_routes_check_callers_files_and_sizes() {
     );
     s.stop().await;
 }
+
+/// The escalation attempts of a help desk (users.read + users.write) over
+/// HTTP: each is a 403 naming the rule, and the Admin is unchanged.
+#[tokio::test]
+async fn a_help_desk_is_refused_with_the_rule_named() {
+    let s = start().await;
+    let root = usher_server::services::lifecycle::find(&s.db.db, "root.admin")
+        .await
+        .unwrap();
+    let root_actor = testkit::actor_for(&root);
+    let desk_role = roles::create(
+        &s.db.db,
+        &root_actor,
+        "Help desk",
+        "",
+        &[
+            app::model::Permission::UsersRead,
+            app::model::Permission::UsersWrite,
+        ],
+    )
+    .await
+    .unwrap();
+    let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
+    users::insert(
+        &s.db.db,
+        users::NewUser {
+            username: "help.desk".into(),
+            email: "desk@example.com".into(),
+            first_name: "Help".into(),
+            last_name: "Desk".into(),
+            role_id: desk_role,
+            status: app::model::UserStatus::Active,
+            password_hash: Some(hash),
+        },
+    )
+    .await
+    .unwrap();
+    let desk = s.sign_in("help.desk", USER_PASSWORD).await;
+    let admin_role = roles::ADMIN_ROLE_ID.to_string();
+    let attempts: [(&str, Vec<(&str, &str)>, &str); 4] = [
+        (
+            "users/update",
+            vec![
+                ("username", "root.admin"),
+                ("first_name", "Root"),
+                ("last_name", "Admin"),
+                ("email", "desk@evil.example"),
+                ("phone", ""),
+                ("role", &admin_role),
+                ("origin", "internal"),
+            ],
+            "their role, Admin, has permissions you do not hold",
+        ),
+        (
+            "users/set-active",
+            vec![("username", "root.admin"), ("active", "false")],
+            "their role, Admin",
+        ),
+        (
+            "users/send-recovery",
+            vec![("username", "root.admin")],
+            "their role, Admin",
+        ),
+        (
+            "users/create",
+            vec![
+                ("username", "new.admin"),
+                ("first_name", "New"),
+                ("last_name", "Admin"),
+                ("email", "new.admin@example.com"),
+                ("phone", ""),
+                ("role", &admin_role),
+                ("origin", "internal"),
+                ("status", "active"),
+                ("password", "a long enough passphrase"),
+            ],
+            "You cannot give the role Admin",
+        ),
+    ];
+    for (endpoint, form, words) in attempts {
+        let res = s.call(endpoint, &form, Some(&desk)).await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{endpoint}");
+        match error_of(res).await {
+            app::AppError::Refused(message) => {
+                assert!(message.contains(words), "{endpoint}: {message}")
+            }
+            other => panic!("{endpoint}: {other:?}"),
+        }
+    }
+    let after = usher_server::services::lifecycle::find(&s.db.db, "root.admin")
+        .await
+        .unwrap();
+    assert_eq!(after, root);
+    assert!(
+        usher_server::services::lifecycle::find(&s.db.db, "new.admin")
+            .await
+            .is_err()
+    );
+    // The role choices offer only what the help desk may give.
+    let options = s.call("users/options", &[], Some(&desk)).await;
+    let options: app::model::FilterChoices = options.json().await.unwrap();
+    assert!(options.roles.iter().any(|(id, _)| *id == admin_role));
+    assert!(!options.givable.contains(&admin_role));
+    assert!(options.givable.contains(&desk_role.to_string()));
+    s.stop().await;
+}
+
+/// Failed sign-ins slow the next ones down: 429 with Retry-After, and the
+/// right password waits too (it is not checked while the delay runs).
+#[tokio::test]
+async fn failed_sign_ins_are_delayed_with_retry_after() {
+    let s = start().await;
+    let wrong = [("username", "gen.user"), ("password", "not the password")];
+    for _ in 0..3 {
+        let res = s.call("login", &wrong, None).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    let right = [("username", "gen.user"), ("password", USER_PASSWORD)];
+    let res = s.call("login", &right, None).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = res
+        .headers()
+        .get("retry-after")
+        .expect("a Retry-After header")
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&retry), "{retry}");
+    assert!(matches!(error_of(res).await, app::AppError::TooManyAttempts(_)));
+    tokio::time::sleep(std::time::Duration::from_millis(1100 * retry)).await;
+    s.sign_in("gen.user", USER_PASSWORD).await;
+    s.stop().await;
+}

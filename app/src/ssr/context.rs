@@ -54,6 +54,12 @@ pub fn fail(error: AppError) -> AppError {
         if let Ok(status) = http::StatusCode::from_u16(error.status()) {
             response.set_status(status);
         }
+        if let AppError::TooManyAttempts(seconds) = &error {
+            response.insert_header(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(*seconds),
+            );
+        }
     }
     error
 }

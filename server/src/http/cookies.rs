@@ -17,11 +17,18 @@ pub fn session(token: Option<&str>, secure: bool, max_age_secs: i64) -> String {
     value
 }
 
-/// The session token in a `Cookie` header, under either name.
-pub fn read_token(header: &str) -> Option<String> {
+/// The session token in a `Cookie` header. Over HTTPS only the `__Host-`
+/// name counts: a plain-named cookie may have been planted by a sibling
+/// host or over plain HTTP (session fixation).
+pub fn read_token(header: &str, secure: bool) -> Option<String> {
     header.split(';').find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
-        (matches!(name, PLAIN_NAME | SECURE_NAME) && !value.is_empty()).then(|| value.to_string())
+        let ours = if secure {
+            name == SECURE_NAME
+        } else {
+            matches!(name, PLAIN_NAME | SECURE_NAME)
+        };
+        (ours && !value.is_empty()).then(|| value.to_string())
     })
 }
 
@@ -42,10 +49,15 @@ mod tests {
     }
 
     #[test]
-    fn reads_either_name() {
-        assert_eq!(read_token("a=1; usher_session=xyz"), Some("xyz".into()));
-        assert_eq!(read_token("__Host-usher_session=q"), Some("q".into()));
-        assert_eq!(read_token("usher_session="), None);
-        assert_eq!(read_token("other=1"), None);
+    fn reads_either_name_but_only_the_prefixed_one_over_https() {
+        assert_eq!(read_token("a=1; usher_session=xyz", false), Some("xyz".into()));
+        assert_eq!(read_token("__Host-usher_session=q", false), Some("q".into()));
+        assert_eq!(read_token("usher_session=", false), None);
+        assert_eq!(read_token("other=1", false), None);
+        assert_eq!(read_token("usher_session=planted", true), None);
+        assert_eq!(
+            read_token("usher_session=planted; __Host-usher_session=q", true),
+            Some("q".into())
+        );
     }
 }

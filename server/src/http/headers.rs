@@ -8,7 +8,15 @@ use axum::response::Response;
 use base64::{engine::general_purpose::STANDARD, Engine};
 use rand_core::{OsRng, RngCore};
 
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+pub async fn security_headers(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    // Browsers keep to HTTPS once told so over HTTPS (they ignore the header
+    // over plain HTTP): whenever the public URL or this connection is https.
+    let https = state.config.secure_cookies()
+        || req.extensions().get::<crate::https::TlsPeer>().is_some();
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);
@@ -35,6 +43,12 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(
             header::CACHE_CONTROL,

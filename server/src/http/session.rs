@@ -38,7 +38,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .headers()
         .get(header::COOKIE)
         .and_then(|v| v.to_str().ok())
-        .and_then(cookies::read_token);
+        .and_then(|v| cookies::read_token(v, meta.secure));
     let mut user = None;
     if let Some(token) = token {
         match sessions::resolve(&state.db, &token, state.sessions, chrono::Utc::now()).await {

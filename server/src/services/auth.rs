@@ -8,7 +8,7 @@ use sea_orm::{
 };
 
 use super::settings::SessionPolicy;
-use super::{audit, db_error, passwords, roles, sessions};
+use super::{audit, db_error, passwords, roles, sessions, sign_in_throttle};
 use crate::db::entities::user;
 
 pub struct SignIn<'a> {
@@ -44,6 +44,29 @@ pub async fn sign_in(
     policy: SessionPolicy,
     attempt: SignIn<'_>,
 ) -> Result<SignedIn, AppError> {
+    // Waiting out a delay costs no hashing.
+    let now = Utc::now();
+    let delay = sign_in_throttle::wait(db, attempt.login, attempt.ip, now)
+        .await
+        .map_err(db_error)?;
+    if let Some(delay) = delay {
+        let seconds = ((delay.num_milliseconds().max(0) as u64) + 999) / 1000;
+        let seconds = seconds.max(1);
+        audit::record(
+            db,
+            audit::Event {
+                action: "auth.sign_in_delayed",
+                actor_name: Some(attempt.login),
+                ip: attempt.ip,
+                success: false,
+                details: Some(serde_json::json!({ "retry_after_seconds": seconds })),
+                ..Default::default()
+            },
+        )
+        .await
+        .map_err(db_error)?;
+        return Err(AppError::TooManyAttempts(seconds));
+    }
     let found = find_by_login(db, attempt.login).await?;
     let stored = found.as_ref().and_then(|u| u.password_hash.clone());
     let password_ok = passwords::verify(attempt.password.to_string(), stored).await;
@@ -70,8 +93,24 @@ pub async fn sign_in(
         )
         .await
         .map_err(db_error)?;
+        sign_in_throttle::failed(db, attempt.login, attempt.ip)
+            .await
+            .map_err(db_error)?;
         return Err(AppError::InvalidCredentials);
     };
+    if sign_in_throttle::succeeded(db, attempt.login, attempt.ip)
+        .await
+        .map_err(db_error)?
+    {
+        let event = audit::Event {
+            action: "auth.sign_in_delays_ended",
+            actor_name: Some(attempt.login),
+            ip: attempt.ip,
+            success: true,
+            ..Default::default()
+        };
+        audit::record(db, event).await.map_err(db_error)?;
+    }
 
     open_session(db, policy, &owner, attempt.ip, attempt.user_agent).await
 }

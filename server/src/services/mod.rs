@@ -39,6 +39,7 @@ mod search_index_tests;
 pub mod seed;
 pub mod sessions;
 pub mod settings;
+pub mod sign_in_throttle;
 pub mod setup;
 pub mod tokens;
 pub mod transitions;

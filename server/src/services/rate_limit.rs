@@ -44,7 +44,13 @@ pub async fn recent(
 
 /// Counts one request, and forgets this client's requests older than a day.
 pub async fn record(db: &impl ConnectionTrait, action: &str, ip: &str) -> Result<(), DbErr> {
-    let key = client_key(ip);
+    record_key(db, action, &client_key(ip)).await
+}
+
+/// Counts one `action` under `key`, and forgets that key's events older
+/// than a day.
+pub async fn record_key(db: &impl ConnectionTrait, action: &str, key: &str) -> Result<(), DbErr> {
+    let key = key.to_string();
     rate_event::Entity::delete_many()
         .filter(rate_event::Column::Action.eq(action))
         .filter(rate_event::Column::ClientKey.eq(key.clone()))
