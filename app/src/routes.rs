@@ -196,7 +196,10 @@ mod tests {
         ] {
             assert_eq!(safe_next(Some(evil)), None, "{evil:?}");
         }
-        assert_eq!(safe_next(Some("/users?q=a%20b")), Some("/users?q=a%20b".into()));
+        assert_eq!(
+            safe_next(Some("/users?q=a%20b")),
+            Some("/users?q=a%20b".into())
+        );
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(login_url("/users?page=2"), "/login?next=/users%3Fpage%3D2");
     }

@@ -1282,7 +1282,10 @@ async fn failed_sign_ins_are_delayed_with_retry_after() {
         .parse()
         .unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
-    assert!(matches!(error_of(res).await, app::AppError::TooManyAttempts(_)));
+    assert!(matches!(
+        error_of(res).await,
+        app::AppError::TooManyAttempts(_)
+    ));
     tokio::time::sleep(std::time::Duration::from_millis(1100 * retry)).await;
     s.sign_in("gen.user", USER_PASSWORD).await;
     s.stop().await;

@@ -55,10 +55,7 @@ pub fn fail(error: AppError) -> AppError {
             response.set_status(status);
         }
         if let AppError::TooManyAttempts(seconds) = &error {
-            response.insert_header(
-                http::header::RETRY_AFTER,
-                http::HeaderValue::from(*seconds),
-            );
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(*seconds));
         }
     }
     error

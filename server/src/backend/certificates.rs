@@ -105,7 +105,12 @@ impl CertificateBackend for ServerBackend {
         let user = lifecycle::find(&txn, username).await?;
         access::Authority::load(&txn, &actor)
             .await?
-            .permit(&txn, &user, access::Act::Credentials, &mut access::AdminsLeft::unknown())
+            .permit(
+                &txn,
+                &user,
+                access::Act::Credentials,
+                &mut access::AdminsLeft::unknown(),
+            )
             .await?;
         if !matches!(
             app::model::UserStatus::parse(&user.status),

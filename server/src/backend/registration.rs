@@ -65,15 +65,8 @@ impl RegistrationBackend for ServerBackend {
             ca,
             sign_in_url: &sign_in_url,
         });
-        let approved = access_requests::approve(
-            &self.state.db,
-            &actor,
-            id,
-            approval,
-            &url,
-            with,
-        )
-        .await?;
+        let approved =
+            access_requests::approve(&self.state.db, &actor, id, approval, &url, with).await?;
         Ok(app::model::Approved {
             username: approved.username,
             certificate: approved.certificate,

@@ -50,8 +50,14 @@ mod tests {
 
     #[test]
     fn reads_either_name_but_only_the_prefixed_one_over_https() {
-        assert_eq!(read_token("a=1; usher_session=xyz", false), Some("xyz".into()));
-        assert_eq!(read_token("__Host-usher_session=q", false), Some("q".into()));
+        assert_eq!(
+            read_token("a=1; usher_session=xyz", false),
+            Some("xyz".into())
+        );
+        assert_eq!(
+            read_token("__Host-usher_session=q", false),
+            Some("q".into())
+        );
         assert_eq!(read_token("usher_session=", false), None);
         assert_eq!(read_token("other=1", false), None);
         assert_eq!(read_token("usher_session=planted", true), None);

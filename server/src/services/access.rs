@@ -287,10 +287,9 @@ impl Authority {
         }
         let yourself = target.id == self.actor.id;
         match act {
-            Act::Activate if yourself => Some(guard(
-                YOURSELF,
-                "You cannot activate your own account.",
-            )),
+            Act::Activate if yourself => {
+                Some(guard(YOURSELF, "You cannot activate your own account."))
+            }
             Act::Deactivate | Act::Delete if yourself => Some(guard(
                 YOURSELF,
                 "You cannot deactivate or delete your own account.",
@@ -306,7 +305,11 @@ impl Authority {
     }
 
     /// Define only what you hold: creating (`role_id` None) or editing a role.
-    pub fn may_define(&self, role_id: Option<Uuid>, permissions: &[Permission]) -> Result<(), AppError> {
+    pub fn may_define(
+        &self,
+        role_id: Option<Uuid>,
+        permissions: &[Permission],
+    ) -> Result<(), AppError> {
         if let Some(id) = role_id {
             if Some(id) == self.role_id {
                 return Err(AppError::Refused(

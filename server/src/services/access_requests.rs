@@ -13,9 +13,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::users::Actor;
-use super::{
-    audit, certificates, db_error, groups, invitations, links, outbox, registration,
-};
+use super::{audit, certificates, db_error, groups, invitations, links, outbox, registration};
 use crate::db::entities::{access_request, user};
 use crate::mail::registration_templates as mails;
 

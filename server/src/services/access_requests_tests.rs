@@ -205,16 +205,9 @@ async fn approval_in_certificate_mode_mails_a_certificate_instead_of_a_link() {
         ca: &ca,
         sign_in_url: "https://usher.test:3443/login",
     };
-    let approved = approve(
-        &t.db,
-        &admin,
-        &id,
-        approval,
-        URL,
-        Some(with),
-    )
-    .await
-    .unwrap();
+    let approved = approve(&t.db, &admin, &id, approval, URL, Some(with))
+        .await
+        .unwrap();
     let issued = approved
         .certificate
         .expect("a certificate in certificate mode");

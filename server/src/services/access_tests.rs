@@ -11,10 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::db::entities::{audit_event, job, mail_outbox, user};
 use crate::services::roles::{ADMIN_ROLE_ID, USER_ROLE_ID};
 use crate::services::users::Actor;
 use crate::services::{bulk, jobs, lifecycle, roles};
-use crate::db::entities::{audit_event, job, mail_outbox, user};
 use crate::testkit::{actor_for, add_root, add_user, TestDb};
 
 const HELP_DESK: [Permission; 2] = [Permission::UsersRead, Permission::UsersWrite];
@@ -83,12 +83,27 @@ fn changes(role: Uuid, email: &str) -> lifecycle::UserChanges {
 async fn a_help_desk_cannot_make_itself_admin() {
     let t = TestDb::new().await;
     let (_, desk) = cast(&t.db, &HELP_DESK).await;
-    let own = lifecycle::update(&t.db, &desk, "help.desk", changes(ADMIN_ROLE_ID, "help.desk@example.com")).await;
+    let own = lifecycle::update(
+        &t.db,
+        &desk,
+        "help.desk",
+        changes(ADMIN_ROLE_ID, "help.desk@example.com"),
+    )
+    .await;
     assert!(matches!(own, Err(AppError::Conflict(m)) if m.contains("own role")));
     let accomplice = add_user(&t.db, "accomplice", UserStatus::Active).await;
-    let other = lifecycle::update(&t.db, &desk, "accomplice", changes(ADMIN_ROLE_ID, "accomplice@example.com")).await;
+    let other = lifecycle::update(
+        &t.db,
+        &desk,
+        "accomplice",
+        changes(ADMIN_ROLE_ID, "accomplice@example.com"),
+    )
+    .await;
     refused(other, "You cannot give the role Admin");
-    assert_eq!(by_name(&t.db, "accomplice").await.role_id, accomplice.role_id);
+    assert_eq!(
+        by_name(&t.db, "accomplice").await.role_id,
+        accomplice.role_id
+    );
     assert_ne!(by_name(&t.db, "help.desk").await.role_id, ADMIN_ROLE_ID);
     assert_eq!(events(&t.db, "user.update").await, 0);
     t.close().await;
@@ -146,11 +161,26 @@ async fn a_help_desk_cannot_create_or_invite_an_admin() {
 #[tokio::test]
 async fn a_help_desk_cannot_touch_an_admins_account() {
     let t = TestDb::new().await;
-    let (admin, desk) = cast(&t.db, &[Permission::UsersRead, Permission::UsersWrite, Permission::UsersDelete, Permission::GroupsManage]).await;
+    let (admin, desk) = cast(
+        &t.db,
+        &[
+            Permission::UsersRead,
+            Permission::UsersWrite,
+            Permission::UsersDelete,
+            Permission::GroupsManage,
+        ],
+    )
+    .await;
     let url = "http://usher.test";
     // Email, then recovery mail: the take-over.
     refused(
-        lifecycle::update(&t.db, &desk, "second.admin", changes(ADMIN_ROLE_ID, "desk@evil.example")).await,
+        lifecycle::update(
+            &t.db,
+            &desk,
+            "second.admin",
+            changes(ADMIN_ROLE_ID, "desk@evil.example"),
+        )
+        .await,
         "their role, Admin, has permissions you do not hold",
     );
     refused(
@@ -172,9 +202,17 @@ async fn a_help_desk_cannot_touch_an_admins_account() {
         .await,
         "their role, Admin",
     );
-    refused(lifecycle::set_active(&t.db, &desk, "second.admin", false).await, "their role, Admin");
-    refused(lifecycle::delete(&t.db, &desk, "second.admin").await, "their role, Admin");
-    let group = crate::services::groups::create(&t.db, &desk, "Staff", "").await.unwrap();
+    refused(
+        lifecycle::set_active(&t.db, &desk, "second.admin", false).await,
+        "their role, Admin",
+    );
+    refused(
+        lifecycle::delete(&t.db, &desk, "second.admin").await,
+        "their role, Admin",
+    );
+    let group = crate::services::groups::create(&t.db, &desk, "Staff", "")
+        .await
+        .unwrap();
     refused(
         crate::services::groups::set_member(&t.db, &desk, group, "second.admin", true).await,
         "their role, Admin",
@@ -182,17 +220,36 @@ async fn a_help_desk_cannot_touch_an_admins_account() {
     let now = by_name(&t.db, "second.admin").await;
     assert_eq!(now, admin, "nothing about the Admin changed");
     assert_eq!(mails(&t.db).await, 0);
-    for action in ["user.update", "user.deactivate", "user.delete", "user.password_set", "user.recovery_sent", "group.add_member"] {
+    for action in [
+        "user.update",
+        "user.deactivate",
+        "user.delete",
+        "user.password_set",
+        "user.recovery_sent",
+        "group.add_member",
+    ] {
         assert_eq!(events(&t.db, action).await, 0, "{action}");
     }
     // The user page says why, and offers nothing.
-    let view = lifecycle::detail(&t.db, &desk, "second.admin").await.unwrap();
+    let view = lifecycle::detail(&t.db, &desk, "second.admin")
+        .await
+        .unwrap();
     assert!(!view.can_manage && !view.can_delete && !view.can_deactivate);
-    assert!(view.guard_reason.unwrap().contains("permissions you do not hold"));
+    assert!(view
+        .guard_reason
+        .unwrap()
+        .contains("permissions you do not hold"));
     // Their equals stay within reach.
     add_user(&t.db, "pat.doe", UserStatus::Active).await;
-    lifecycle::set_active(&t.db, &desk, "pat.doe", false).await.unwrap();
-    assert!(lifecycle::detail(&t.db, &desk, "pat.doe").await.unwrap().can_manage);
+    lifecycle::set_active(&t.db, &desk, "pat.doe", false)
+        .await
+        .unwrap();
+    assert!(
+        lifecycle::detail(&t.db, &desk, "pat.doe")
+            .await
+            .unwrap()
+            .can_manage
+    );
     t.close().await;
 }
 
@@ -207,18 +264,47 @@ async fn a_role_manager_grants_only_what_it_holds_and_never_its_own_role() {
         "the role you hold yourself",
     );
     refused(
-        roles::create(&t.db, &desk, "Everything", "", &[Permission::UsersRead, Permission::SettingsManage]).await,
+        roles::create(
+            &t.db,
+            &desk,
+            "Everything",
+            "",
+            &[Permission::UsersRead, Permission::SettingsManage],
+        )
+        .await,
         "you do not hold settings.manage",
     );
     let above = role_with(&t.db, "Auditors", &[Permission::AuditRead]).await;
     refused(
-        roles::update(&t.db, &desk, above, "Auditors", "", &[Permission::UsersRead]).await,
+        roles::update(
+            &t.db,
+            &desk,
+            above,
+            "Auditors",
+            "",
+            &[Permission::UsersRead],
+        )
+        .await,
         "it has permissions you do not hold",
     );
-    refused(roles::delete(&t.db, &desk, above).await, "it has permissions you do not hold");
+    refused(
+        roles::delete(&t.db, &desk, above).await,
+        "it has permissions you do not hold",
+    );
     // Within its own permissions it may.
-    let readers = roles::create(&t.db, &desk, "Readers", "", &[Permission::UsersRead]).await.unwrap();
-    roles::update(&t.db, &desk, readers, "Readers", "read", &[Permission::UsersRead]).await.unwrap();
+    let readers = roles::create(&t.db, &desk, "Readers", "", &[Permission::UsersRead])
+        .await
+        .unwrap();
+    roles::update(
+        &t.db,
+        &desk,
+        readers,
+        "Readers",
+        "read",
+        &[Permission::UsersRead],
+    )
+    .await
+    .unwrap();
     assert_eq!(
         roles::permissions_of(&t.db, own).await.unwrap(),
         vec![Permission::UsersRead, Permission::RolesManage]
@@ -248,17 +334,38 @@ async fn mass_actions_refuse_what_the_help_desk_lacks_and_skip_admins() {
         bulk::start(&t.db, &desk, &set_role, Some(&admin_id)).await,
         "You cannot give the role Admin",
     );
-    let group = crate::services::groups::create(&t.db, &actor_for(&by_name(&t.db, "root.admin").await), "Staff", "").await.unwrap();
+    let group = crate::services::groups::create(
+        &t.db,
+        &actor_for(&by_name(&t.db, "root.admin").await),
+        "Staff",
+        "",
+    )
+    .await
+    .unwrap();
     refused(
-        bulk::start(&t.db, &desk, &request(BulkAction::AddToGroup, "all=1"), Some(&group.to_string())).await,
+        bulk::start(
+            &t.db,
+            &desk,
+            &request(BulkAction::AddToGroup, "all=1"),
+            Some(&group.to_string()),
+        )
+        .await,
         "Manage groups",
     );
     // Deactivating everyone: the preview names who is out of reach, the
     // job skips them for that reason.
     let everyone = request(BulkAction::Deactivate, "all=1");
     let preview = bulk::preview(&t.db, &desk, &everyone).await.unwrap();
-    assert!(preview.refused.contains(&(crate::services::access::OUTRANKS_YOU.into(), 2)), "{:?}", preview.refused);
-    assert!(preview.refused.contains(&(crate::services::access::YOURSELF.into(), 1)));
+    assert!(
+        preview
+            .refused
+            .contains(&(crate::services::access::OUTRANKS_YOU.into(), 2)),
+        "{:?}",
+        preview.refused
+    );
+    assert!(preview
+        .refused
+        .contains(&(crate::services::access::YOURSELF.into(), 1)));
     let id = bulk::start(&t.db, &desk, &everyone, None).await.unwrap();
     let done = run_job(&t.db, id).await;
     assert_eq!(done.status, JobStatus::Done.as_str());
@@ -275,9 +382,14 @@ async fn a_job_whose_creator_is_gone_fails_closed() {
     let t = TestDb::new().await;
     let (_, desk) = cast(&t.db, &HELP_DESK).await;
     add_user(&t.db, "pat.doe", UserStatus::Active).await;
-    let id = bulk::start(&t.db, &desk, &request(BulkAction::Deactivate, "all=1&q=pat"), None)
-        .await
-        .unwrap();
+    let id = bulk::start(
+        &t.db,
+        &desk,
+        &request(BulkAction::Deactivate, "all=1&q=pat"),
+        None,
+    )
+    .await
+    .unwrap();
     let root = actor_for(&by_name(&t.db, "root.admin").await);
     lifecycle::delete(&t.db, &root, "help.desk").await.unwrap();
     let done = run_job(&t.db, id).await;
@@ -289,45 +401,87 @@ async fn a_job_whose_creator_is_gone_fails_closed() {
 
 #[tokio::test]
 async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
-    use crate::services::import::{prepare, dry_run};
+    use crate::services::import::{dry_run, prepare};
     let t = TestDb::new().await;
-    let (_, desk) = cast(&t.db, &[Permission::UsersRead, Permission::UsersWrite, Permission::UsersImport]).await;
-    let authority = || async { crate::services::access::Authority::load(&t.db, &desk).await.unwrap() };
+    let (_, desk) = cast(
+        &t.db,
+        &[
+            Permission::UsersRead,
+            Permission::UsersWrite,
+            Permission::UsersImport,
+        ],
+    )
+    .await;
+    let authority = || async {
+        crate::services::access::Authority::load(&t.db, &desk)
+            .await
+            .unwrap()
+    };
     let csv = "username,email,role,status,issue_certificate\n\
                root.admin,root@example.com,General user,,\n\
                second.admin,second.admin@example.com,,inactive,\n\
                new.person,new.person@example.com,,,yes\n";
-    let with_names = csv.replace("username,email,", "username,first_name,last_name,email,")
+    let with_names = csv
+        .replace("username,email,", "username,first_name,last_name,email,")
         .replace("root.admin,", "root.admin,Root,Admin,")
         .replace("second.admin,s", "second.admin,Pat,Doe,s")
         .replace("new.person,", "new.person,New,Person,");
-    let prepared = prepare(&t.db, with_names.as_bytes(), None, false, authority().await).await.unwrap();
+    let prepared = prepare(&t.db, with_names.as_bytes(), None, false, authority().await)
+        .await
+        .unwrap();
     let (reports, counts) = dry_run(&t.db, &prepared).await.unwrap();
     assert_eq!(counts.error, 3, "{reports:?}");
-    let said = |row: usize| reports[row].errors.iter().map(|e| format!("{}: {}", e.column, e.reason)).collect::<Vec<_>>().join("; ");
+    let said = |row: usize| {
+        reports[row]
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.column, e.reason))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
     assert!(said(0).contains("their role, Admin"), "{}", said(0));
     assert!(said(1).contains("their role, Admin"), "{}", said(1));
     assert!(said(2).contains("Manage certificates"), "{}", said(2));
     refused(
-        prepare(&t.db, with_names.as_bytes(), None, true, authority().await).await.map(|_| ()),
+        prepare(&t.db, with_names.as_bytes(), None, true, authority().await)
+            .await
+            .map(|_| ()),
         "Manage groups",
     );
     // An Admin cannot demote the last active Admin by file either.
     let root = actor_for(&by_name(&t.db, "root.admin").await);
-    let root_authority = crate::services::access::Authority::load(&t.db, &root).await.unwrap();
-    lifecycle::delete(&t.db, &root, "second.admin").await.unwrap();
-    let demote = "username,role\nroot.admin,General user\n";
-    let prepared = prepare(&t.db, demote.as_bytes(), None, false, root_authority).await.unwrap();
+    let root_authority = crate::services::access::Authority::load(&t.db, &root)
+        .await
+        .unwrap();
+    lifecycle::delete(&t.db, &root, "second.admin")
+        .await
+        .unwrap();
+    let demote = "username,email,role\nroot.admin,root@example.com,General user\n";
+    let prepared = prepare(&t.db, demote.as_bytes(), None, false, root_authority)
+        .await
+        .unwrap();
     let (reports, _) = dry_run(&t.db, &prepared).await.unwrap();
-    assert!(reports[0].errors.iter().any(|e| e.reason.contains("own role")), "{reports:?}");
+    assert!(
+        reports[0]
+            .errors
+            .iter()
+            .any(|e| e.reason.contains("own role")),
+        "{reports:?}"
+    );
     t.close().await;
 }
 
 #[tokio::test]
 async fn a_reviewer_and_a_certificate_manager_stay_within_their_reach() {
     let t = TestDb::new().await;
-    let (admin, desk) = cast(&t.db, &[Permission::UsersRead, Permission::CertificatesManage]).await;
-    let ca = crate::services::ca::ensure(&t.db, &crate::testkit::TEST_CA_KEY, "Test Org").await.unwrap();
+    let (admin, desk) = cast(
+        &t.db,
+        &[Permission::UsersRead, Permission::CertificatesManage],
+    )
+    .await;
+    let ca = crate::services::ca::ensure(&t.db, &crate::testkit::TEST_CA_KEY, "Test Org")
+        .await
+        .unwrap();
     let issued = crate::services::certificates::issue(
         &t.db,
         &ca,
@@ -349,10 +503,15 @@ async fn a_reviewer_and_a_certificate_manager_stay_within_their_reach() {
         .unwrap()
         .unwrap();
     refused(
-        crate::services::certificates::revoke(&t.db, &desk, &cert, RevocationReason::KeyCompromise).await,
+        crate::services::certificates::revoke(&t.db, &desk, &cert, RevocationReason::KeyCompromise)
+            .await,
         "their role, Admin",
     );
-    let again = crate::db::entities::certificate::Entity::find_by_id(cert.id).one(&t.db).await.unwrap().unwrap();
+    let again = crate::db::entities::certificate::Entity::find_by_id(cert.id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(again.revoked_at.is_none());
     let _ = USER_ROLE_ID;
     t.close().await;

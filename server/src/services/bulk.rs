@@ -6,9 +6,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use app::error::FieldError;
-use app::model::{
-    BulkAction, BulkPreview, BulkRequest, BulkSelection, UserQuery, UserStatus,
-};
+use app::model::{BulkAction, BulkPreview, BulkRequest, BulkSelection, UserQuery, UserStatus};
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -593,9 +591,14 @@ async fn audit_groups(
     let events: Vec<audit_event::ActiveModel> = change
         .iter()
         .map(|p| {
-            let details =
-                serde_json::json!({ "group": group, "job": job.id.to_string() });
-            super::audit::user_change_row(actor, action, (p.user.id, &p.user.username), details, now)
+            let details = serde_json::json!({ "group": group, "job": job.id.to_string() });
+            super::audit::user_change_row(
+                actor,
+                action,
+                (p.user.id, &p.user.username),
+                details,
+                now,
+            )
         })
         .collect();
     super::audit::insert_rows(txn, &events).await?;

@@ -99,7 +99,11 @@ pub async fn set_active(
     username: &str,
     active: bool,
 ) -> Result<(), AppError> {
-    let act = if active { Act::Activate } else { Act::Deactivate };
+    let act = if active {
+        Act::Activate
+    } else {
+        Act::Deactivate
+    };
     transition(db, actor, username, act).await
 }
 
@@ -203,7 +207,12 @@ pub async fn update(
     // the last active Admin).
     if changes.role_id != row.role_id {
         authority
-            .permit(&txn, &row, Act::SetRole(changes.role_id), &mut AdminsLeft::unknown())
+            .permit(
+                &txn,
+                &row,
+                Act::SetRole(changes.role_id),
+                &mut AdminsLeft::unknown(),
+            )
             .await?;
     }
     let email_changed = email_lc != row.email_lc;
@@ -293,12 +302,20 @@ mod tests {
         let other = actor_for(&helper);
         let last = set_active(&t.db, &other, "root.admin", false).await;
         assert!(last.is_ok(), "two admins: one may deactivate the other");
-        // Now root is inactive and helper is the last active admin.
-        let refused = delete(&t.db, &me, "helper").await;
+        // Now root is inactive and may not act at all; helper is the last
+        // active admin, whom even the command line may not delete.
+        let gone = delete(&t.db, &me, "helper").await;
+        assert!(matches!(gone, Err(AppError::Refused(m)) if m.contains("not active")));
+        let command_line = Actor {
+            id: uuid::Uuid::nil(),
+            username: "usher (command line)".into(),
+            ip: None,
+        };
+        let refused = delete(&t.db, &command_line, "helper").await;
         assert!(
             matches!(refused, Err(AppError::Conflict(m)) if m.contains("last active administrator"))
         );
-        let view = detail(&t.db, &me, "helper").await.unwrap();
+        let view = detail(&t.db, &command_line, "helper").await.unwrap();
         assert!(!view.can_delete && !view.can_deactivate);
         t.close().await;
     }
@@ -345,10 +362,25 @@ mod tests {
         )
         .await;
         assert!(matches!(own, Err(AppError::Conflict(m)) if m.contains("own role")));
+        // A General user may not touch an Admin; the command line may, but
+        // not demote the last active one.
         let other = actor_for(&pat);
-        let last = update(
+        let above = update(
             &t.db,
             &other,
+            "root.admin",
+            changes("root@example.com", general),
+        )
+        .await;
+        assert!(matches!(above, Err(AppError::Refused(m)) if m.contains("their role, Admin")));
+        let command_line = Actor {
+            id: uuid::Uuid::nil(),
+            username: "usher (command line)".into(),
+            ip: None,
+        };
+        let last = update(
+            &t.db,
+            &command_line,
             "root.admin",
             changes("root@example.com", general),
         )

@@ -136,7 +136,12 @@ pub async fn send_to(
     // Taking over an account by mail is acting on it: the same rules.
     super::access::Authority::load(&txn, actor)
         .await?
-        .permit(&txn, &owner, super::access::Act::Credentials, &mut super::access::AdminsLeft::unknown())
+        .permit(
+            &txn,
+            &owner,
+            super::access::Act::Credentials,
+            &mut super::access::AdminsLeft::unknown(),
+        )
         .await?;
     if owner.status != UserStatus::Active.as_str() {
         return Err(AppError::Conflict(format!(

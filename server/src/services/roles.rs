@@ -283,11 +283,7 @@ mod tests {
     #[tokio::test]
     async fn custom_roles() {
         let t = TestDb::new().await;
-        let actor = Actor {
-            id: Uuid::new_v4(),
-            username: "root".into(),
-            ip: None,
-        };
+        let actor = crate::testkit::actor_for(&crate::testkit::add_root(&t.db).await);
         let id = create(&t.db, &actor, "Viewer", "Reads", &[Permission::UsersRead])
             .await
             .unwrap();

@@ -99,7 +99,11 @@ pub async fn failed(db: &impl ConnectionTrait, login: &str, ip: Option<&str>) ->
 
 /// A successful sign-in forgets the account's failures (the network's stay).
 /// Returns whether there were any, for the audit log.
-pub async fn succeeded(db: &impl ConnectionTrait, login: &str, ip: Option<&str>) -> Result<bool, DbErr> {
+pub async fn succeeded(
+    db: &impl ConnectionTrait,
+    login: &str,
+    ip: Option<&str>,
+) -> Result<bool, DbErr> {
     let mut forgot = 0;
     for limit in limits(login, ip) {
         if limit.action == "sign_in.failed.network" {
@@ -132,24 +136,43 @@ mod tests {
     #[tokio::test]
     async fn a_guesser_waits_and_the_owner_elsewhere_waits_at_most_half_a_minute() {
         let t = TestDb::new().await;
-        let now = Utc::now();
         for _ in 0..3 {
             failed(&t.db, "Pat.Doe", Some("192.0.2.7")).await.unwrap();
         }
-        let guesser = wait(&t.db, "pat.doe", Some("192.0.2.7"), now).await.unwrap();
+        let guesser = wait(&t.db, "pat.doe", Some("192.0.2.7"), Utc::now())
+            .await
+            .unwrap();
         assert!(guesser.is_some_and(|d| d > Duration::zero() && d <= Duration::seconds(1)));
         // Another network is not slowed by three failures elsewhere.
-        assert_eq!(wait(&t.db, "pat.doe", Some("198.51.100.9"), now).await.unwrap(), None);
+        assert_eq!(
+            wait(&t.db, "pat.doe", Some("198.51.100.9"), Utc::now())
+                .await
+                .unwrap(),
+            None
+        );
         for _ in 0..30 {
             failed(&t.db, "pat.doe", Some("192.0.2.7")).await.unwrap();
         }
-        let guesser = wait(&t.db, "pat.doe", Some("192.0.2.7"), now).await.unwrap().unwrap();
+        let guesser = wait(&t.db, "pat.doe", Some("192.0.2.7"), Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
         assert!(guesser > Duration::seconds(60), "{guesser}");
-        let owner = wait(&t.db, "pat.doe", Some("198.51.100.9"), now).await.unwrap().unwrap();
+        let owner = wait(&t.db, "pat.doe", Some("198.51.100.9"), Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
         assert!(owner <= Duration::seconds(30), "{owner}");
         // Signing in from the owner's network clears the account's count.
-        assert!(succeeded(&t.db, "pat.doe", Some("198.51.100.9")).await.unwrap());
-        assert_eq!(wait(&t.db, "pat.doe", Some("198.51.100.9"), now).await.unwrap(), None);
+        assert!(succeeded(&t.db, "pat.doe", Some("198.51.100.9"))
+            .await
+            .unwrap());
+        assert_eq!(
+            wait(&t.db, "pat.doe", Some("198.51.100.9"), Utc::now())
+                .await
+                .unwrap(),
+            None
+        );
         t.close().await;
     }
 }

@@ -49,17 +49,19 @@ pub async fn apply(
     let (action, after): (AuditAction, fn(&user::Model) -> serde_json::Value) = match act {
         Act::Activate => {
             set_status(UserStatus::Active).exec(txn).await?;
-            (AuditAction::UserActivate, |_| {
-                serde_json::json!({ "status": UserStatus::Active.as_str() })
-            })
+            (
+                AuditAction::UserActivate,
+                |_| serde_json::json!({ "status": UserStatus::Active.as_str() }),
+            )
         }
         Act::Deactivate => {
             set_status(UserStatus::Inactive).exec(txn).await?;
             // Signed out everywhere at once, and their certificates stop working.
             ended = end_access(txn, &ids).await?;
-            (AuditAction::UserDeactivate, |_| {
-                serde_json::json!({ "status": UserStatus::Inactive.as_str() })
-            })
+            (
+                AuditAction::UserDeactivate,
+                |_| serde_json::json!({ "status": UserStatus::Inactive.as_str() }),
+            )
         }
         Act::Delete => {
             ended = end_access(txn, &ids).await?;
@@ -102,7 +104,13 @@ pub async fn apply(
             if let Some(job) = job {
                 details["job"] = serde_json::Value::String(job.to_string());
             }
-            audit::user_change_row(actor, action.as_str(), (row.id, &row.username), details, now)
+            audit::user_change_row(
+                actor,
+                action.as_str(),
+                (row.id, &row.username),
+                details,
+                now,
+            )
         })
         .collect();
     audit::insert_rows(txn, &events).await?;
@@ -116,12 +124,9 @@ async fn end_access(txn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Ended, D
         .exec(txn)
         .await?
         .rows_affected;
-    let certificates = super::certificates::revoke_all_of(
-        txn,
-        ids,
-        RevocationReason::CessationOfOperation,
-    )
-    .await?;
+    let certificates =
+        super::certificates::revoke_all_of(txn, ids, RevocationReason::CessationOfOperation)
+            .await?;
     Ok(Ended {
         sessions,
         certificates,

@@ -114,7 +114,14 @@ pub async fn prepare_saved(
     let mapping =
         columns::parse(&saved_mapping(row), header.len()).map_err(AppError::BadRequest)?;
     let authority = Authority::load(db, actor).await?;
-    super::prepare(db, &row.content, Some(mapping), row.create_groups, authority).await
+    super::prepare(
+        db,
+        &row.content,
+        Some(mapping),
+        row.create_groups,
+        authority,
+    )
+    .await
 }
 
 /// "Preview": saves the mapping and runs the dry run over the whole file.
