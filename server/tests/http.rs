@@ -1192,7 +1192,8 @@ async fn a_help_desk_is_refused_with_the_rule_named() {
     .unwrap();
     let desk = s.sign_in("help.desk", USER_PASSWORD).await;
     let admin_role = roles::ADMIN_ROLE_ID.to_string();
-    let attempts: [(&str, Vec<(&str, &str)>, &str); 4] = [
+    type Attempt<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    let attempts: [Attempt; 4] = [
         (
             "users/update",
             vec![

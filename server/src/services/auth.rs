@@ -50,7 +50,7 @@ pub async fn sign_in(
         .await
         .map_err(db_error)?;
     if let Some(delay) = delay {
-        let seconds = ((delay.num_milliseconds().max(0) as u64) + 999) / 1000;
+        let seconds = (delay.num_milliseconds().max(0) as u64).div_ceil(1000);
         let seconds = seconds.max(1);
         audit::record(
             db,

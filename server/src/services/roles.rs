@@ -276,7 +276,6 @@ pub async fn delete(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::users::Actor;
     use crate::testkit::TestDb;
     use app::AppError;
 
