@@ -254,11 +254,16 @@ async fn pages(db: &DatabaseConnection, iterations: usize, fragment: &str) -> an
 
 /// This process's resident memory high-water mark, in kB (Linux).
 fn peak_rss_kb() -> u64 {
+    proc_status_kb("VmHWM:")
+}
+
+/// A `kB` figure of /proc/self/status (Linux), 0 when unreadable.
+pub fn proc_status_kb(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .find_map(|l| l.strip_prefix(key))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(0)
@@ -268,14 +273,7 @@ fn peak_rss_kb() -> u64 {
 /// much the peak memory grew.
 /// This process's anonymous resident memory (heap, not mapped files), in kB.
 fn anon_rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("RssAnon:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    proc_status_kb("RssAnon:")
 }
 
 async fn export_all(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -14,16 +14,9 @@ use crate::services::{auth, passwords, settings, users};
 const AT_ONCE: usize = 500;
 const PASSWORD: &str = "bench sign-in passphrase";
 
-/// The resident set (kB) from /proc/self/status.
+/// The resident set, in kB.
 fn rss_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        })
-        .unwrap_or(0)
+    crate::bench::proc_status_kb("VmRSS:")
 }
 
 pub async fn run(db: &DatabaseConnection) -> anyhow::Result<()> {

@@ -516,3 +516,50 @@ async fn a_reviewer_and_a_certificate_manager_stay_within_their_reach() {
     let _ = USER_ROLE_ID;
     t.close().await;
 }
+
+#[tokio::test]
+async fn changing_an_email_ends_the_links_mailed_to_the_old_one() {
+    use crate::services::links;
+    let t = TestDb::new().await;
+    let root = actor_for(&add_root(&t.db).await);
+    let pat = add_user(&t.db, "pat.doe", UserStatus::Active).await;
+    let (token, _) = links::issue(
+        &t.db,
+        crate::services::recovery::PURPOSE,
+        pat.id,
+        chrono::Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    let usable = |t: &DatabaseConnection, token: String| {
+        let t = t.clone();
+        async move {
+            let (row, _) = links::find(&t, crate::services::recovery::PURPOSE, &token)
+                .await
+                .unwrap()
+                .unwrap();
+            links::usable(&row)
+        }
+    };
+    assert!(usable(&t.db, token.clone()).await);
+    // The same address: the link stays.
+    lifecycle::update(
+        &t.db,
+        &root,
+        "pat.doe",
+        changes(USER_ROLE_ID, "pat.doe@example.com"),
+    )
+    .await
+    .unwrap();
+    assert!(usable(&t.db, token.clone()).await);
+    lifecycle::update(
+        &t.db,
+        &root,
+        "pat.doe",
+        changes(USER_ROLE_ID, "pat@new.example"),
+    )
+    .await
+    .unwrap();
+    assert!(!usable(&t.db, token).await);
+    t.close().await;
+}

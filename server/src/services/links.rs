@@ -68,30 +68,31 @@ pub async fn end_all(
     purpose: &str,
     user_id: Uuid,
 ) -> Result<u64, DbErr> {
-    let now = Utc::now();
-    let ended = one_time_token::Entity::update_many()
-        .col_expr(one_time_token::Column::ExpiresAt, Expr::value(now))
-        .filter(one_time_token::Column::Purpose.eq(purpose))
-        .filter(one_time_token::Column::UserId.eq(user_id))
-        .filter(one_time_token::Column::UsedAt.is_null())
-        .filter(one_time_token::Column::ExpiresAt.gt(now))
-        .exec(db)
-        .await?;
-    Ok(ended.rows_affected)
+    end_matching(db, Some(purpose), user_id).await
 }
 
 /// Ends every unused link of the user, whatever its purpose (their email
 /// address changed: links mailed to the old one must stop working).
 pub async fn end_every(db: &impl ConnectionTrait, user_id: Uuid) -> Result<u64, DbErr> {
+    end_matching(db, None, user_id).await
+}
+
+/// Ends the user's unused links, of one purpose or all.
+async fn end_matching(
+    db: &impl ConnectionTrait,
+    purpose: Option<&str>,
+    user_id: Uuid,
+) -> Result<u64, DbErr> {
     let now = Utc::now();
-    let ended = one_time_token::Entity::update_many()
+    let mut update = one_time_token::Entity::update_many()
         .col_expr(one_time_token::Column::ExpiresAt, Expr::value(now))
         .filter(one_time_token::Column::UserId.eq(user_id))
         .filter(one_time_token::Column::UsedAt.is_null())
-        .filter(one_time_token::Column::ExpiresAt.gt(now))
-        .exec(db)
-        .await?;
-    Ok(ended.rows_affected)
+        .filter(one_time_token::Column::ExpiresAt.gt(now));
+    if let Some(purpose) = purpose {
+        update = update.filter(one_time_token::Column::Purpose.eq(purpose));
+    }
+    Ok(update.exec(db).await?.rows_affected)
 }
 
 /// The link's row and its user, whatever state they are in.
