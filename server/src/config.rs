@@ -47,6 +47,9 @@ pub struct Config {
     /// `USHER_HTTPS_URL`: its public base URL; default `https://<public
     /// host>:<its port>`.
     pub https_url: Option<String>,
+    /// `USHER_TRUSTED_PROXIES`: comma-separated networks (CIDR) of the load
+    /// balancers in front; only from them is `X-Forwarded-For` read.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The HTTPS listener's default port.
@@ -106,6 +109,11 @@ impl Config {
             ca_key_file: var("USHER_CA_KEY_FILE").map(PathBuf::from),
             https_addr: var("USHER_HTTPS_ADDR"),
             https_url: var("USHER_HTTPS_URL").map(|u| u.trim_end_matches('/').to_string()),
+            trusted_proxies: match var("USHER_TRUSTED_PROXIES") {
+                None => Vec::new(),
+                Some(list) => crate::http::client_ip::parse_networks(&list)
+                    .map_err(|e| anyhow::anyhow!("USHER_TRUSTED_PROXIES: {e}"))?,
+            },
         })
     }
 

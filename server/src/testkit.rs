@@ -103,6 +103,7 @@ pub fn state_config(data_dir: PathBuf) -> Config {
         ca_key_file: None,
         https_addr: Some("off".into()),
         https_url: None,
+        trusted_proxies: Vec::new(),
     }
 }
 

@@ -10,8 +10,8 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::cookies;
 use super::headers::is_file;
+use super::{client_ip, cookies};
 use crate::services::sessions;
 use crate::state::AppState;
 
@@ -21,10 +21,15 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         return next.run(req).await;
     }
     let mut meta = RequestMeta {
-        ip: req
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string()),
+        ip: req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| {
+            let forwarded: Vec<&str> = req
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            client_ip::client_ip(c.0.ip(), &forwarded, &state.config.trusted_proxies).to_string()
+        }),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -301,6 +301,23 @@ async fn batches_resume_from_the_cursor_and_a_stale_runner_changes_nothing() {
     expired.update(&t.db).await.unwrap();
     let resumed = jobs::claim_next(&t.db).await.unwrap().unwrap();
     assert_eq!(resumed.cursor, after_one.cursor);
+    assert_ne!(
+        resumed.lease_token, after_one.lease_token,
+        "a new claim, a new token"
+    );
+    // The runner that lost the lease can neither advance nor finish the job,
+    // though the cursor it holds is still current.
+    let lost = bulk::run_batch(&t.db, &after_one, &params).await;
+    assert!(matches!(lost, Err(bulk::Stop::LostLease)));
+    jobs::finish(&t.db, &after_one, Err("stale".into()))
+        .await
+        .unwrap();
+    let still = job::Entity::find_by_id(id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((still.status.as_str(), still.error), ("running", None));
     jobs::run(&t.db, resumed).await.unwrap();
     let done = job::Entity::find_by_id(id)
         .one(&t.db)

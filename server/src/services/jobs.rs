@@ -51,6 +51,7 @@ pub async fn create(
         updated_at: Set(now),
         finished_at: Set(None),
         locked_until: Set(None),
+        lease_token: Set(None),
     }
     .insert(db)
     .await?;
@@ -84,6 +85,10 @@ pub async fn claim_next(db: &DatabaseConnection) -> Result<Option<job::Model>, D
             Expr::value(JobStatus::Running.as_str()),
         )
         .col_expr(job::Column::LockedUntil, Expr::value(lease_end()))
+        .col_expr(
+            job::Column::LeaseToken,
+            Expr::value(super::lease::new_token()),
+        )
         .filter(job::Column::Id.eq(candidate.id))
         .filter(claimable(now))
         .exec(db)
@@ -146,33 +151,52 @@ pub async fn advance(
         .filter(job::Column::Id.eq(job.id))
         .filter(job::Column::Cursor.eq(job.cursor))
         .filter(job::Column::Status.eq(JobStatus::Running.as_str()))
+        .filter(holder(job))
         .exec(txn)
         .await?;
     Ok((result.rows_affected == 1).then_some(next))
 }
 
-/// Marks the job done (the bar ends full) or failed with a reason.
+/// Only the runner holding the job's lease (the token its claim drew).
+fn holder(job: &job::Model) -> Condition {
+    match &job.lease_token {
+        Some(token) => Condition::all().add(job::Column::LeaseToken.eq(token.clone())),
+        None => Condition::all().add(job::Column::LeaseToken.is_null()),
+    }
+}
+
+/// Marks the job done (the bar ends full) or failed with a reason, if this
+/// runner still holds its lease (otherwise another finishes it).
 pub async fn finish(
     db: &impl ConnectionTrait,
     job: &job::Model,
     outcome: Result<(), String>,
 ) -> Result<(), DbErr> {
-    let mut update: job::ActiveModel = job.clone().into();
     let now = Utc::now();
-    match outcome {
-        Ok(()) => {
-            update.status = Set(JobStatus::Done.as_str().into());
-            update.total = Set(job.processed);
-        }
-        Err(error) => {
-            update.status = Set(JobStatus::Failed.as_str().into());
-            update.error = Set(Some(error));
-        }
+    let mut update = job::Entity::update_many()
+        .col_expr(job::Column::FinishedAt, Expr::value(Some(now)))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(None::<chrono::DateTime<Utc>>),
+        );
+    update = match outcome {
+        Ok(()) => update
+            .col_expr(job::Column::Status, Expr::value(JobStatus::Done.as_str()))
+            .col_expr(job::Column::Total, Expr::value(job.processed)),
+        Err(error) => update
+            .col_expr(job::Column::Status, Expr::value(JobStatus::Failed.as_str()))
+            .col_expr(job::Column::Error, Expr::value(Some(error))),
+    };
+    let done = update
+        .filter(job::Column::Id.eq(job.id))
+        .filter(holder(job))
+        .exec(db)
+        .await?;
+    if done.rows_affected != 1 {
+        tracing::warn!(id = %job.id, "job finished by another runner; leaving it");
+        return Ok(());
     }
-    update.finished_at = Set(Some(now));
-    update.updated_at = Set(now);
-    update.locked_until = Set(None);
-    update.update(db).await?;
     // The job's own list of users is no longer needed.
     crate::db::entities::job_item::Entity::delete_many()
         .filter(crate::db::entities::job_item::Column::JobId.eq(job.id))
@@ -201,6 +225,11 @@ pub async fn run_with_key(
     sealing_key: Option<&[u8; 32]>,
     job: job::Model,
 ) -> Result<(), DbErr> {
+    // A long batch (hashing thousands of passwords) must not lose the lease.
+    let _renewal = job
+        .lease_token
+        .clone()
+        .map(|token| super::lease::keep_renewed(db, "jobs", job.id, token, LEASE));
     match job.kind.as_str() {
         super::bulk::KIND => super::bulk::run(db, job).await,
         super::import::job::KIND => {

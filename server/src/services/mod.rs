@@ -22,6 +22,7 @@ pub mod groups;
 pub mod import;
 pub mod invitations;
 pub mod jobs;
+pub mod lease;
 pub mod lifecycle;
 pub mod links;
 pub mod mail_settings;

@@ -50,6 +50,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, to: &str, mail: Rendered) -> Res
         last_error: Set(None),
         next_attempt_at: Set(now),
         locked_until: Set(None),
+        lease_token: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
         attachments: Set(if mail.attachments.is_empty() {
@@ -85,6 +86,15 @@ pub async fn claim_due(
     db: &DatabaseConnection,
     limit: u64,
 ) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    claim_due_for(db, limit, LEASE).await
+}
+
+/// `claim_due` with a lease of `lease`; each claimed row carries its token.
+async fn claim_due_for(
+    db: &DatabaseConnection,
+    limit: u64,
+    lease: Duration,
+) -> Result<Vec<mail_outbox::Model>, DbErr> {
     let now = Utc::now();
     let candidates = mail_outbox::Entity::find()
         .filter(claimable(now))
@@ -93,10 +103,12 @@ pub async fn claim_due(
         .all(db)
         .await?;
     let mut claimed = Vec::new();
-    for row in candidates {
+    for mut row in candidates {
+        let token = super::lease::new_token();
         let result = mail_outbox::Entity::update_many()
             .col_expr(mail_outbox::Column::Status, Expr::value(SENDING))
-            .col_expr(mail_outbox::Column::LockedUntil, Expr::value(now + LEASE))
+            .col_expr(mail_outbox::Column::LockedUntil, Expr::value(now + lease))
+            .col_expr(mail_outbox::Column::LeaseToken, Expr::value(token.clone()))
             .col_expr(
                 mail_outbox::Column::Attempts,
                 Expr::col(mail_outbox::Column::Attempts).add(1),
@@ -106,6 +118,7 @@ pub async fn claim_due(
             .exec(db)
             .await?;
         if result.rows_affected == 1 {
+            row.lease_token = Some(token);
             claimed.push(row);
         }
     }
@@ -126,10 +139,25 @@ pub async fn deliver_due(
     mailer: &Mailer,
     from: &str,
 ) -> Result<(usize, usize), DbErr> {
+    deliver_due_for(db, mailer, from, LEASE).await
+}
+
+/// `deliver_due` with leases of `lease`: each mail's lease is renewed while
+/// the SMTP server takes its time, and its outcome is written only while
+/// this worker still holds it, so a slow server cannot make two instances
+/// send one mail.
+async fn deliver_due_for(
+    db: &DatabaseConnection,
+    mailer: &Mailer,
+    from: &str,
+    lease: Duration,
+) -> Result<(usize, usize), DbErr> {
     let mut sent = 0;
     let mut failed = 0;
-    for row in claim_due(db, 20).await? {
+    for row in claim_due_for(db, 20, lease).await? {
         let attempts = row.attempts + 1;
+        let token = row.lease_token.clone().unwrap_or_default();
+        let renewal = super::lease::keep_renewed(db, "mail_outbox", row.id, token.clone(), lease);
         let result = mailer
             .send(
                 from,
@@ -146,34 +174,51 @@ pub async fn deliver_due(
                 },
             )
             .await;
+        drop(renewal);
         let now = Utc::now();
-        let mut update = mail_outbox::ActiveModel {
-            id: Set(row.id),
-            locked_until: Set(None),
-            ..Default::default()
-        };
-        match result {
+        let mut update = mail_outbox::Entity::update_many()
+            .col_expr(
+                mail_outbox::Column::LockedUntil,
+                Expr::value(None::<DateTime<Utc>>),
+            )
+            .col_expr(mail_outbox::Column::LeaseToken, Expr::value(None::<String>));
+        update = match result {
             Ok(_) => {
+                sent += 1;
                 // The body may hold a live one-time link, which the
                 // database otherwise keeps only as a hash: keep no copy.
-                update.body_text = Set(String::new());
-                update.body_html = Set(String::new());
-                update.attachments = Set(None);
-                update.status = Set(SENT.into());
-                update.sent_at = Set(Some(now));
-                update.last_error = Set(None);
-                sent += 1;
+                update
+                    .col_expr(mail_outbox::Column::BodyText, Expr::value(""))
+                    .col_expr(mail_outbox::Column::BodyHtml, Expr::value(""))
+                    .col_expr(
+                        mail_outbox::Column::Attachments,
+                        Expr::value(None::<String>),
+                    )
+                    .col_expr(mail_outbox::Column::Status, Expr::value(SENT))
+                    .col_expr(mail_outbox::Column::SentAt, Expr::value(Some(now)))
+                    .col_expr(mail_outbox::Column::LastError, Expr::value(None::<String>))
             }
             Err(error) => {
+                failed += 1;
                 let (status, next) = after_failure(attempts, now);
                 tracing::warn!(mail = %row.id, attempts, %error, "mail not sent");
-                update.status = Set(status.into());
-                update.next_attempt_at = Set(next);
-                update.last_error = Set(Some(error.to_string()));
-                failed += 1;
+                update
+                    .col_expr(mail_outbox::Column::Status, Expr::value(status))
+                    .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(next))
+                    .col_expr(
+                        mail_outbox::Column::LastError,
+                        Expr::value(Some(error.to_string())),
+                    )
             }
+        };
+        let written = update
+            .filter(mail_outbox::Column::Id.eq(row.id))
+            .filter(mail_outbox::Column::LeaseToken.eq(token))
+            .exec(db)
+            .await?;
+        if written.rows_affected != 1 {
+            tracing::warn!(mail = %row.id, "mail's lease was taken over while it was sent");
         }
-        update.update(db).await?;
     }
     Ok((sent, failed))
 }
@@ -271,6 +316,10 @@ pub async fn retry_now(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbEr
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+#[cfg(test)]
+#[path = "outbox_lease_tests.rs"]
+mod lease_tests;
 
 #[cfg(test)]
 mod tests {

@@ -42,6 +42,30 @@ pub async fn recent(
         .await
 }
 
+/// Counts this request and returns how many the client made before it in
+/// the last `window`, race-free: the row goes in first (on SQLite that takes
+/// the write lock, so the count then sees every committed request), and on
+/// PostgreSQL a transaction-scoped advisory lock on the client's key makes
+/// parallel requests count one after the other. Call it inside the
+/// transaction that acts on the answer.
+pub async fn take(
+    txn: &impl ConnectionTrait,
+    action: &str,
+    ip: &str,
+    window: Duration,
+) -> Result<u64, DbErr> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            [format!("{action} {}", client_key(ip)).into()],
+        ))
+        .await?;
+    }
+    record(txn, action, ip).await?;
+    Ok(recent(txn, action, ip, window).await?.saturating_sub(1))
+}
+
 /// Counts one request, and forgets this client's requests older than a day.
 pub async fn record(db: &impl ConnectionTrait, action: &str, ip: &str) -> Result<(), DbErr> {
     record_key(db, action, &client_key(ip)).await
@@ -72,6 +96,35 @@ pub async fn record_key(db: &impl ConnectionTrait, action: &str, key: &str) -> R
 mod tests {
     use super::*;
     use crate::testkit::TestDb;
+    use sea_orm::TransactionTrait;
+
+    /// Twelve requests at once from one client: each counts exactly the
+    /// ones before it, so a limit cannot be slipped past in parallel.
+    #[tokio::test]
+    async fn parallel_requests_each_count_the_ones_before() {
+        let t = TestDb::new().await;
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..12 {
+            let db = t.db.clone();
+            set.spawn(async move {
+                let txn = db.begin().await.unwrap();
+                let before = take(&txn, "test.limit", "192.0.2.9", Duration::hours(1))
+                    .await
+                    .unwrap();
+                // Hold the transaction a moment, as a real request would.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                txn.commit().await.unwrap();
+                before
+            });
+        }
+        let mut seen = Vec::new();
+        while let Some(n) = set.join_next().await {
+            seen.push(n.unwrap());
+        }
+        seen.sort();
+        assert_eq!(seen, (0..12).collect::<Vec<u64>>());
+        t.close().await;
+    }
 
     #[test]
     fn ipv6_clients_are_grouped_by_their_64() {

@@ -49,15 +49,16 @@ async fn request_inner(
     public_url: &str,
 ) -> Result<(), AppError> {
     let hour_ago = Utc::now() - Duration::hours(1);
+    let found = auth::find_by_login(db, login).await?;
+    let owner = found.filter(|u| u.status == UserStatus::Active.as_str());
+    let txn = db.begin().await.map_err(db_error)?;
+    // Counted and checked together, so parallel requests cannot slip past.
     let from_ip = match ip {
-        Some(ip) => rate_limit::recent(db, REQUESTED, ip, Duration::hours(1))
+        Some(ip) => rate_limit::take(&txn, REQUESTED, ip, Duration::hours(1))
             .await
             .map_err(db_error)?,
         None => 0,
     };
-    let found = auth::find_by_login(db, login).await?;
-    let owner = found.filter(|u| u.status == UserStatus::Active.as_str());
-    let txn = db.begin().await.map_err(db_error)?;
     let outcome = match &owner {
         _ if from_ip >= PER_IP_PER_HOUR => "limited_ip",
         None => "no_account",
@@ -76,11 +77,6 @@ async fn request_inner(
     };
     if let (Some(owner), "sent") = (&owner, outcome) {
         mail_link(&txn, owner, public_url, true).await?;
-    }
-    if let Some(ip) = ip {
-        rate_limit::record(&txn, REQUESTED, ip)
-            .await
-            .map_err(db_error)?;
     }
     audit::record(
         &txn,

@@ -81,10 +81,7 @@ async fn register_inner(
     let txn = db.begin().await.map_err(db_error)?;
     let limited = match ip {
         Some(ip) => {
-            let recent = rate_limit::recent(&txn, REGISTERED, ip, Duration::hours(1))
-                .await
-                .map_err(db_error)?;
-            rate_limit::record(&txn, REGISTERED, ip)
+            let recent = rate_limit::take(&txn, REGISTERED, ip, Duration::hours(1))
                 .await
                 .map_err(db_error)?;
             recent >= PER_IP_PER_HOUR

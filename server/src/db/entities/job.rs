@@ -28,6 +28,8 @@ pub struct Model {
     pub finished_at: Option<DateTimeUtc>,
     /// Lease of the instance running it; a job past its lease is picked up again.
     pub locked_until: Option<DateTimeUtc>,
+    /// Who holds the lease: the token its claim drew.
+    pub lease_token: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

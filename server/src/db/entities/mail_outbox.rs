@@ -17,6 +17,8 @@ pub struct Model {
     pub next_attempt_at: DateTimeUtc,
     /// Lease of the worker sending it, so several instances send a mail once.
     pub locked_until: Option<DateTimeUtc>,
+    /// Who holds the lease: the token its claim drew.
+    pub lease_token: Option<String>,
     pub created_at: DateTimeUtc,
     pub sent_at: Option<DateTimeUtc>,
     /// JSON list of files (`mail::Attachment`); emptied once sent.

@@ -11,6 +11,7 @@ mod m20261128_000004_certificates;
 mod m20261128_000005_imports;
 mod m20261129_000001_search_catch_up;
 mod m20261129_000002_revoked_index;
+mod m20261207_000001_lease_tokens;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_imports::Migration),
             Box::new(m20261129_000001_search_catch_up::Migration),
             Box::new(m20261129_000002_revoked_index::Migration),
+            Box::new(m20261207_000001_lease_tokens::Migration),
         ]
     }
 }
