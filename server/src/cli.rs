@@ -193,8 +193,14 @@ async fn import_file(
         .await
         .map_err(|e| anyhow::anyhow!(e.summary()))?;
     if let Some(path) = report {
-        let csv =
-            error_report::error_report(&done.table, &done.failures).map_err(anyhow::Error::msg)?;
+        let csv = error_report::error_report(
+            &done.table,
+            &done.failures,
+            &error_report::password_columns(&crate::services::import::columns::auto_map(
+                &done.table.header,
+            )),
+        )
+        .map_err(anyhow::Error::msg)?;
         std::fs::write(path, csv)?;
     }
     for (line, reason) in done.failures.iter().take(20) {

@@ -14,10 +14,16 @@ pub async fn import_status(
 ) -> Result<ImportView, AppError> {
     use crate::model::{Outcome, Permission};
     use crate::ssr::{backend, fail, require};
-    require(Permission::UsersImport)?;
+    let actor = require(Permission::UsersImport)?;
     let filter = filter.as_deref().and_then(Outcome::parse);
     backend()?
-        .import_view(&id, filter, page.unwrap_or(0))
+        .import_view(
+            &actor,
+            &crate::ssr::request_meta(),
+            &id,
+            filter,
+            page.unwrap_or(0),
+        )
         .await
         .map_err(fail)
 }

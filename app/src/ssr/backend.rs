@@ -248,6 +248,8 @@ pub trait ImportBackend: Send + Sync {
     /// The import's step, mapping, a page of its preview and its progress.
     async fn import_view(
         &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
         id: &str,
         filter: Option<crate::model::Outcome>,
         page: usize,

@@ -11,11 +11,14 @@ use crate::services::import::{job, store};
 impl ImportBackend for ServerBackend {
     async fn import_view(
         &self,
+        actor: &CurrentUser,
+        meta: &RequestMeta,
         id: &str,
         filter: Option<Outcome>,
         page: usize,
     ) -> Result<ImportView, AppError> {
-        store::view(&self.state.db, store::parse_id(id)?, filter, page).await
+        let actor = actor_of(actor, meta)?;
+        store::view(&self.state.db, &actor, store::parse_id(id)?, filter, page).await
     }
 
     async fn map_import(

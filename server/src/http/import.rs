@@ -138,18 +138,32 @@ pub async fn errors_csv(
     user: Option<Extension<CurrentUser>>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(refusal) = caller(user) {
-        return refusal.into_response();
-    }
+    let user = match caller(user) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
     let result = async {
-        let row = store::find(&state.db, store::parse_id(&id)?).await?;
+        let actor = actor_of(&user);
+        let row = store::find_visible(&state.db, &actor, store::parse_id(&id)?).await?;
         let failures = store::failures(&state.db, &row).await?;
         let table = read::read(&row.content).map_err(app::AppError::BadRequest)?;
-        let csv = report::error_report(&table, &failures).map_err(app::AppError::Internal)?;
+        let secret = report::password_columns(&store::mapping_of(&row));
+        let csv =
+            report::error_report(&table, &failures, &secret).map_err(app::AppError::Internal)?;
         Ok::<_, app::AppError>((report_name(&row.file_name), csv))
     }
     .await;
     download_or(result, StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The signed-in caller as the services' actor.
+fn actor_of(user: &CurrentUser) -> Actor {
+    Actor {
+        // Never the nil id, which is the command line's.
+        id: uuid::Uuid::parse_str(&user.id).unwrap_or_else(|_| uuid::Uuid::new_v4()),
+        username: user.username.clone(),
+        ip: None,
+    }
 }
 
 /// `people.csv` → `people-errors.csv`, with only safe characters.
@@ -183,11 +197,13 @@ pub async fn certificate_passwords(
     user: Option<Extension<CurrentUser>>,
     Path(id): Path<String>,
 ) -> Response {
-    if let Err(refusal) = caller(user) {
-        return refusal.into_response();
-    }
+    let user = match caller(user) {
+        Ok(user) => user,
+        Err(refusal) => return refusal.into_response(),
+    };
     let result = async {
         let id = store::parse_id(&id)?;
+        store::find_visible(&state.db, &actor_of(&user), id).await?;
         let passwords = store::take_passwords(&state.db, id, &state.ca_key).await?;
         let csv = report::passwords_csv(&passwords).map_err(app::AppError::Internal)?;
         Ok(("certificate-passwords.csv".to_string(), csv))

@@ -204,6 +204,11 @@ impl Authority {
         &self.actor
     }
 
+    /// Holds every permission there is (the Admin role, or the command line).
+    pub fn is_admin(&self) -> bool {
+        Permission::ALL.iter().all(|p| self.held.contains(p))
+    }
+
     pub fn holds(&self, permission: Permission) -> bool {
         self.held.contains(&permission)
     }

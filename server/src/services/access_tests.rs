@@ -563,3 +563,59 @@ async fn changing_an_email_ends_the_links_mailed_to_the_old_one() {
     assert!(!usable(&t.db, token).await);
     t.close().await;
 }
+
+#[tokio::test]
+async fn an_import_is_seen_only_by_its_creator_and_admins_and_shows_no_password() {
+    use crate::services::import::{read, report, store};
+    let t = TestDb::new().await;
+    let (_, desk) = cast(
+        &t.db,
+        &[
+            Permission::UsersRead,
+            Permission::UsersWrite,
+            Permission::UsersImport,
+        ],
+    )
+    .await;
+    let root = actor_for(&by_name(&t.db, "root.admin").await);
+    let csv = "username,first_name,last_name,email,password\n\
+               new.one,New,One,new.one@example.com,a secret passphrase\n\
+               bad name,Bad,Row,bad@example.com,another secret phrase\n";
+    let id = store::save_upload(&t.db, &desk, "people.csv", csv.as_bytes().to_vec())
+        .await
+        .unwrap();
+    let view = store::view(&t.db, &desk, id, None, 0).await.unwrap();
+    assert!(
+        !format!("{view:?}").contains("a secret passphrase"),
+        "the sample shows no password"
+    );
+    // An Admin may look; another importer may not even learn it exists.
+    store::view(&t.db, &root, id, None, 0).await.unwrap();
+    let other_role = role_with(
+        &t.db,
+        "Importers",
+        &[Permission::UsersRead, Permission::UsersImport],
+    )
+    .await;
+    let other = actor_for(&holder(&t.db, "other.importer", other_role).await);
+    assert_eq!(
+        store::view(&t.db, &other, id, None, 0).await.err(),
+        Some(AppError::NotFound)
+    );
+    assert_eq!(
+        store::find_visible(&t.db, &other, id).await.err(),
+        Some(AppError::NotFound)
+    );
+    // The error report leaves the password column empty.
+    let table = read::read(csv.as_bytes()).unwrap();
+    let row = store::find(&t.db, id).await.unwrap();
+    let secret = report::password_columns(&store::mapping_of(&row));
+    let csv_out =
+        report::error_report(&table, &[(3, "username: not valid".into())], &secret).unwrap();
+    let text = String::from_utf8(csv_out).unwrap();
+    assert!(
+        text.contains("bad name") && !text.contains("another secret phrase"),
+        "{text}"
+    );
+    t.close().await;
+}

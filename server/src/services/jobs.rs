@@ -255,7 +255,12 @@ pub fn spawn_worker(db: DatabaseConnection, wake: Arc<Notify>, sealing_key: [u8;
                     }
                     continue;
                 }
-                Ok(None) => {}
+                Ok(None) => {
+                    // Idle: old uploads (personal data, perhaps passwords) go.
+                    if let Err(error) = super::import::store::purge_expired(&db).await {
+                        tracing::warn!(%error, "could not delete expired imports");
+                    }
+                }
                 Err(error) => tracing::warn!(%error, "could not claim a job"),
             }
             tokio::select! {

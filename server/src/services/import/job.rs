@@ -40,7 +40,7 @@ pub async fn start(
     public_url: &str,
     sign_in_url: &str,
 ) -> Result<Uuid, AppError> {
-    let row = store::find(db, import_id).await?;
+    let row = store::find_visible(db, actor, import_id).await?;
     if row.job_id.is_some() {
         return Err(AppError::Conflict(
             "This import has already been applied.".into(),
@@ -94,7 +94,13 @@ pub async fn run(
                 .one(db)
                 .await?
                 .unwrap_or(job);
-            jobs::finish(db, &current, Err(error.to_string())).await
+            jobs::finish(db, &current, Err(error.to_string())).await?;
+            if let Ok(params) = serde_json::from_str::<Params>(&current.params) {
+                if let Err(error) = store::forget_passwords(db, params.import_id).await {
+                    tracing::error!(%error, "could not clear an import's passwords");
+                }
+            }
+            Ok(())
         }
     }
 }
@@ -346,6 +352,7 @@ async fn finish(
     let success = outcome.is_ok();
     let error = outcome.as_ref().err().cloned();
     jobs::finish(db, job, outcome).await.map_err(db_error)?;
+    store::forget_passwords(db, row.id).await?;
     audit::record(
         db,
         audit::Event {

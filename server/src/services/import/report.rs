@@ -5,8 +5,24 @@ use std::collections::HashMap;
 use super::read::Table;
 use crate::services::export::defuse;
 
-/// The report for `failures` (line → reason) over the file's `table`.
-pub fn error_report(table: &Table, failures: &[(u64, String)]) -> Result<Vec<u8>, String> {
+/// The columns a mapping reads passwords from (by their fields' names).
+pub fn password_columns(mapping: &[Option<app::model::ImportField>]) -> Vec<usize> {
+    mapping
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| **f == Some(app::model::ImportField::Password))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The report for `failures` (line → reason) over the file's `table`; the
+/// `secret` columns (passwords) are left empty: a report is mailed around
+/// and kept, a password must not be.
+pub fn error_report(
+    table: &Table,
+    failures: &[(u64, String)],
+    secret: &[usize],
+) -> Result<Vec<u8>, String> {
     let reasons: HashMap<u64, &str> = failures.iter().map(|(l, m)| (*l, m.as_str())).collect();
     let mut out = csv::WriterBuilder::new()
         .flexible(true)
@@ -20,7 +36,14 @@ pub fn error_report(table: &Table, failures: &[(u64, String)]) -> Result<Vec<u8>
             let mut cells: Vec<String> = record
                 .cells
                 .iter()
-                .map(|c| defuse(c).into_owned())
+                .enumerate()
+                .map(|(i, c)| {
+                    if secret.contains(&i) {
+                        String::new()
+                    } else {
+                        defuse(c).into_owned()
+                    }
+                })
                 .collect();
             cells.push(defuse(reason).into_owned());
             out.write_record(&cells).map_err(failed)?;

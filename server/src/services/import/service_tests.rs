@@ -182,7 +182,7 @@ async fn preview_outcomes_and_consistency_rules() {
     let failures = store::failures(&t.db, &row).await.unwrap();
     assert_eq!(failures.len(), 8);
     let table = read::read(csv.as_bytes()).unwrap();
-    let report = report::error_report(&table, &failures).unwrap();
+    let report = report::error_report(&table, &failures, &[]).unwrap();
     let text = String::from_utf8(report).unwrap();
     assert!(text.starts_with(&format!("{HEADER},error\n")));
     assert_eq!(text.lines().count(), 9);
@@ -302,7 +302,7 @@ async fn an_interrupted_apply_resumes_at_the_next_row() {
     assert_eq!((half.status.as_str(), half.cursor), ("running", 5_000));
     let users_now = user::Entity::find().count(&t.db).await.unwrap();
     assert_eq!(users_now, 1 + 5_000, "exactly the first batch");
-    let view = store::view(&t.db, id, None, 0).await.unwrap();
+    let view = store::view(&t.db, &actor, id, None, 0).await.unwrap();
     assert_eq!(view.stage, app::model::ImportStage::Applying);
     assert_eq!(view.applied.unwrap().create, 5_000);
     // While polled, the page has the header and the row count from the
@@ -337,7 +337,7 @@ async fn an_interrupted_apply_resumes_at_the_next_row() {
         .await
         .unwrap();
     assert_eq!(members, 12_000);
-    let view = store::view(&t.db, id, None, 0).await.unwrap();
+    let view = store::view(&t.db, &actor, id, None, 0).await.unwrap();
     assert_eq!(view.stage, app::model::ImportStage::Done);
     t.close().await;
 }
@@ -353,7 +353,7 @@ async fn only_if_no_errors_applies_nothing_and_reports_ten_thousand_errors() {
     }
     let (id, counts) = upload(&t.db, &actor, &csv, true).await;
     assert_eq!((counts.create, counts.error), (3, 10_000));
-    let view = store::view(&t.db, id, Some(Outcome::Error), 2)
+    let view = store::view(&t.db, &actor, id, Some(Outcome::Error), 2)
         .await
         .unwrap();
     assert_eq!(view.page.len(), app::model::import::PREVIEW_PAGE);
@@ -374,7 +374,7 @@ async fn only_if_no_errors_applies_nothing_and_reports_ten_thousand_errors() {
     let row = store::find(&t.db, id).await.unwrap();
     let failures = store::failures(&t.db, &row).await.unwrap();
     let table = read::read(&row.content).unwrap();
-    let report = report::error_report(&table, &failures).unwrap();
+    let report = report::error_report(&table, &failures, &[]).unwrap();
     assert_eq!(String::from_utf8(report).unwrap().lines().count(), 10_001);
     t.close().await;
 }
@@ -483,5 +483,60 @@ async fn deactivations_keep_the_last_administrator_across_rows_and_batches() {
     ] {
         assert_eq!(by_name(&t.db, name).await.unwrap().status, status, "{name}");
     }
+    t.close().await;
+}
+
+/// Imports keep no secrets: the file's passwords are gone once the job has
+/// hashed them; a file over the row limit is refused before it is parsed;
+/// uploads past the retention are deleted.
+#[tokio::test]
+async fn imports_keep_no_passwords_and_no_old_files() {
+    use crate::services::settings;
+    let t = TestDb::new().await;
+    let actor = actor_for(&add_root(&t.db).await);
+    let csv = "username,first_name,last_name,email,password\n\
+               pw.person,Pw,Person,pw.person@example.com,a secret passphrase\n";
+    let (id, counts) = upload(&t.db, &actor, csv, false).await;
+    assert_eq!(counts.create, 1);
+    let done = apply(&t.db, &actor, id, ApplyMode::ValidRows).await;
+    assert_eq!(done.status, "done");
+    let kept = store::find(&t.db, id).await.unwrap();
+    let text = String::from_utf8(kept.content).unwrap();
+    assert!(
+        text.contains("pw.person") && !text.contains("a secret passphrase"),
+        "{text}"
+    );
+    assert!(by_name(&t.db, "pw.person")
+        .await
+        .unwrap()
+        .password_hash
+        .is_some());
+
+    settings::set_json(&t.db, store::MAX_ROWS, serde_json::json!(2))
+        .await
+        .unwrap();
+    let three = format!("{HEADER}\na,A,A,a@x.org,,,,\nb,B,B,b@x.org,,,,\nc,C,C,c@x.org,,,,\n");
+    let refused = store::save_upload(&t.db, &actor, "big.csv", three.into_bytes()).await;
+    assert!(refused
+        .unwrap_err()
+        .field_message("file")
+        .unwrap()
+        .contains("more than 2 rows"));
+
+    // Eight days later the upload is gone; a fresh one stays.
+    use sea_orm::{ActiveModelTrait, Set};
+    let mut old: crate::db::entities::import::ActiveModel =
+        store::find(&t.db, id).await.unwrap().into();
+    old.created_at = Set(chrono::Utc::now() - chrono::Duration::days(8));
+    old.update(&t.db).await.unwrap();
+    let fresh = store::save_upload(&t.db, &actor, "fresh.csv", csv.as_bytes().to_vec())
+        .await
+        .unwrap();
+    assert_eq!(store::purge_expired(&t.db).await.unwrap(), 1);
+    assert_eq!(
+        store::find(&t.db, id).await.err(),
+        Some(app::AppError::NotFound)
+    );
+    store::find(&t.db, fresh).await.unwrap();
     t.close().await;
 }

@@ -23,6 +23,20 @@ pub async fn save_upload(
     file_name: &str,
     bytes: Vec<u8>,
 ) -> Result<Uuid, AppError> {
+    // Counted before the file is parsed: a line per row at least.
+    let max_rows = crate::services::settings::get_i64(db, MAX_ROWS, 1_000_000)
+        .await
+        .map_err(db_error)?
+        .max(1) as usize;
+    let lines = bytes.iter().filter(|b| **b == b'\n').count();
+    if lines > max_rows + 1 {
+        return Err(AppError::field(
+            "file",
+            format!(
+                "The file has more than {max_rows} rows (about {lines} lines); split it into files of at most {max_rows} rows."
+            ),
+        ));
+    }
     let table = read::read(&bytes).map_err(|m| AppError::field("file", m))?;
     let mapping = names(&columns::auto_map(&table.header));
     let id = Uuid::new_v4();
@@ -68,6 +82,31 @@ fn names(mapping: &Mapping) -> Vec<String> {
         .collect()
 }
 
+/// The import, when `actor` may see it: its creator and Admins only. The
+/// file may hold personal data and passwords; to anyone else it does not
+/// exist (404, not 403, so ids cannot be probed).
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<import::Model, AppError> {
+    let row = find(db, id).await?;
+    ensure_visible(db, actor, &row).await?;
+    Ok(row)
+}
+
+async fn ensure_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    row: &import::Model,
+) -> Result<(), AppError> {
+    if row.created_by == Some(actor.id) || Authority::load(db, actor).await?.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<import::Model, AppError> {
     import::Entity::find_by_id(id)
         .one(db)
@@ -97,6 +136,93 @@ async fn find_for_progress(db: &impl ConnectionTrait, id: Uuid) -> Result<import
 
 pub fn parse_id(id: &str) -> Result<Uuid, AppError> {
     Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
+}
+
+/// Blanks the file's password column once its job has hashed them: the
+/// upload keeps no password in clear beyond the job.
+pub async fn forget_passwords(db: &impl ConnectionTrait, id: Uuid) -> Result<(), AppError> {
+    let row = find(db, id).await?;
+    let secret = super::report::password_columns(&mapping_of(&row));
+    if secret.is_empty() {
+        return Ok(());
+    }
+    let table = read::read(&row.content).map_err(AppError::Internal)?;
+    let mut out = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let failed = |e: csv::Error| AppError::Internal(format!("csv: {e}"));
+    out.write_record(&table.header).map_err(failed)?;
+    for record in &table.rows {
+        let cells =
+            record.cells.iter().enumerate().map(
+                |(i, c)| {
+                    if secret.contains(&i) {
+                        ""
+                    } else {
+                        c.as_str()
+                    }
+                },
+            );
+        out.write_record(cells).map_err(failed)?;
+    }
+    let content = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(format!("csv: {e}")))?;
+    let mut update: import::ActiveModel = row.into();
+    update.content = Set(content);
+    update.updated_at = Set(Utc::now());
+    update.update(db).await.map_err(db_error)?;
+    Ok(())
+}
+
+/// Uploads older than the retention (setting `import.retention_days`,
+/// default 7) are deleted with their reports, unless their job still runs.
+pub async fn purge_expired(db: &impl ConnectionTrait) -> Result<u64, AppError> {
+    use sea_orm::{EntityTrait, QueryFilter};
+    let days = crate::services::settings::get_i64(db, RETENTION_DAYS, 7)
+        .await
+        .map_err(db_error)?
+        .max(1);
+    let before = Utc::now() - chrono::Duration::days(days);
+    let old: Vec<import::Model> = import::Entity::find()
+        .filter(import::Column::CreatedAt.lt(before))
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    let mut purged = 0;
+    for row in old {
+        if let Some(job_id) = row.job_id {
+            let job = job::Entity::find_by_id(job_id)
+                .one(db)
+                .await
+                .map_err(db_error)?;
+            if job.is_some_and(|j| j.finished_at.is_none()) {
+                continue;
+            }
+        }
+        import_failure::Entity::delete_many()
+            .filter(import_failure::Column::ImportId.eq(row.id))
+            .exec(db)
+            .await
+            .map_err(db_error)?;
+        import::Entity::delete_by_id(row.id)
+            .exec(db)
+            .await
+            .map_err(db_error)?;
+        purged += 1;
+    }
+    Ok(purged)
+}
+
+/// The setting: how many days uploads are kept.
+pub const RETENTION_DAYS: &str = "import.retention_days";
+/// The setting: the most rows a file may have.
+pub const MAX_ROWS: &str = "import.max_rows";
+
+/// The saved mapping as fields, column by column (None: ignored).
+pub fn mapping_of(row: &import::Model) -> Mapping {
+    let (header, _) = read::head(&row.content);
+    columns::parse(&saved_mapping(row), header.len()).unwrap_or_else(|_| columns::auto_map(&header))
 }
 
 fn saved_mapping(row: &import::Model) -> Vec<String> {
@@ -132,7 +258,7 @@ pub async fn save_mapping(
     values: &[String],
     create_groups: bool,
 ) -> Result<OutcomeCounts, AppError> {
-    let row = find(db, id).await?;
+    let row = find_visible(db, actor, id).await?;
     if row.job_id.is_some() {
         return Err(AppError::Conflict(
             "This import has already been applied.".into(),
@@ -180,6 +306,7 @@ pub fn preview_rows(row: &import::Model) -> Vec<RowReport> {
 /// the job's progress.
 pub async fn view(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     id: Uuid,
     filter: Option<Outcome>,
     page: usize,
@@ -187,6 +314,7 @@ pub async fn view(
     // A running job's page is polled twice a second: it reads the file's
     // first 64 KiB and not the dry run, rather than megabytes each time.
     let mut row = find_for_progress(db, id).await?;
+    ensure_visible(db, actor, &row).await?;
     if row.job_id.is_none() {
         row = find(db, id).await?;
     }
@@ -210,6 +338,19 @@ pub async fn view(
             (table.header, sample, table.rows.len() as u64)
         }
     };
+    // The mapping step shows the first row: never a password in it.
+    let secret = super::report::password_columns(&mapping_of(&row));
+    let sample: Vec<String> = sample
+        .into_iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            if secret.contains(&i) && !cell.is_empty() {
+                "••••••••".to_string()
+            } else {
+                cell
+            }
+        })
+        .collect();
     let job = match row.job_id {
         Some(job_id) => job::Entity::find_by_id(job_id)
             .one(db)
