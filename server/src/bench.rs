@@ -15,8 +15,28 @@ use crate::services::directory;
 pub struct Case {
     pub name: &'static str,
     pub query: UserQuery,
-    /// The bare statements (count, rows) the page needs.
+    /// The bare statements (count, rows) the page needs; `:search` in one
+    /// stands for the search text, which is bound, never spliced in.
     pub raw: Vec<String>,
+    pub search: Option<String>,
+}
+
+/// Where a case's statement takes the search text.
+const SEARCH: &str = ":search";
+
+/// `sql` as a statement, with the search text bound where `:search` is.
+fn statement(backend: DbBackend, sql: &str, search: Option<&str>) -> Statement {
+    match search.filter(|_| sql.contains(SEARCH)) {
+        Some(text) => {
+            let marker = if backend == DbBackend::Postgres {
+                "$1"
+            } else {
+                "?1"
+            };
+            Statement::from_sql_and_values(backend, sql.replace(SEARCH, marker), [text.into()])
+        }
+        None => Statement::from_string(backend, sql.to_string()),
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
@@ -64,11 +84,15 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
     };
     let search_where = match backend {
         DbBackend::Postgres => {
-            format!("(username_lc || ' ' || email_lc || ' ' || name_lc) LIKE '%{fragment}%'")
+            format!("(username_lc || ' ' || email_lc || ' ' || name_lc) LIKE {SEARCH}")
         }
-        _ => format!(
-            "seq IN (SELECT rowid FROM users_search WHERE users_search MATCH '\"{fragment}\"')"
-        ),
+        _ => format!("seq IN (SELECT rowid FROM users_search WHERE users_search MATCH {SEARCH})"),
+    };
+    // The text as each back-end's search takes it (an FTS5 phrase quotes
+    // itself, with its own quotes doubled).
+    let search_text = match backend {
+        DbBackend::Postgres => format!("%{}%", fragment.to_lowercase()),
+        _ => format!("\"{}\"", fragment.to_lowercase().replace('"', "\"\"")),
     };
     let role = uuid_literal(backend, helpdesk.id);
     // "active" is common, so `directory` filters it on the rows of the role
@@ -85,6 +109,7 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
     let cases = vec![
         Case {
             name: "first_page",
+            search: None,
             query: UserQuery::default(),
             raw: vec![
                 total_sql.clone(),
@@ -93,6 +118,7 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
         },
         Case {
             name: "page_10000",
+            search: None,
             query: UserQuery {
                 page: 10_000,
                 cursor: Some(Cursor::After(deep.seq)),
@@ -110,6 +136,7 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
         },
         Case {
             name: "sort_last_login",
+            search: None,
             query: UserQuery {
                 sort: SortKey::LastLogin,
                 descending: true,
@@ -122,6 +149,7 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
         },
         Case {
             name: "search_fragment",
+            search: Some(search_text.clone()),
             query: UserQuery {
                 search: fragment.to_string(),
                 ..Default::default()
@@ -130,7 +158,7 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
                 if pg {
                     format!("SELECT COUNT(*) FROM (SELECT 1 FROM users WHERE {search_where} LIMIT 10001) t")
                 } else {
-                    format!("SELECT COUNT(*) FROM users_search WHERE users_search MATCH '\"{fragment}\"'")
+                    format!("SELECT COUNT(*) FROM users_search WHERE users_search MATCH {SEARCH}")
                 },
                 format!(
                     "SELECT * FROM users WHERE {search_where} ORDER BY username_lc, seq LIMIT 11"
@@ -139,6 +167,7 @@ pub async fn cases(db: &DatabaseConnection, fragment: &str) -> anyhow::Result<Ve
         },
         Case {
             name: "filter_status_role",
+            search: None,
             query: UserQuery {
                 status: Some(app::model::UserStatus::Active),
                 role: Some(helpdesk.id.to_string()),
@@ -234,7 +263,7 @@ async fn pages(db: &DatabaseConnection, iterations: usize, fragment: &str) -> an
         .await?;
         let raw = time(iterations, || async {
             for sql in &case.raw {
-                db.query_all_raw(Statement::from_string(backend, sql.clone()))
+                db.query_all_raw(statement(backend, sql, case.search.as_deref()))
                     .await?;
             }
             Ok(())

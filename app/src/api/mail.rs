@@ -28,6 +28,7 @@ pub async fn save_mail_settings(
     from_name: String,
     from_address: String,
     public_url: String,
+    current_password: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::{MailSettingsInput, Permission};
     use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
@@ -42,6 +43,7 @@ pub async fn save_mail_settings(
         from_name,
         from_address,
         public_url,
+        current_password: current_password.unwrap_or_default(),
     };
     match backend()?
         .save_mail_settings(&actor, &request_meta(), input)

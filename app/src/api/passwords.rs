@@ -38,20 +38,28 @@ pub async fn set_user_password(
     use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
     let actor = require(Permission::UsersWrite)?;
     let page = format!("/users/{}", encode_query_value(&username));
-    let result = backend()?
-        .set_user_password(
-            &actor,
-            &request_meta(),
-            &username,
-            &password,
-            force_change.is_some(),
-            match (notify.is_some(), mail_password.is_some()) {
-                (_, true) => PasswordNotice::MailTemporary,
-                (true, false) => PasswordNotice::Mail,
-                (false, false) => PasswordNotice::Nothing,
-            },
-        )
-        .await;
+    let result = if mail_password.is_some() {
+        // Said, not ignored: an older form (or a script) asked for it.
+        Err(AppError::field(
+            "mail_password",
+            "Usher never mails a password. Tell the user yourself, or send a password recovery email.",
+        ))
+    } else {
+        backend()?
+            .set_user_password(
+                &actor,
+                &request_meta(),
+                &username,
+                &password,
+                force_change.is_some(),
+                if notify.is_some() {
+                    PasswordNotice::Mail
+                } else {
+                    PasswordNotice::Nothing
+                },
+            )
+            .await
+    };
     match result {
         Ok(()) => {
             if is_plain_form_post() {

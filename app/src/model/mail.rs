@@ -59,4 +59,8 @@ pub struct MailSettingsInput {
     pub from_name: String,
     pub from_address: String,
     pub public_url: String,
+    /// The admin's own password: asked when the SMTP host or the public
+    /// address changes, since either can redirect recovery mail.
+    #[serde(default)]
+    pub current_password: String,
 }

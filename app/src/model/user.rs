@@ -105,11 +105,9 @@ impl UserSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PasswordNotice {
     Nothing,
-    /// A mail saying it changed, without the password.
+    /// A mail saying it changed, without the password (no mail of Usher's
+    /// ever carries one).
     Mail,
-    /// A mail with the temporary password, which must be changed at the
-    /// next sign-in.
-    MailTemporary,
 }
 
 /// The signed-in person, as the UI needs them.

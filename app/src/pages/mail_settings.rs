@@ -150,6 +150,13 @@ fn SettingsForm(settings: MailSettings, save: ServerAction<SaveMailSettings>) ->
                     {error_line("public_url")}
                 </div>
                 <div class="sm:col-span-2">
+                    <label for="mail-current-password" class=LABEL>"Your current password"</label>
+                    <input id="mail-current-password" name="current_password" type="password" autocomplete="current-password" class=INPUT
+                        aria-describedby="mail-current-password-help"/>
+                    <p id="mail-current-password-help" class="mt-1 text-sm text-slate-600">"Needed to change the SMTP host or the public address: either could send password recovery mail elsewhere."</p>
+                    {error_line("current_password")}
+                </div>
+                <div class="sm:col-span-2">
                     <button type="submit" disabled=move || save.pending().get()
                         class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
                         "Save mail settings"

@@ -202,25 +202,6 @@ pub fn password_set_by_admin(public_url: &str, first_name: &str, force_change: b
     }
 }
 
-/// An admin's temporary password, which must be changed at the next
-/// sign-in (the only mail that carries a password, and only on request).
-pub fn temporary_password(public_url: &str, first_name: &str, password: &str) -> Rendered {
-    let sign_in = format!("{public_url}/login");
-    let lines = [
-        hello(first_name),
-        "An administrator set a temporary password for your Usher account:".to_string(),
-        password.to_string(),
-        "Sign in with it; you will be asked to choose your own password straight away. You have been signed out on every device.".to_string(),
-    ];
-    compose(
-        "temporary_password",
-        "Your temporary Usher password",
-        &lines,
-        Some(("Sign in to Usher", &sign_in)),
-        4,
-    )
-}
-
 /// "Send test email" on `/settings/mail`.
 pub fn test_mail(public_url: &str) -> Rendered {
     let title = "Usher test email";

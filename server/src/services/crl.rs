@@ -74,7 +74,8 @@ pub async fn reissue(db: &impl ConnectionTrait, ca: &Ca) -> anyhow::Result<Publi
             reason: rcgen_reason(c.revocation_reason.as_deref()),
         })
         .collect();
-    let number = current(db).await?.map_or(1, |p| p.number + 1);
+    let at_least = current(db).await?.map_or(1, |p| p.number + 1);
+    let number = next_number(db, at_least as i64).await?.max(1) as u64;
     let pem = pki::crl(ca, &revoked, number, time::OffsetDateTime::now_utc())?;
     let published = Published {
         number,
@@ -84,6 +85,42 @@ pub async fn reissue(db: &impl ConnectionTrait, ca: &Ca) -> anyhow::Result<Publi
     };
     settings::set_json(db, KEY, serde_json::to_value(&published)?).await?;
     Ok(published)
+}
+
+/// Where the last CRL number handed out is kept.
+const NUMBER_KEY: &str = "crl.last_number";
+
+/// The next CRL number, never the same twice across instances: one atomic
+/// upsert that raises the counter and returns it (at least `at_least`, the
+/// published CRL's number plus one).
+async fn next_number(db: &impl ConnectionTrait, at_least: i64) -> anyhow::Result<i64> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = CAST(GREATEST(CAST(settings.value AS BIGINT) + 1, \
+             CAST($2 AS BIGINT)) AS TEXT), updated_at = $3 RETURNING value"
+        }
+        _ => {
+            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (key) DO UPDATE SET value = CAST(MAX(CAST(settings.value AS INTEGER) + 1, \
+             CAST(?2 AS INTEGER)) AS TEXT), updated_at = ?3 RETURNING value"
+        }
+    };
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [
+                NUMBER_KEY.into(),
+                at_least.to_string().into(),
+                Utc::now().into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the CRL number was not returned"))?;
+    let value: String = row.try_get_by_index(0)?;
+    Ok(value.trim().parse()?)
 }
 
 fn rcgen_reason(reason: Option<&str>) -> rcgen::RevocationReason {
@@ -117,4 +154,31 @@ pub async fn refresh_with_key(
 ) -> anyhow::Result<Published> {
     let ca = super::ca::load(db, key).await?;
     refresh(db, &ca).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::TestDb;
+
+    /// Instances issuing at the same moment never hand out the same CRL
+    /// number, and the counter never falls behind a published CRL.
+    #[tokio::test]
+    async fn crl_numbers_never_repeat_across_instances() {
+        let t = TestDb::new().await;
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let db = t.db.clone();
+            set.spawn(async move { next_number(&db, 1).await.unwrap() });
+        }
+        let mut numbers = Vec::new();
+        while let Some(n) = set.join_next().await {
+            numbers.push(n.unwrap());
+        }
+        numbers.sort();
+        assert_eq!(numbers, (1..=8).collect::<Vec<i64>>());
+        assert_eq!(next_number(&t.db, 50).await.unwrap(), 50);
+        assert_eq!(next_number(&t.db, 1).await.unwrap(), 51);
+        t.close().await;
+    }
 }

@@ -263,6 +263,11 @@ pub async fn save(
     before: Option<&Stored>,
 ) -> Result<(), AppError> {
     let stored = validate(input, before)?;
+    if let Some(before) = before {
+        if stored.host != before.host || stored.public_url != before.public_url {
+            confirm_password(db, actor, &input.current_password).await?;
+        }
+    }
     let value = serde_json::to_value(&stored).map_err(|e| AppError::Internal(e.to_string()))?;
     settings::set_json(db, KEY, value).await.map_err(db_error)?;
     // The audit event names what changed, never the password itself.
@@ -280,6 +285,36 @@ pub async fn save(
         Some(details),
     )
     .await
+}
+
+/// The actor's own password, checked: where mail goes and where its links
+/// point can hand recovery mail to someone else.
+async fn confirm_password(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    password: &str,
+) -> Result<(), AppError> {
+    use crate::db::entities::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    if password.is_empty() {
+        return Err(AppError::field(
+            "current_password",
+            "Changing the SMTP host or the public address needs your current password.",
+        ));
+    }
+    let stored = user::Entity::find()
+        .filter(user::Column::Id.eq(actor.id))
+        .one(db)
+        .await
+        .map_err(db_error)?
+        .and_then(|u| u.password_hash);
+    if stored.is_none() || !super::passwords::verify(password.to_string(), stored).await {
+        return Err(AppError::field(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    Ok(())
 }
 
 /// "Send test email": sends at once (not through the outbox) and returns
@@ -337,6 +372,53 @@ mod tests {
             public_url: "https://usher.example.com/".into(),
             ..Default::default()
         }
+    }
+
+    /// A stolen session cannot point recovery mail elsewhere: a new SMTP
+    /// host or public address needs the admin's own password.
+    #[tokio::test]
+    async fn a_new_host_or_public_address_needs_the_current_password() {
+        let t = crate::testkit::TestDb::new().await;
+        let actor = crate::testkit::actor_for(&crate::testkit::add_root(&t.db).await);
+        let before = validate(&input(), None).unwrap();
+        let same = Input {
+            from_name: "Usher".into(),
+            ..input()
+        };
+        save(&t.db, &actor, &same, Some(&before)).await.unwrap();
+        for (host, url) in [
+            ("evil.example", "https://usher.example.com"),
+            ("smtp.example.com", "https://evil.example"),
+        ] {
+            let moved = |current: &str| Input {
+                host: host.into(),
+                public_url: url.into(),
+                current_password: current.into(),
+                ..input()
+            };
+            let none = save(&t.db, &actor, &moved(""), Some(&before)).await;
+            assert!(none
+                .unwrap_err()
+                .field_message("current_password")
+                .is_some());
+            let wrong = save(&t.db, &actor, &moved("not mine"), Some(&before)).await;
+            assert_eq!(
+                wrong
+                    .unwrap_err()
+                    .field_message("current_password")
+                    .as_deref(),
+                Some("That is not your current password.")
+            );
+            save(
+                &t.db,
+                &actor,
+                &moved("a long admin passphrase"),
+                Some(&before),
+            )
+            .await
+            .unwrap();
+        }
+        t.close().await;
     }
 
     #[test]

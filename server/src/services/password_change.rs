@@ -131,12 +131,6 @@ pub async fn set_by_admin(
             owner.username
         )));
     }
-    if set.notice == PasswordNotice::MailTemporary && !set.force_change {
-        return Err(AppError::field(
-            "mail_password",
-            "Only a temporary password can be mailed: also ask for a change at the next sign-in.",
-        ));
-    }
     if set.password.is_empty() {
         return Err(AppError::field(
             "password",
@@ -172,11 +166,6 @@ pub async fn set_by_admin(
             public_url,
             &owner.first_name,
             set.force_change,
-        )),
-        PasswordNotice::MailTemporary => Some(templates::temporary_password(
-            public_url,
-            &owner.first_name,
-            set.password,
         )),
     };
     if let Some(mail) = mail {

@@ -370,14 +370,6 @@ fn SetPasswordPanel(username: String) -> impl IntoView {
                     <input type="checkbox" name="notify" value="on" checked=true/>
                     "Notify the user by email (the mail does not contain the password)"
                 </label>
-                <label class="flex items-center gap-2 text-sm">
-                    <input type="checkbox" name="mail_password" value="on"/>
-                    "Instead, mail them this temporary password (needs the change at the next sign-in)"
-                </label>
-                {move || action.value().with(|v| match v {
-                    Some(Err(e)) => e.field_message("mail_password"),
-                    _ => None,
-                }).map(|message| view! { <p class="text-sm text-red-700">{message}</p> })}
                 <p class="text-sm text-slate-600">"The user is signed out everywhere. Give them the new password yourself."</p>
                 <div class="flex gap-2">
                     <button type="submit" disabled=move || action.pending().get()
