@@ -51,13 +51,13 @@ export default defineConfig({
     // Specs that add data run after the read-only ones, whose counts they would change.
     {
       name: 'hydrated-admin',
-      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration|export|import)\.spec\.ts/,
+      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration|export|import|delegation)\.spec\.ts/,
       dependencies: ['hydrated', 'no-js'],
       use: { javaScriptEnabled: true },
     },
     {
       name: 'no-js-admin',
-      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration|export|import)\.spec\.ts/,
+      testMatch: /(users|roles|groups|bulk|settings|invitations|recovery|passwords|mail|registration|export|import|delegation)\.spec\.ts/,
       dependencies: ['hydrated', 'no-js'],
       use: { javaScriptEnabled: false },
     },

@@ -90,8 +90,18 @@ pub const LAST_ADMIN: &str = "the last active administrator";
 /// change users take it instead of a bare row.
 #[derive(Debug)]
 pub struct Permit<'a> {
-    pub user: &'a user::Model,
-    pub act: Act,
+    user: &'a user::Model,
+    act: Act,
+}
+
+impl<'a> Permit<'a> {
+    pub fn user(&self) -> &'a user::Model {
+        self.user
+    }
+
+    pub fn act(&self) -> Act {
+        self.act
+    }
 }
 
 /// Active Admins left, counted once per transaction and lowered as acts that

@@ -535,7 +535,7 @@ async fn send_invitations(
         .as_deref()
         .ok_or_else(|| DbErr::Custom("the job has no public address for links".into()))?;
     for permit in change {
-        super::invitations::send(txn, actor, permit.user, public_url)
+        super::invitations::send(txn, actor, permit.user(), public_url)
             .await
             .map_err(|e| DbErr::Custom(e.to_string()))?;
     }
@@ -547,7 +547,7 @@ async fn apply_groups(
     params: &Params,
     change: &[Permit<'_>],
 ) -> Result<(), DbErr> {
-    let ids: Vec<Uuid> = change.iter().map(|p| p.user.id).collect();
+    let ids: Vec<Uuid> = change.iter().map(|p| p.user().id).collect();
     let now = Utc::now();
     match (params.action, params.target) {
         (BulkAction::AddToGroup, Some(group_id)) => {
@@ -595,7 +595,7 @@ async fn audit_groups(
             super::audit::user_change_row(
                 actor,
                 action,
-                (p.user.id, &p.user.username),
+                (p.user().id, &p.user().username),
                 details,
                 now,
             )

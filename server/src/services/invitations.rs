@@ -76,7 +76,7 @@ pub async fn send_to(
         .await?
         .permit(&txn, &invitee, Act::Credentials, &mut AdminsLeft::unknown())
         .await?;
-    send(&txn, actor, permit.user, public_url).await?;
+    send(&txn, actor, permit.user(), public_url).await?;
     txn.commit().await.map_err(db_error)?;
     Ok(invitee.email)
 }

@@ -32,12 +32,12 @@ pub async fn apply(
     let Some(first) = permits.first() else {
         return Ok(Ended::default());
     };
-    let act = first.act;
-    if permits.iter().any(|p| p.act != act) {
+    let act = first.act();
+    if permits.iter().any(|p| p.act() != act) {
         return Err(DbErr::Custom("one act per batch of transitions".into()));
     }
-    let seqs: Vec<i64> = permits.iter().map(|p| p.user.seq).collect();
-    let ids: Vec<Uuid> = permits.iter().map(|p| p.user.id).collect();
+    let seqs: Vec<i64> = permits.iter().map(|p| p.user().seq).collect();
+    let ids: Vec<Uuid> = permits.iter().map(|p| p.user().id).collect();
     let now = Utc::now();
     let set_status = |status: UserStatus| {
         user::Entity::update_many()
@@ -89,7 +89,7 @@ pub async fn apply(
     let events: Vec<_> = permits
         .iter()
         .map(|p| {
-            let row = p.user;
+            let row = p.user();
             let mut details = match act {
                 Act::Delete => serde_json::json!({
                     "before": { "email": row.email, "status": row.status },
@@ -117,8 +117,9 @@ pub async fn apply(
     Ok(ended)
 }
 
-/// Ends the users' sessions and revokes their certificates.
-async fn end_access(txn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Ended, DbErr> {
+/// Ends the users' sessions and revokes their certificates (a deactivation
+/// or deletion, whatever the path: the import's deactivations too).
+pub async fn end_access(txn: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Ended, DbErr> {
     let sessions = session::Entity::delete_many()
         .filter(session::Column::UserId.is_in(ids.to_vec()))
         .exec(txn)

@@ -3,7 +3,7 @@
 //! invitations and certificates, so a row is applied whole or not at all.
 use std::collections::{BTreeMap, HashMap};
 
-use app::model::{ImportField, Outcome, OutcomeCounts, RevocationReason, UserStatus};
+use app::model::{ImportField, Outcome, OutcomeCounts, UserStatus};
 use app::AppError;
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
@@ -16,7 +16,7 @@ use crate::db::entities::{group, group_member, user};
 use crate::db::write_txn::WriteTxn;
 use crate::pki::{Ca, Pkcs12Profile};
 use crate::services::users::{self, Actor, NewUser};
-use crate::services::{audit, certificates, db_error, invitations, passwords, sessions};
+use crate::services::{audit, certificates, db_error, invitations, passwords};
 
 /// Rows per transaction, and at most this many passwords (each an argon2
 /// hash), so progress moves every few seconds either way.
@@ -202,16 +202,9 @@ pub async fn apply(
                     }
                 }
                 if update.status == Some(UserStatus::Inactive) {
-                    sessions::end_all_for_user(txn, user.id)
+                    crate::services::transitions::end_access(txn, &[user.id])
                         .await
                         .map_err(db_error)?;
-                    certificates::revoke_all_of(
-                        txn,
-                        &[user.id],
-                        RevocationReason::CessationOfOperation,
-                    )
-                    .await
-                    .map_err(db_error)?;
                 }
                 let changes: BTreeMap<&str, (&str, &str)> = p
                     .report
@@ -220,9 +213,15 @@ pub async fn apply(
                     .map(|c| (c.field.as_str(), (c.before.as_str(), c.after.as_str())))
                     .collect();
                 let details = serde_json::json!({ "changes": changes, "import": import });
+                // A status change is named as on the user's page.
+                let action = match update.status {
+                    Some(UserStatus::Inactive) => audit::AuditAction::UserDeactivate,
+                    Some(UserStatus::Active) => audit::AuditAction::UserActivate,
+                    _ => audit::AuditAction::UserUpdate,
+                };
                 events.push(audit::user_change_row(
                     actor,
-                    "user.update",
+                    action.as_str(),
                     (user.id, &user.username),
                     details,
                     now,
