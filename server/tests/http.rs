@@ -1291,3 +1291,31 @@ async fn failed_sign_ins_are_delayed_with_retry_after() {
     s.sign_in("gen.user", USER_PASSWORD).await;
     s.stop().await;
 }
+
+/// The one-time certificate passwords are taken with a POST only (a GET, as
+/// a prefetch or crawler would send, spends nothing), and only by the
+/// import's creator or an Admin.
+#[tokio::test]
+async fn certificate_passwords_are_taken_with_a_post() {
+    let s = start().await;
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let path = format!("/import/{}/certificate-passwords.csv", uuid::Uuid::new_v4());
+    let get = s
+        .client
+        .get(s.url(&path))
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(get.status(), StatusCode::METHOD_NOT_ALLOWED);
+    let post = s
+        .client
+        .post(s.url(&path))
+        .header(COOKIE, &admin)
+        .header("Origin", &s.base)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), StatusCode::NOT_FOUND, "no such import");
+    s.stop().await;
+}

@@ -191,7 +191,8 @@ fn download_or(result: Result<(String, Vec<u8>), app::AppError>, refused: Status
     }
 }
 
-/// `GET /import/{id}/certificate-passwords.csv`: once, then gone.
+/// `POST /import/{id}/certificate-passwords.csv`: once, then gone (a POST,
+/// so no prefetch, crawler or history entry can spend it).
 pub async fn certificate_passwords(
     State(state): State<AppState>,
     user: Option<Extension<CurrentUser>>,

@@ -43,7 +43,10 @@ pub fn build(state: AppState) -> Router {
         )
         .route("/import/template.csv", get(import::template))
         .route("/import/{id}/errors.csv", get(import::errors_csv))
-        .route("/import/{id}/certificate-passwords.csv", get(import::certificate_passwords))
+        .route(
+            "/import/{id}/certificate-passwords.csv",
+            axum::routing::post(import::certificate_passwords),
+        )
         .route("/api/{*name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

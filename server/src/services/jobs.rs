@@ -230,7 +230,7 @@ pub async fn run_with_key(
         .lease_token
         .clone()
         .map(|token| super::lease::keep_renewed(db, "jobs", job.id, token, LEASE));
-    match job.kind.as_str() {
+    let ran = match job.kind.as_str() {
         super::bulk::KIND => super::bulk::run(db, job).await,
         super::import::job::KIND => {
             super::import::job::run(db, sealing_key.unwrap_or(&[0; 32]), job, None).await
@@ -239,7 +239,15 @@ pub async fn run_with_key(
             let error = format!("Unknown job kind {other}.");
             finish(db, &job, Err(error)).await
         }
+    };
+    // Deactivations and deletions revoked certificates: the CRL says so at
+    // once, as after a single revocation (it is reissued only if it must).
+    if let Some(key) = sealing_key {
+        if let Err(error) = super::crl::refresh_with_key(db, key).await {
+            tracing::warn!(%error, "could not publish the CRL after a job");
+        }
     }
+    ran
 }
 
 /// Runs every job there is, then waits to be woken (a job was created here)

@@ -387,7 +387,9 @@ fn Progress(view: ImportView) -> impl IntoView {
     });
     let passwords = (view.certificate_passwords && !running).then(|| view! {
         <p class="mt-3 text-sm">
-            <a href=format!("/import/{}/certificate-passwords.csv", view.id) download rel="external" class=LINK>"Download certificate passwords"</a>
+            <form method="post" action=format!("/import/{}/certificate-passwords.csv", view.id) class="inline">
+                <button type="submit" class=LINK>"Download certificate passwords"</button>
+            </form>
             " — the PKCS#12 passwords of the certificates mailed; this works once, and they are stored nowhere else."
         </p>
     });
