@@ -843,6 +843,8 @@ async fn authorization_matrix() {
                 ("from_name", "Usher".into()),
                 ("from_address", "usher@example.com".into()),
                 ("public_url", "http://usher.test".into()),
+                // A new public address needs the admin's own password.
+                ("current_password", ADMIN_PASSWORD.into()),
             ],
             [401, 403, 403, 200],
         ),
