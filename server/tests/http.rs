@@ -1249,6 +1249,22 @@ async fn a_help_desk_is_refused_with_the_rule_named() {
         .await
         .unwrap();
     assert_eq!(after, root);
+    // Each attempt left a trace in the audit log, with the rule.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let refusals = usher_server::db::entities::audit_event::Entity::find()
+        .filter(usher_server::db::entities::audit_event::Column::Action.eq("access.refused"))
+        .all(&s.db.db)
+        .await
+        .unwrap();
+    assert_eq!(refusals.len(), 4, "{refusals:?}");
+    assert!(refusals
+        .iter()
+        .all(|e| e.actor_name.as_deref() == Some("help.desk")));
+    assert!(refusals.iter().any(|e| e
+        .details
+        .as_deref()
+        .unwrap_or("")
+        .contains("You cannot give the role Admin")));
     assert!(
         usher_server::services::lifecycle::find(&s.db.db, "new.admin")
             .await

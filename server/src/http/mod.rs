@@ -8,6 +8,7 @@ pub mod headers;
 pub mod health;
 pub mod import;
 pub mod pki;
+pub mod refusals;
 pub mod router;
 pub mod session;
 

@@ -15,7 +15,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use super::{certificate_sign_in, csrf, export, headers, health, import, pki, session};
+use super::{certificate_sign_in, csrf, export, headers, health, import, pki, refusals, session};
 use crate::backend::ServerBackend;
 use crate::state::AppState;
 
@@ -50,6 +50,7 @@ pub fn build(state: AppState) -> Router {
         .route("/api/{*name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(from_fn_with_state(state.clone(), refusals::record))
         .layer(from_fn_with_state(state.clone(), session::resolve))
         .layer(from_fn_with_state(state.clone(), csrf::origin_guard))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
