@@ -72,3 +72,58 @@ async fn active_admins_except(db: &DatabaseConnection, keep: &[uuid::Uuid]) -> V
         .await
         .unwrap()
 }
+
+/// The same race, with the interleaving forced: the first transaction has
+/// counted two Admins and holds its permit when the second starts counting.
+/// Without the lock the second would count two as well, and both commit.
+#[tokio::test]
+async fn a_second_transaction_counts_what_the_first_leaves() {
+    use super::access::{Act, AdminsLeft, Authority};
+    use super::{db_error, transitions};
+    use app::AppError;
+    use sea_orm::TransactionTrait;
+
+    let t = TestDb::new().await;
+    let a = add_root(&t.db).await;
+    let b = admin(&t.db, "b.admin").await;
+    let (by_a, by_b) = (actor_for(&a), actor_for(&b));
+
+    let txn1 = t.db.begin().await.unwrap();
+    let auth1 = Authority::load(&txn1, &by_a).await.unwrap();
+    let b_row = lifecycle::find(&txn1, "b.admin").await.unwrap();
+    let permit1 = auth1
+        .permit(&txn1, &b_row, Act::Deactivate, &mut AdminsLeft::unknown())
+        .await
+        .unwrap();
+
+    let db = t.db.clone();
+    let second = tokio::spawn(async move {
+        let txn2 = db.begin().await.map_err(db_error)?;
+        let auth2 = Authority::load(&txn2, &by_b).await?;
+        let a_row = lifecycle::find(&txn2, "root.admin").await?;
+        let permit = auth2
+            .permit(&txn2, &a_row, Act::Deactivate, &mut AdminsLeft::unknown())
+            .await?;
+        transitions::apply(&txn2, &by_b, &[permit], None)
+            .await
+            .map_err(db_error)?;
+        txn2.commit().await.map_err(db_error)
+    });
+    // The second is now waiting for the lock (PostgreSQL), or has read its
+    // count and may take SQLite's write lock first.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let first: Result<(), AppError> = async {
+        transitions::apply(&txn1, &by_a, &[permit1], None)
+            .await
+            .map_err(db_error)?;
+        txn1.commit().await.map_err(db_error)
+    }
+    .await;
+    let second = second.await.unwrap();
+    assert!(
+        first.is_err() != second.is_err(),
+        "exactly one may succeed: {first:?} / {second:?}"
+    );
+    assert_eq!(lifecycle::active_admins(&t.db).await.unwrap(), 1);
+    t.close().await;
+}
