@@ -18,6 +18,11 @@ use crate::services::{bulk, jobs, lifecycle, roles};
 use crate::testkit::{actor_for, add_root, add_user, TestDb};
 
 const HELP_DESK: [Permission; 2] = [Permission::UsersRead, Permission::UsersWrite];
+const IMPORTER: [Permission; 3] = [
+    Permission::UsersRead,
+    Permission::UsersWrite,
+    Permission::UsersImport,
+];
 
 /// A custom role with `permissions`, made by root.
 async fn role_with(db: &DatabaseConnection, name: &str, permissions: &[Permission]) -> Uuid {
@@ -403,15 +408,7 @@ async fn a_job_whose_creator_is_gone_fails_closed() {
 async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
     use crate::services::import::{dry_run, prepare};
     let t = TestDb::new().await;
-    let (_, desk) = cast(
-        &t.db,
-        &[
-            Permission::UsersRead,
-            Permission::UsersWrite,
-            Permission::UsersImport,
-        ],
-    )
-    .await;
+    let (_, desk) = cast(&t.db, &IMPORTER).await;
     let authority = || async {
         crate::services::access::Authority::load(&t.db, &desk)
             .await
@@ -568,15 +565,7 @@ async fn changing_an_email_ends_the_links_mailed_to_the_old_one() {
 async fn an_import_is_seen_only_by_its_creator_and_admins_and_shows_no_password() {
     use crate::services::import::{read, report, store};
     let t = TestDb::new().await;
-    let (_, desk) = cast(
-        &t.db,
-        &[
-            Permission::UsersRead,
-            Permission::UsersWrite,
-            Permission::UsersImport,
-        ],
-    )
-    .await;
+    let (_, desk) = cast(&t.db, &IMPORTER).await;
     let root = actor_for(&by_name(&t.db, "root.admin").await);
     let csv = "username,first_name,last_name,email,password\n\
                new.one,New,One,new.one@example.com,a secret passphrase\n\
