@@ -1337,3 +1337,68 @@ async fn certificate_passwords_are_taken_with_a_post() {
     assert_eq!(post.status(), StatusCode::NOT_FOUND, "no such import");
     s.stop().await;
 }
+
+/// A certificate manager below Admin can neither issue nor renew an Admin's
+/// certificate (a certificate signs its holder in).
+#[tokio::test]
+async fn a_certificate_manager_cannot_issue_an_admin_a_certificate() {
+    let s = start().await;
+    let root = usher_server::services::lifecycle::find(&s.db.db, "root.admin")
+        .await
+        .unwrap();
+    let role = roles::create(
+        &s.db.db,
+        &testkit::actor_for(&root),
+        "Certificate desk",
+        "",
+        &[
+            app::model::Permission::UsersRead,
+            app::model::Permission::CertificatesManage,
+        ],
+    )
+    .await
+    .unwrap();
+    let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
+    users::insert(
+        &s.db.db,
+        users::NewUser {
+            username: "cert.desk".into(),
+            email: "cert.desk@example.com".into(),
+            first_name: "Cert".into(),
+            last_name: "Desk".into(),
+            role_id: role,
+            status: app::model::UserStatus::Active,
+            password_hash: Some(hash),
+        },
+    )
+    .await
+    .unwrap();
+    let desk = s.sign_in("cert.desk", USER_PASSWORD).await;
+    let res = s
+        .call(
+            "certificates/issue",
+            &[("username", "root.admin")],
+            Some(&desk),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(
+        matches!(error_of(res).await, app::AppError::Refused(m) if m.contains("their role, Admin"))
+    );
+    // Within reach it works.
+    let ok = s
+        .call(
+            "certificates/issue",
+            &[("username", "gen.user")],
+            Some(&desk),
+        )
+        .await;
+    assert_eq!(ok.status(), StatusCode::OK);
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let issued = usher_server::db::entities::certificate::Entity::find()
+        .count(&s.db.db)
+        .await
+        .unwrap();
+    assert_eq!(issued, 1, "only gen.user's");
+    s.stop().await;
+}

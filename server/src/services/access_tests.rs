@@ -608,3 +608,27 @@ async fn an_import_is_seen_only_by_its_creator_and_admins_and_shows_no_password(
     );
     t.close().await;
 }
+
+#[tokio::test]
+async fn a_help_desk_cannot_resend_an_invited_admins_link() {
+    let t = TestDb::new().await;
+    let (_, desk) = cast(&t.db, &HELP_DESK).await;
+    let mut m: user::ActiveModel = add_user(&t.db, "invited.admin", UserStatus::Invited)
+        .await
+        .into();
+    m.role_id = Set(ADMIN_ROLE_ID);
+    m.update(&t.db).await.unwrap();
+    refused(
+        crate::services::invitations::send_to(&t.db, &desk, "invited.admin", "http://usher.test")
+            .await,
+        "their role, Admin",
+    );
+    assert_eq!(mails(&t.db).await, 0);
+    // An invited General user is within reach.
+    add_user(&t.db, "invited.person", UserStatus::Invited).await;
+    crate::services::invitations::send_to(&t.db, &desk, "invited.person", "http://usher.test")
+        .await
+        .unwrap();
+    assert_eq!(mails(&t.db).await, 1);
+    t.close().await;
+}
