@@ -507,7 +507,8 @@ pub async fn run_batch(
                 audit_groups(&txn, job, params, &actor, &change).await?;
             }
             _ => {
-                super::transitions::apply(&txn, &actor, &change, Some(job.id)).await?;
+                let source = Some(("job", job.id.to_string()));
+                super::transitions::apply(&txn, &actor, &change, source).await?;
             }
         }
     }

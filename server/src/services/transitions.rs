@@ -21,13 +21,14 @@ pub struct Ended {
     pub certificates: u64,
 }
 
-/// Applies `permits` (all for the same act) and records them; `job` names the
-/// mass action in each audit event.
+/// Applies `permits` (all for the same act) and records them; `source`
+/// names what made the change in each audit event (`("job", id)` for a mass
+/// action, `("import", file)` for an import).
 pub async fn apply(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     permits: &[Permit<'_>],
-    job: Option<Uuid>,
+    source: Option<(&str, String)>,
 ) -> Result<Ended, DbErr> {
     let Some(first) = permits.first() else {
         return Ok(Ended::default());
@@ -101,8 +102,8 @@ pub async fn apply(
                     "before": { "status": row.status }, "after": after(row),
                 }),
             };
-            if let Some(job) = job {
-                details["job"] = serde_json::Value::String(job.to_string());
+            if let Some((kind, name)) = &source {
+                details[*kind] = serde_json::Value::String(name.clone());
             }
             audit::user_change_row(
                 actor,

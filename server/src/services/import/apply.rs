@@ -15,6 +15,7 @@ use super::Prepared;
 use crate::db::entities::{group, group_member, user};
 use crate::db::write_txn::WriteTxn;
 use crate::pki::{Ca, Pkcs12Profile};
+use crate::services::access::{Act, AdminsLeft, Authority};
 use crate::services::users::{self, Actor, NewUser};
 use crate::services::{audit, certificates, db_error, invitations, passwords};
 
@@ -131,6 +132,8 @@ pub async fn apply(
     let mut members = Vec::new();
     let mut events = Vec::new();
     let mut follow_up = Vec::new();
+    // Role and status changes go through the transitions every path shares.
+    let mut moves: Vec<(Act, &user::Model)> = Vec::new();
     for p in planned {
         applied.counts.add(p.report.outcome);
         match &p.action {
@@ -180,11 +183,12 @@ pub async fn apply(
                     statement = statement.col_expr(user::Column::Phone, Expr::value(phone.clone()));
                 }
                 if let Some(role) = update.role_id {
-                    statement = statement.col_expr(user::Column::RoleId, Expr::value(role));
+                    moves.push((Act::SetRole(role), user.as_ref()));
                 }
-                if let Some(status) = update.status {
-                    statement =
-                        statement.col_expr(user::Column::Status, Expr::value(status.as_str()));
+                match update.status {
+                    Some(UserStatus::Active) => moves.push((Act::Activate, user.as_ref())),
+                    Some(UserStatus::Inactive) => moves.push((Act::Deactivate, user.as_ref())),
+                    _ => {}
                 }
                 if let Some(external) = update.external {
                     let origin = if external { "external" } else { "internal" };
@@ -201,27 +205,22 @@ pub async fn apply(
                         members.push(member(resolve(g), user.id, now));
                     }
                 }
-                if update.status == Some(UserStatus::Inactive) {
-                    crate::services::transitions::end_access(txn, &[user.id])
-                        .await
-                        .map_err(db_error)?;
-                }
+                // Role and status changes are the transitions' own events.
+                let own = [ImportField::Status.as_str(), ImportField::Role.as_str()];
                 let changes: BTreeMap<&str, (&str, &str)> = p
                     .report
                     .changes
                     .iter()
+                    .filter(|c| !own.contains(&c.field.as_str()))
                     .map(|c| (c.field.as_str(), (c.before.as_str(), c.after.as_str())))
                     .collect();
+                if changes.is_empty() {
+                    continue;
+                }
                 let details = serde_json::json!({ "changes": changes, "import": import });
-                // A status change is named as on the user's page.
-                let action = match update.status {
-                    Some(UserStatus::Inactive) => audit::AuditAction::UserDeactivate,
-                    Some(UserStatus::Active) => audit::AuditAction::UserActivate,
-                    _ => audit::AuditAction::UserUpdate,
-                };
                 events.push(audit::user_change_row(
                     actor,
-                    action.as_str(),
+                    audit::AuditAction::UserUpdate.as_str(),
                     (user.id, &user.username),
                     details,
                     now,
@@ -237,8 +236,43 @@ pub async fn apply(
             .map_err(db_error)?;
     }
     audit::insert_rows(txn, &events).await.map_err(db_error)?;
+    transitions(txn, actor, import, &moves).await?;
     follow_through(txn, &follow_up, actor, effects, &mut applied).await?;
     Ok(applied)
+}
+
+/// The batch's status changes, through the rules and transitions every path
+/// shares: checked again here, on the batch's transaction (the rows were
+/// decided on another connection).
+async fn transitions(
+    txn: &WriteTxn,
+    actor: &Actor,
+    import: &str,
+    moves: &[(Act, &user::Model)],
+) -> Result<(), AppError> {
+    if moves.is_empty() {
+        return Ok(());
+    }
+    let authority = Authority::load(txn, actor).await?;
+    let mut admins = AdminsLeft::unknown();
+    // One batch of permits per act (roles first, as the file's order has it).
+    let mut acts: Vec<Act> = Vec::new();
+    for (act, _) in moves {
+        if !acts.contains(act) {
+            acts.push(*act);
+        }
+    }
+    for act in acts {
+        let mut permits = Vec::new();
+        for (_, user) in moves.iter().filter(|(a, _)| *a == act) {
+            permits.push(authority.permit(txn, user, act, &mut admins).await?);
+        }
+        let source = Some(("import", import.to_string()));
+        crate::services::transitions::apply(txn, actor, &permits, source)
+            .await
+            .map_err(db_error)?;
+    }
+    Ok(())
 }
 
 /// Invitations and certificates for the new users that asked for them.

@@ -483,6 +483,17 @@ async fn deactivations_keep_the_last_administrator_across_rows_and_batches() {
     ] {
         assert_eq!(by_name(&t.db, name).await.unwrap().status, status, "{name}");
     }
+    // Written by the same transition as the user page's, and named so.
+    let deactivations = crate::db::entities::audit_event::Entity::find()
+        .filter(crate::db::entities::audit_event::Column::Action.eq("user.deactivate"))
+        .all(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(deactivations.len(), 3);
+    for e in &deactivations {
+        let details = e.details.as_deref().unwrap_or("");
+        assert!(details.contains(r#""import":"command line""#), "{details}");
+    }
     t.close().await;
 }
 
