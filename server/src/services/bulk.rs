@@ -72,7 +72,7 @@ pub async fn preview(
     let sample: Vec<String> = user::Entity::find()
         .select_only()
         .column(user::Column::Username)
-        .filter(condition)
+        .filter(condition.clone())
         .order_by_asc(user::Column::Seq)
         .limit(5)
         .into_tuple()
@@ -96,7 +96,7 @@ pub async fn preview(
             .collect(),
         None => Vec::new(),
     };
-    let refused = refused_in(db, &authority, request).await?;
+    let refused = refused_in(db, &authority, request.action, condition).await?;
     Ok(BulkPreview {
         action: request.action,
         count,
@@ -111,9 +111,9 @@ pub async fn preview(
 async fn refused_in(
     db: &impl ConnectionTrait,
     authority: &Authority,
-    request: &BulkRequest,
+    action: BulkAction,
+    condition: Condition,
 ) -> Result<Vec<(String, u64)>, AppError> {
-    let condition = selection_condition(db, &request.selection).await?;
     let above: Vec<Uuid> = authority.roles_above();
     let mut out = Vec::new();
     if !above.is_empty() {
@@ -128,7 +128,7 @@ async fn refused_in(
         }
     }
     let lifecycle = matches!(
-        request.action,
+        action,
         BulkAction::Activate | BulkAction::Deactivate | BulkAction::Delete | BulkAction::SetRole
     );
     if lifecycle {
