@@ -239,13 +239,6 @@ impl Authority {
         permissions.is_subset(&self.held)
     }
 
-    pub fn role_name(&self, role_id: Uuid) -> String {
-        self.roles
-            .get(&role_id)
-            .map(|r| r.name.clone())
-            .unwrap_or_else(|| "(deleted role)".into())
-    }
-
     /// Give only what you hold.
     pub fn may_give(&self, role_id: Uuid) -> Result<(), Refusal> {
         match self.roles.get(&role_id) {
