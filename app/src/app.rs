@@ -5,10 +5,8 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::api::auth::{whoami, CompleteSetup, Login, Logout};
 use crate::components::alert::Toaster;
 use crate::components::layout::ConsoleLayout;
-use crate::model::CurrentUser;
 use crate::pages::{
     account::AccountPage,
     audit::AuditLogPage,
@@ -70,32 +68,6 @@ fn provide_request_nonce() {
     }
 }
 
-/// Sign-in state shared by every page: the actions that change it and the
-/// resource that reads it, refetched after each of them.
-#[derive(Clone, Copy)]
-pub struct Auth {
-    pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
-    pub setup: ServerAction<CompleteSetup>,
-    pub user: Resource<Option<CurrentUser>>,
-}
-
-pub fn use_auth() -> Auth {
-    expect_context::<Auth>()
-}
-
-/// After sign-in, set-up or sign-out succeeds, load the next page afresh.
-pub(crate) fn follow(result: impl Get<Value = Option<Result<String, crate::AppError>>> + 'static) {
-    Effect::new(move |_| {
-        if let Some(Ok(path)) = result.get() {
-            #[cfg(feature = "hydrate")]
-            let _ = window().location().set_href(&path);
-            #[cfg(not(feature = "hydrate"))]
-            let _ = path;
-        }
-    });
-}
-
 /// `<body data-hydrated="true">` once the wasm has taken over (tests wait for it).
 fn mark_hydrated() {
     Effect::new(move |_| {
@@ -109,20 +81,8 @@ fn mark_hydrated() {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let login = ServerAction::<Login>::new();
-    let logout = ServerAction::<Logout>::new();
-    let setup = ServerAction::<CompleteSetup>::new();
-    let user = Resource::new(|| (), |_| async move { whoami().await.ok().flatten() });
-    follow(login.value());
-    follow(logout.value());
-    follow(setup.value());
+    crate::auth_state::provide_auth();
     mark_hydrated();
-    provide_context(Auth {
-        login,
-        logout,
-        setup,
-        user,
-    });
 
     view! {
         <Title formatter=|text: String| format!("{text} · Usher")/>

@@ -4,12 +4,12 @@
 
 pub mod api;
 pub mod app;
+pub mod auth_state;
 pub mod components;
-pub mod error;
-pub mod model;
 pub mod pages;
-pub mod routes;
-pub mod validation;
+
+// The shared crate's modules, under the paths the pages and server functions use.
+pub use shared::{error, model, routes, validation};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

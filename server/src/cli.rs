@@ -3,8 +3,8 @@ use std::io::BufRead;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::Config;
-use crate::services::{seed, setup};
+use usher_core::config::Config;
+use usher_core::services::{seed, setup};
 
 #[derive(Parser)]
 #[command(
@@ -76,8 +76,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         None => crate::serve::run(config).await,
         Some(Command::Migrate) => {
             std::fs::create_dir_all(&config.data_dir)?;
-            let db = crate::db::connect(&config.database_url).await?;
-            crate::db::migrate(&db).await?;
+            let db = usher_core::db::connect(&config.database_url).await?;
+            usher_core::db::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -149,17 +149,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// `usher import`: exits non-zero only when the file could not be imported
 /// at all; rows with errors are counted (and written to `--report`).
 async fn import_file(
-    state: &crate::state::AppState,
+    state: &usher_core::state::AppState,
     file: &std::path::Path,
     dry_run: bool,
     report: Option<&std::path::Path>,
     create_groups: bool,
     public_url: String,
 ) -> anyhow::Result<()> {
-    use crate::services::import::{apply::Effects, direct, report as error_report};
+    use usher_core::services::import::{apply::Effects, direct, report as error_report};
     let bytes =
         std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-    let actor = crate::services::users::Actor {
+    let actor = usher_core::services::actor::Actor {
         id: uuid::Uuid::nil(),
         username: "usher import (command line)".into(),
         ip: None,
@@ -171,7 +171,7 @@ async fn import_file(
     let effects = Effects {
         public_url,
         sign_in_url,
-        ca: crate::services::ca::load(&state.db, &state.ca_key)
+        ca: usher_core::services::ca::load(&state.db, &state.ca_key)
             .await
             .ok(),
     };
@@ -189,14 +189,14 @@ async fn import_file(
     .map_err(|e| anyhow::anyhow!(e.summary()))?;
     // A running server would index the new users within a second; the
     // command line may be all there is, so it leaves them indexed.
-    crate::services::search_index::catch_up(&state.db)
+    usher_core::services::search_index::catch_up(&state.db)
         .await
         .map_err(|e| anyhow::anyhow!(e.summary()))?;
     if let Some(path) = report {
         let csv = error_report::error_report(
             &done.table,
             &done.failures,
-            &error_report::password_columns(&crate::services::import::columns::auto_map(
+            &error_report::password_columns(&usher_core::services::import::columns::auto_map(
                 &done.table.header,
             )),
         )
@@ -220,7 +220,7 @@ async fn export_to_stdout(
     bom: bool,
 ) -> anyhow::Result<()> {
     use std::io::Write;
-    let selection = crate::services::export::Selection {
+    let selection = usher_core::services::export::Selection {
         query: app::model::UserQuery::parse(filter),
         rows: Vec::new(),
         bom,
@@ -234,13 +234,13 @@ async fn export_to_stdout(
         out.flush()
     });
     let started = std::time::Instant::now();
-    let written = crate::services::export::stream(db, &selection, tx)
+    let written = usher_core::services::export::stream(db, &selection, tx)
         .await
         .map_err(|e| anyhow::anyhow!(e.to_string()))?;
     writer.await??;
-    crate::services::audit::record(
+    usher_core::services::audit::record(
         db,
-        crate::services::audit::Event {
+        usher_core::services::audit::Event {
             action: "users.export",
             actor_name: Some("usher export (command line)"),
             success: true,

@@ -21,9 +21,9 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::pki::{self, Ca};
-use crate::services::crl;
-use crate::state::AppState;
+use usher_core::pki::{self, Ca};
+use usher_core::services::crl;
+use usher_core::state::AppState;
 
 /// The client certificate of the connection a request came on (HTTPS only).
 #[derive(Clone, Debug)]
@@ -132,7 +132,7 @@ pub async fn spawn(
     addr: SocketAddr,
     hosts: Vec<String>,
 ) -> anyhow::Result<SocketAddr> {
-    let ca = crate::services::ca::load(&state.db, &state.ca_key).await?;
+    let ca = usher_core::services::ca::load(&state.db, &state.ca_key).await?;
     let published = crl::refresh(&state.db, &ca).await?;
     let current = Arc::new(RwLock::new(Current {
         config: server_config(&ca, &published.pem, &hosts)?,

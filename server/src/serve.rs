@@ -4,18 +4,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::Config;
-use crate::services::{outbox, sessions, settings, setup};
+use usher_core::config::Config;
+use usher_core::services::{outbox, sessions, settings, setup};
 
-use crate::state::AppState;
+use usher_core::state::AppState;
 
 pub async fn prepare(config: Config) -> anyhow::Result<AppState> {
     let leptos = config.leptos_options()?;
     std::fs::create_dir_all(&config.data_dir)?;
-    let db = crate::db::connect(&config.database_url).await?;
-    crate::db::migrate(&db).await?;
-    let sealing_key = crate::services::ca::sealing_key(&config)?;
-    crate::services::ca::ensure(&db, &sealing_key, &config.organisation).await?;
+    let db = usher_core::db::connect(&config.database_url).await?;
+    usher_core::db::migrate(&db).await?;
+    let sealing_key = usher_core::services::ca::sealing_key(&config)?;
+    usher_core::services::ca::ensure(&db, &sealing_key, &config.organisation).await?;
     let sessions = settings::session_policy(&db).await?;
     Ok(AppState {
         db,
@@ -40,7 +40,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::info!("printed a one-time set-up link");
     }
     spawn_session_sweeper(state.clone());
-    crate::services::search_index::spawn(state.db.clone());
+    usher_core::services::search_index::spawn(state.db.clone());
     spawn_certificate_reminders(state.clone());
     outbox::spawn_worker(
         state.db.clone(),
@@ -48,7 +48,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         state.config.public_url(&state.leptos),
     );
 
-    crate::services::jobs::spawn_worker(state.db.clone(), state.jobs.clone(), state.ca_key);
+    usher_core::services::jobs::spawn_worker(
+        state.db.clone(),
+        usher_core::services::job_kinds::ALL,
+        state.jobs.clone(),
+        state.ca_key,
+    );
 
     let app = crate::http::build(state.clone());
     match state.config.https_addr(&state.leptos)? {
@@ -77,7 +82,7 @@ fn https_hosts(state: &AppState) -> Vec<String> {
     if let Some(host) = state
         .config
         .https_url(&state.leptos)
-        .and_then(|url| crate::config::host_of(&url))
+        .and_then(|url| usher_core::config::host_of(&url))
     {
         let host = host.trim_matches(['[', ']']).to_string();
         if !hosts.contains(&host) {
@@ -93,7 +98,8 @@ fn spawn_crl_keeper(state: AppState) {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
         loop {
             tick.tick().await;
-            let refreshed = crate::services::crl::refresh_with_key(&state.db, &state.ca_key).await;
+            let refreshed =
+                usher_core::services::crl::refresh_with_key(&state.db, &state.ca_key).await;
             if let Err(error) = refreshed {
                 tracing::warn!(%error, "could not refresh the CRL");
             }
@@ -108,14 +114,18 @@ fn spawn_certificate_reminders(state: AppState) {
         loop {
             tick.tick().await;
             let env = state.config.public_url(&state.leptos);
-            let public_url =
-                match crate::services::mail_settings::effective(&state.db, &state.config, &env)
-                    .await
-                {
-                    Ok(effective) => effective.public_url,
-                    Err(_) => env,
-                };
-            match crate::services::certificates::remind_expiring(&state.db, &public_url).await {
+            let public_url = match usher_core::services::mail_settings::effective(
+                &state.db,
+                &state.config,
+                &env,
+            )
+            .await
+            {
+                Ok(effective) => effective.public_url,
+                Err(_) => env,
+            };
+            match usher_core::services::certificates::remind_expiring(&state.db, &public_url).await
+            {
                 Ok(n) if n > 0 => tracing::info!(mailed = n, "certificate expiry reminders"),
                 Ok(_) => {}
                 Err(error) => tracing::warn!(%error, "certificate reminders failed"),

@@ -5,9 +5,9 @@ use std::net::SocketAddr;
 
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use reqwest::{redirect::Policy, Client, StatusCode};
-use usher_server::services::{passwords, roles, setup, users};
-use usher_server::state::AppState;
-use usher_server::testkit::{self, TestDb};
+use usher_core::services::{passwords, roles, setup, users};
+use usher_core::state::AppState;
+use usher_core::testkit::{self, TestDb};
 
 const ADMIN_PASSWORD: &str = "a long admin passphrase";
 const USER_PASSWORD: &str = "a long user passphrase";
@@ -42,7 +42,7 @@ async fn start_with(configure: impl FnOnce(&mut AppState)) -> Server {
     .await
     .unwrap();
     // As at start-up: Usher's CA exists.
-    usher_server::services::ca::ensure(&db.db, &[3u8; 32], "Test Org")
+    usher_core::services::ca::ensure(&db.db, &[3u8; 32], "Test Org")
         .await
         .unwrap();
     let app = usher_server::http::build(state.clone());
@@ -313,7 +313,7 @@ async fn pages_redirect_anonymous_and_refuse_the_unpermitted() {
 #[tokio::test]
 async fn a_forced_password_change_comes_before_everything_else() {
     let s = start().await;
-    let root = usher_server::services::lifecycle::find(&s.db.db, "root.admin")
+    let root = usher_core::services::users::find(&s.db.db, "root.admin")
         .await
         .unwrap();
     let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
@@ -483,7 +483,7 @@ async fn the_ca_certificate_is_published_and_openssl_reads_it() {
 #[tokio::test]
 async fn authorization_matrix() {
     use sea_orm::{ActiveModelTrait, Set};
-    use usher_server::db::entities::{role, role_permission};
+    use usher_core::db::entities::{role, role_permission};
 
     let s = start().await;
     let reader_role = uuid::Uuid::new_v4();
@@ -525,15 +525,15 @@ async fn authorization_matrix() {
 
     // Things to act on: a group and a role to delete, a user for a mass
     // action, and a job to look at.
-    let root = usher_server::services::lifecycle::find(&s.db.db, "root.admin")
+    let root = usher_core::services::users::find(&s.db.db, "root.admin")
         .await
         .unwrap();
-    let root = users::Actor {
+    let root = usher_core::services::actor::Actor {
         id: root.id,
         username: root.username,
         ip: None,
     };
-    let group = usher_server::services::groups::create(&s.db.db, &root, "Matrix group", "")
+    let group = usher_core::services::groups::create(&s.db.db, &root, "Matrix group", "")
         .await
         .unwrap();
     let spare_role = roles::create(
@@ -561,7 +561,7 @@ async fn authorization_matrix() {
     .unwrap();
     testkit::add_user(&s.db.db, "invited.one", app::model::UserStatus::Invited).await;
     let bulk_request = format!("action=deactivate&id={}", target.seq);
-    let job = usher_server::services::bulk::start(
+    let job = usher_core::services::bulk::start(
         &s.db.db,
         &root,
         &app::model::BulkRequest::parse(&bulk_request).unwrap(),
@@ -1016,7 +1016,7 @@ async fn the_users_export_streams_csv_to_those_allowed() {
     let mut logged = false;
     for _ in 0..50 {
         use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-        use usher_server::db::entities::audit_event;
+        use usher_core::db::entities::audit_event;
         let n = audit_event::Entity::find()
             .filter(audit_event::Column::Action.eq("users.export"))
             .count(&s.db.db)
@@ -1110,7 +1110,7 @@ async fn the_import_routes_check_callers_files_and_sizes() {
     }
     {
         use sea_orm::{EntityTrait, PaginatorTrait};
-        let kept = usher_server::db::entities::import::Entity::find()
+        let kept = usher_core::db::entities::import::Entity::find()
             .count(&s.db.db)
             .await
             .unwrap();

@@ -7,10 +7,10 @@ use crate::model::AuditPage;
 #[server(prefix = "/api", endpoint = "audit/list")]
 pub async fn list_audit(query: String) -> Result<AuditPage, AppError> {
     use crate::model::{AuditQuery, Permission};
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
+    use usher_core::services::{audit, db_error};
     require(Permission::AuditRead)?;
-    backend()?
-        .list_audit(AuditQuery::parse(&query))
+    audit::list(&state()?.db, &AuditQuery::parse(&query))
         .await
-        .map_err(fail)
+        .map_err(|e| fail(db_error(e)))
 }

@@ -16,15 +16,21 @@ pub async fn login(
     next: Option<String>,
 ) -> Result<String, AppError> {
     use crate::routes::{encode_query_value, safe_next};
-    use crate::ssr::{backend, request_meta};
+    use crate::ssr::{request_meta, start_session, state};
+    use usher_core::services::auth;
 
     let next = safe_next(next.as_deref());
-    let result = backend()?
-        .sign_in(username.trim(), &password, &request_meta())
-        .await;
-    match result {
-        Ok((user, cookie)) => {
-            set_cookie(cookie);
+    let state = state()?;
+    let meta = request_meta();
+    let attempt = auth::SignIn {
+        login: username.trim(),
+        password: &password,
+        ip: meta.ip.as_deref(),
+        user_agent: meta.user_agent.as_deref(),
+    };
+    match auth::sign_in(&state.db, state.sessions, attempt).await {
+        Ok(signed_in) => {
+            let user = start_session(&state, signed_in);
             Ok(go_to(next.unwrap_or_else(|| user.home().to_string())))
         }
         Err(error) => {
@@ -39,20 +45,20 @@ pub async fn login(
 
 #[server(prefix = "/api", endpoint = "logout")]
 pub async fn logout() -> Result<String, AppError> {
-    use crate::ssr::{backend, caller, request_meta};
+    use crate::ssr::{caller, end_session, request_meta, state};
 
-    let cookie = backend()?
-        .sign_out(caller().as_ref(), &request_meta())
-        .await;
-    set_cookie(cookie);
+    let meta = request_meta();
+    let username = caller().map(|c| c.username);
+    let (session, ip) = (meta.session_id.as_deref(), meta.ip.as_deref());
+    usher_core::services::sessions::sign_out(&state()?.db, session, username.as_deref(), ip).await;
+    end_session();
     Ok(go_to("/login".to_string()))
 }
 
 /// Whether the set-up link in the URL can still be used.
 #[server(prefix = "/api", endpoint = "setup/check")]
 pub async fn check_setup(token: String) -> Result<(), AppError> {
-    crate::ssr::backend()?
-        .check_setup_token(&token)
+    usher_core::services::setup::check_token(&crate::ssr::state()?.db, &token)
         .await
         .map_err(crate::ssr::fail)
 }
@@ -65,18 +71,24 @@ pub async fn complete_setup(
     password: String,
 ) -> Result<String, AppError> {
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, request_meta};
+    use crate::ssr::{open_session, request_meta, state};
+    use usher_core::services::setup;
 
-    let username = username.trim().to_string();
-    let email = email.trim().to_string();
-    let result = backend()?
-        .complete_setup(&token, &username, &email, &password, &request_meta())
-        .await;
+    let state = state()?;
+    let account = setup::AdminAccount {
+        username: username.trim(),
+        email: email.trim(),
+        password: &password,
+    };
+    let ip = request_meta().ip;
+    let public_url = state.public_url().await;
+    let result = match setup::complete(&state.db, &token, account, ip.as_deref(), &public_url).await
+    {
+        Ok(admin) => open_session(&state, &admin).await,
+        Err(error) => Err(error),
+    };
     match result {
-        Ok((user, cookie)) => {
-            set_cookie(cookie);
-            Ok(go_to(user.home().to_string()))
-        }
+        Ok(user) => Ok(go_to(user.home().to_string())),
         Err(error) => {
             let detail = error.summary();
             let back = format!(
@@ -85,15 +97,6 @@ pub async fn complete_setup(
                 encode_query_value(&detail)
             );
             Err(form_failure(error, &back))
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn set_cookie(cookie: crate::ssr::SessionCookie) {
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(value) = http::HeaderValue::from_str(&cookie.0) {
-            response.append_header(http::header::SET_COOKIE, value);
         }
     }
 }

@@ -8,12 +8,18 @@ use crate::model::{BulkPreview, JobView};
 #[cfg(feature = "ssr")]
 fn authorize(
     request: &str,
-) -> Result<(crate::model::CurrentUser, crate::model::BulkRequest), AppError> {
+) -> Result<
+    (
+        usher_core::services::actor::Actor,
+        crate::model::BulkRequest,
+    ),
+    AppError,
+> {
     use crate::model::{BulkRequest, Permission};
-    use crate::ssr::{fail, require};
+    use crate::ssr::{actor, fail, require};
     require(Permission::UsersRead)?;
     let request = BulkRequest::parse(request).map_err(|m| fail(AppError::BadRequest(m)))?;
-    let caller = require(request.action.permission())?;
+    let caller = actor(request.action.permission())?;
     Ok((caller, request))
 }
 
@@ -22,8 +28,7 @@ fn authorize(
 #[server(prefix = "/api", endpoint = "users/bulk/preview")]
 pub async fn preview_bulk_action(request: String) -> Result<BulkPreview, AppError> {
     let (actor, request) = authorize(&request)?;
-    crate::ssr::backend()?
-        .bulk_preview(&actor, &crate::ssr::request_meta(), &request)
+    usher_core::services::bulk::preview(&crate::ssr::state()?.db, &actor, &request)
         .await
         .map_err(crate::ssr::fail)
 }
@@ -31,13 +36,11 @@ pub async fn preview_bulk_action(request: String) -> Result<BulkPreview, AppErro
 /// "Confirm": queues the job and goes to its progress page.
 #[server(prefix = "/api", endpoint = "users/bulk/start")]
 pub async fn start_bulk(request: String, target: Option<String>) -> Result<(), AppError> {
-    use crate::ssr::{backend, form_error, request_meta};
+    use crate::ssr::{form_error, state};
     let (caller, parsed) = authorize(&request)?;
     let back = format!("/users/bulk?{request}");
-    match backend()?
-        .start_bulk(&caller, &request_meta(), &parsed, target.as_deref())
-        .await
-    {
+    let state = state()?;
+    match usher_core::services::bulk::queue(&state, &caller, &parsed, target.as_deref()).await {
         Ok(id) => {
             leptos_axum::redirect(&format!("/jobs/{id}"));
             Ok(())
@@ -50,7 +53,10 @@ pub async fn start_bulk(request: String, target: Option<String>) -> Result<(), A
 #[server(prefix = "/api", endpoint = "jobs/status")]
 pub async fn job_progress(id: String) -> Result<JobView, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
+    use usher_core::services::{job_kinds, jobs};
     require(Permission::UsersRead)?;
-    backend()?.job(&id).await.map_err(fail)
+    jobs::page(&state()?.db, job_kinds::ALL, &id)
+        .await
+        .map_err(fail)
 }

@@ -8,9 +8,11 @@ use crate::model::{CaView, CertificateList, CertificateRow, IssuedCertificate};
 #[server(prefix = "/api", endpoint = "settings/certificates")]
 pub async fn certificate_authority() -> Result<CaView, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
     require(Permission::SettingsManage)?;
-    backend()?.ca_view().await.map_err(fail)
+    usher_core::services::certificates::ca_view(&state()?)
+        .await
+        .map_err(fail)
 }
 
 /// "Save" on `/settings/certificates`.
@@ -20,9 +22,9 @@ pub async fn save_certificate_settings(
     approval_mode: String,
 ) -> Result<(), AppError> {
     use crate::model::{ApprovalMode, CertificateSettings, Permission};
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
     let back = "/settings/certificates";
-    let actor = require(Permission::SettingsManage)?;
+    let actor = actor(Permission::SettingsManage)?;
     let Ok(days) = client_validity_days.trim().parse::<i64>() else {
         return Err(form_error(
             AppError::field("client_validity_days", "Enter a whole number of days."),
@@ -39,8 +41,7 @@ pub async fn save_certificate_settings(
         client_validity_days: days,
         approval_mode: mode,
     };
-    backend()?
-        .save_certificate_settings(&actor, &request_meta(), settings)
+    usher_core::services::certificates::save_settings(&state()?.db, &actor, &settings)
         .await
         .map_err(|e| form_error(e, back))?;
     if is_plain_form_post() {
@@ -58,16 +59,11 @@ pub async fn issue_certificate(
     replace: Option<String>,
 ) -> Result<IssuedCertificate, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, request_meta, require};
-    let actor = require(Permission::CertificatesManage)?;
-    backend()?
-        .issue_certificate(
-            &actor,
-            &request_meta(),
-            &username,
-            legacy.is_some(),
-            replace.is_some(),
-        )
+    use crate::ssr::{actor, fail, state};
+    use usher_core::services::certificates;
+    let actor = actor(Permission::CertificatesManage)?;
+    let (legacy, replace) = (legacy.is_some(), replace.is_some());
+    certificates::issue_for(&state()?, &actor, &username, legacy, replace)
         .await
         .map_err(fail)
 }
@@ -77,10 +73,9 @@ pub async fn issue_certificate(
 #[server(prefix = "/api", endpoint = "certificates/renew")]
 pub async fn renew_expiring() -> Result<Vec<IssuedCertificate>, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, request_meta, require};
-    let actor = require(Permission::CertificatesManage)?;
-    backend()?
-        .renew_expiring(&actor, &request_meta())
+    use crate::ssr::{actor, fail, state};
+    let actor = actor(Permission::CertificatesManage)?;
+    usher_core::services::certificates::renew_expiring(&state()?, &actor)
         .await
         .map_err(fail)
 }
@@ -89,18 +84,17 @@ pub async fn renew_expiring() -> Result<Vec<IssuedCertificate>, AppError> {
 #[server(prefix = "/api", endpoint = "certificates/revoke")]
 pub async fn revoke_certificate(id: String, reason: String, back: String) -> Result<(), AppError> {
     use crate::model::{Permission, RevocationReason};
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
     // Only a path on this site (never `//elsewhere`) to come back to.
     let back = crate::routes::safe_next(Some(&back)).unwrap_or_else(|| "/certificates".into());
-    let actor = require(Permission::CertificatesManage)?;
+    let actor = actor(Permission::CertificatesManage)?;
     let Some(reason) = RevocationReason::parse(&reason) else {
         return Err(form_error(
             AppError::field("reason", "Choose a reason."),
             &back,
         ));
     };
-    backend()?
-        .revoke_certificate(&actor, &request_meta(), &id, reason)
+    usher_core::services::certificates::revoke_one(&state()?, &actor, &id, reason)
         .await
         .map_err(|e| form_error(e, &back))?;
     if is_plain_form_post() {
@@ -113,18 +107,21 @@ pub async fn revoke_certificate(id: String, reason: String, back: String) -> Res
 #[server(prefix = "/api", endpoint = "certificates/of-user")]
 pub async fn user_certificates(username: String) -> Result<Vec<CertificateRow>, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require_any};
+    use crate::ssr::{fail, require_any, state};
     require_any(&[Permission::UsersRead, Permission::CertificatesManage])?;
-    backend()?.user_certificates(&username).await.map_err(fail)
+    let db = state()?.db;
+    usher_core::services::certificates::of_username(&db, &username)
+        .await
+        .map_err(fail)
 }
 
 /// `/account`: the caller's own certificates.
 #[server(prefix = "/api", endpoint = "certificates/mine")]
 pub async fn my_certificates() -> Result<Vec<CertificateRow>, AppError> {
-    use crate::ssr::{backend, caller, fail};
+    use crate::ssr::{caller, fail, state};
     let me = caller().ok_or_else(|| fail(AppError::Unauthorized))?;
-    backend()?
-        .user_certificates(&me.username)
+    let db = state()?.db;
+    usher_core::services::certificates::of_username(&db, &me.username)
         .await
         .map_err(fail)
 }
@@ -137,11 +134,12 @@ pub async fn list_certificates(
     page: Option<u64>,
 ) -> Result<CertificateList, AppError> {
     use crate::model::{CertificateState, Permission};
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require};
     require(Permission::CertificatesManage)?;
+    let db = crate::ssr::state()?.db;
     let state = state.as_deref().and_then(CertificateState::parse);
-    backend()?
-        .certificates(state, username.as_deref().unwrap_or(""), page.unwrap_or(1))
+    let username = username.as_deref().unwrap_or("");
+    usher_core::services::certificates::list(&db, state, username, page.unwrap_or(1))
         .await
         .map_err(fail)
 }
@@ -150,15 +148,17 @@ pub async fn list_certificates(
 #[server(prefix = "/api", endpoint = "certificates/expiring")]
 pub async fn expiring_certificates() -> Result<u64, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
     require(Permission::CertificatesManage)?;
-    backend()?.expiring_certificates().await.map_err(fail)
+    usher_core::services::certificates::expiring(&state()?.db)
+        .await
+        .map_err(fail)
 }
 
 /// Where "Sign in with certificate" goes (the HTTPS listener), if it runs.
 /// Public: the sign-in page shows it.
 #[server(prefix = "/api", endpoint = "certificates/sign-in-url")]
 pub async fn certificate_sign_in_url() -> Result<Option<String>, AppError> {
-    use crate::ssr::{backend, fail};
-    backend()?.certificate_sign_in_url().await.map_err(fail)
+    let https = crate::ssr::state()?.https_url();
+    Ok(https.map(|url| format!("{url}/auth/certificate")))
 }

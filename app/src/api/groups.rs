@@ -6,19 +6,21 @@ use crate::model::GroupView;
 #[server(prefix = "/api", endpoint = "groups/list")]
 pub async fn list_groups() -> Result<Vec<GroupView>, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
     require(Permission::GroupsManage)?;
-    backend()?.list_groups().await.map_err(fail)
+    usher_core::services::groups::list(&state()?.db)
+        .await
+        .map_err(fail)
 }
 
 #[server(prefix = "/api", endpoint = "groups/create")]
 pub async fn create_group(name: String, description: String) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::GroupsManage)?;
-    backend()?
-        .create_group(&actor, &request_meta(), &name, &description)
+    use crate::ssr::{actor, form_error, state};
+    let actor = actor(Permission::GroupsManage)?;
+    usher_core::services::groups::create(&state()?.db, &actor, &name, &description)
         .await
+        .map(|_| ())
         .map_err(|e| form_error(e, "/groups"))
 }
 
@@ -26,12 +28,15 @@ pub async fn create_group(name: String, description: String) -> Result<(), AppEr
 #[server(prefix = "/api", endpoint = "groups/update")]
 pub async fn update_group(id: String, name: String, description: String) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::GroupsManage)?;
-    backend()?
-        .update_group(&actor, &request_meta(), &id, &name, &description)
-        .await
-        .map_err(|e| form_error(e, &format!("/groups?edit={id}")))?;
+    use crate::ssr::{actor, form_error, state};
+    use usher_core::services::{groups, parse_id};
+    let actor = actor(Permission::GroupsManage)?;
+    let db = state()?.db;
+    let updated = match parse_id(&id) {
+        Ok(uuid) => groups::update(&db, &actor, uuid, &name, &description).await,
+        Err(error) => Err(error),
+    };
+    updated.map_err(|e| form_error(e, &format!("/groups?edit={id}")))?;
     leptos_axum::redirect("/groups");
     Ok(())
 }
@@ -39,12 +44,15 @@ pub async fn update_group(id: String, name: String, description: String) -> Resu
 #[server(prefix = "/api", endpoint = "groups/delete")]
 pub async fn delete_group(id: String) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::GroupsManage)?;
-    backend()?
-        .delete_group(&actor, &request_meta(), &id)
-        .await
-        .map_err(|e| form_error(e, "/groups"))
+    use crate::ssr::{actor, form_error, state};
+    use usher_core::services::{groups, parse_id};
+    let actor = actor(Permission::GroupsManage)?;
+    let db = state()?.db;
+    let deleted = match parse_id(&id) {
+        Ok(uuid) => groups::delete(&db, &actor, uuid).await,
+        Err(error) => Err(error),
+    };
+    deleted.map_err(|e| form_error(e, "/groups"))
 }
 
 /// Adds (`member=true`) or removes a user's membership, from the user's page.
@@ -55,11 +63,11 @@ pub async fn set_group_member(
     member: bool,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::GroupsManage)?;
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    use usher_core::services::groups;
+    let actor = actor(Permission::GroupsManage)?;
     let page = format!("/users/{username}?tab=groups");
-    backend()?
-        .set_group_member(&actor, &request_meta(), &group, &username, member)
+    groups::set_member_of(&state()?.db, &actor, &group, &username, member)
         .await
         .map_err(|e| form_error(e, &page))?;
     if is_plain_form_post() {

@@ -13,17 +13,12 @@ pub async fn import_status(
     page: Option<usize>,
 ) -> Result<ImportView, AppError> {
     use crate::model::{Outcome, Permission};
-    use crate::ssr::{backend, fail, require};
-    let actor = require(Permission::UsersImport)?;
+    use crate::ssr::{actor, fail, state};
+    use usher_core::services::import::store;
+    let actor = actor(Permission::UsersImport)?;
     let filter = filter.as_deref().and_then(Outcome::parse);
-    backend()?
-        .import_view(
-            &actor,
-            &crate::ssr::request_meta(),
-            &id,
-            filter,
-            page.unwrap_or(0),
-        )
+    let id = store::parse_id(&id).map_err(fail)?;
+    store::view(&state()?.db, &actor, id, filter, page.unwrap_or(0))
         .await
         .map_err(fail)
 }
@@ -37,8 +32,9 @@ pub async fn map_import(
     create_groups: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::UsersImport)?;
+    use crate::ssr::{actor, form_error, state};
+    use usher_core::services::import::store;
+    let actor = actor(Permission::UsersImport)?;
     let back = format!("/users/import/{}", crate::routes::encode_query_value(&id));
     let mut pairs: Vec<(usize, String)> = columns
         .unwrap_or_default()
@@ -50,16 +46,12 @@ pub async fn map_import(
         .collect();
     pairs.sort_by_key(|p| p.0);
     let mapping: Vec<String> = pairs.into_iter().map(|p| p.1).collect();
-    match backend()?
-        .map_import(
-            &actor,
-            &request_meta(),
-            &id,
-            &mapping,
-            create_groups.is_some(),
-        )
-        .await
-    {
+    let db = state()?.db;
+    let saved = match store::parse_id(&id) {
+        Ok(id) => store::save_mapping(&db, &actor, id, &mapping, create_groups.is_some()).await,
+        Err(error) => Err(error),
+    };
+    match saved {
         Ok(_) => {
             leptos_axum::redirect(&back);
             Ok(())
@@ -73,18 +65,15 @@ pub async fn map_import(
 #[server(prefix = "/api", endpoint = "users/import/apply")]
 pub async fn apply_import(id: String, mode: String) -> Result<(), AppError> {
     use crate::model::{ApplyMode, Permission};
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::UsersImport)?;
+    use crate::ssr::{actor, form_error, state};
+    let actor = actor(Permission::UsersImport)?;
     let back = format!("/users/import/{}", crate::routes::encode_query_value(&id));
     let mode = if mode == "strict" {
         ApplyMode::OnlyIfNoErrors
     } else {
         ApplyMode::ValidRows
     };
-    match backend()?
-        .apply_import(&actor, &request_meta(), &id, mode)
-        .await
-    {
+    match usher_core::services::import::job::queue(&state()?, &actor, &id, mode).await {
         Ok(_) => {
             leptos_axum::redirect(&back);
             Ok(())

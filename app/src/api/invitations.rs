@@ -9,13 +9,12 @@ use crate::model::Invitation;
 pub async fn send_invitation(username: String) -> Result<String, AppError> {
     use crate::model::Permission;
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::UsersWrite)?;
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    use usher_core::services::invitations;
+    let actor = actor(Permission::UsersWrite)?;
     let page = format!("/users/{}", encode_query_value(&username));
-    match backend()?
-        .send_invitation(&actor, &request_meta(), &username)
-        .await
-    {
+    let state = state()?;
+    match invitations::send_to(&state.db, &actor, &username, &state.public_url().await).await {
         Ok(address) => {
             if is_plain_form_post() {
                 leptos_axum::redirect(&format!("{page}?invited={}", encode_query_value(&address)));
@@ -29,8 +28,7 @@ pub async fn send_invitation(username: String) -> Result<String, AppError> {
 /// Whether the link in the URL can still be used, and for whom.
 #[server(prefix = "/api", endpoint = "invite/check")]
 pub async fn check_invitation(token: String) -> Result<Invitation, AppError> {
-    crate::ssr::backend()?
-        .check_invitation(&token)
+    usher_core::services::invitations::check(&crate::ssr::state()?.db, &token)
         .await
         .map_err(crate::ssr::fail)
 }
@@ -44,17 +42,25 @@ pub async fn accept_invitation(
     last_name: String,
     password: String,
 ) -> Result<String, AppError> {
-    use crate::api::auth::{form_failure, go_to, set_cookie};
+    use crate::api::auth::{form_failure, go_to};
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, request_meta};
-    let result = backend()?
-        .accept_invitation(&token, &first_name, &last_name, &password, &request_meta())
-        .await;
+    use crate::ssr::{open_session, request_meta, state};
+    use usher_core::services::invitations;
+    let state = state()?;
+    let ip = request_meta().ip;
+    let joining = invitations::Joining {
+        token: &token,
+        first_name: &first_name,
+        last_name: &last_name,
+        password: &password,
+        ip: ip.as_deref(),
+    };
+    let result = match invitations::accept(&state.db, joining).await {
+        Ok(joined) => open_session(&state, &joined).await,
+        Err(error) => Err(error),
+    };
     match result {
-        Ok((user, cookie)) => {
-            set_cookie(cookie);
-            Ok(go_to(user.home().to_string()))
-        }
+        Ok(user) => Ok(go_to(user.home().to_string())),
         Err(error) => {
             let back = format!(
                 "/invite?token={}&error={}",
@@ -70,8 +76,12 @@ pub async fn accept_invitation(
 #[server(prefix = "/api", endpoint = "invite/renew")]
 pub async fn renew_invitation(token: String) -> Result<(), AppError> {
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, fail, is_plain_form_post, request_meta};
-    match backend()?.renew_invitation(&token, &request_meta()).await {
+    use crate::ssr::{fail, is_plain_form_post, request_meta, state};
+    let state = state()?;
+    let (ip, public_url) = (request_meta().ip, state.public_url().await);
+    let renewed =
+        usher_core::services::invitations::renew(&state.db, &token, ip.as_deref(), &public_url);
+    match renewed.await {
         Ok(()) => {
             if is_plain_form_post() {
                 leptos_axum::redirect(&format!(
@@ -89,9 +99,11 @@ pub async fn renew_invitation(token: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "users/invite-many/check")]
 pub async fn check_invites(addresses: String) -> Result<crate::model::InviteReport, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
     require(Permission::UsersWrite)?;
-    backend()?.check_invites(&addresses).await.map_err(fail)
+    usher_core::services::bulk_invite::check(&state()?.db, &addresses)
+        .await
+        .map_err(fail)
 }
 
 /// "Send invitations" on `/users/invite`. Without JavaScript the browser
@@ -104,13 +116,20 @@ pub async fn invite_users(
 ) -> Result<crate::model::InviteReport, AppError> {
     use crate::model::Permission;
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::UsersWrite)?;
-    let groups = groups.unwrap_or_default();
-    match backend()?
-        .invite_users(&actor, &request_meta(), &addresses, &role, &groups)
-        .await
-    {
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    use usher_core::services::{bulk_invite, parse_choice};
+    let actor = actor(Permission::UsersWrite)?;
+    let state = state()?;
+    let invited = async {
+        let (role_id, group_ids) = parse_choice(&role, &groups.unwrap_or_default())?;
+        let request = bulk_invite::Invite {
+            text: &addresses,
+            role_id,
+            group_ids,
+        };
+        bulk_invite::invite(&state.db, &actor, request, &state.public_url().await).await
+    };
+    match invited.await {
         Ok(report) => {
             if is_plain_form_post() {
                 let list = |items: Vec<String>| encode_query_value(&items.join(" "));

@@ -12,9 +12,11 @@ const PAGE: &str = "/settings/mail";
 #[server(prefix = "/api", endpoint = "settings/mail")]
 pub async fn load_mail_page() -> Result<MailPage, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
     require(Permission::SettingsManage)?;
-    backend()?.mail_page().await.map_err(fail)
+    usher_core::services::mail_page::show(&state()?)
+        .await
+        .map_err(fail)
 }
 
 #[server(prefix = "/api", endpoint = "settings/mail/save")]
@@ -31,8 +33,8 @@ pub async fn save_mail_settings(
     current_password: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::{MailSettingsInput, Permission};
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::SettingsManage)?;
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    let actor = actor(Permission::SettingsManage)?;
     let input = MailSettingsInput {
         host,
         port,
@@ -45,10 +47,7 @@ pub async fn save_mail_settings(
         public_url,
         current_password: current_password.unwrap_or_default(),
     };
-    match backend()?
-        .save_mail_settings(&actor, &request_meta(), input)
-        .await
-    {
+    match usher_core::services::mail_page::save(&state()?, &actor, &input).await {
         Ok(()) => {
             if is_plain_form_post() {
                 leptos_axum::redirect(&format!("{PAGE}?saved=1"));
@@ -64,9 +63,9 @@ pub async fn save_mail_settings(
 pub async fn send_test_mail(to: String) -> Result<String, AppError> {
     use crate::model::Permission;
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, form_error, is_plain_form_post, require};
+    use crate::ssr::{form_error, is_plain_form_post, require, state};
     require(Permission::SettingsManage)?;
-    match backend()?.send_test_mail(&to).await {
+    match usher_core::services::mail_page::send_test(&state()?, &to).await {
         Ok(answer) => {
             if is_plain_form_post() {
                 leptos_axum::redirect(&format!("{PAGE}?test={}", encode_query_value(&answer)));
@@ -81,9 +80,9 @@ pub async fn send_test_mail(to: String) -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "settings/mail/retry")]
 pub async fn retry_mail(id: String) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::SettingsManage)?;
-    match backend()?.retry_mail(&actor, &request_meta(), &id).await {
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    let actor = actor(Permission::SettingsManage)?;
+    match usher_core::services::mail_page::retry(&state()?, &actor, &id).await {
         Ok(()) => {
             if is_plain_form_post() {
                 leptos_axum::redirect(PAGE);

@@ -1,4 +1,5 @@
-//! Server functions: each checks the caller, then calls the backend.
+//! Server functions: each checks the caller, calls a service of
+//! `usher_core::services` and maps the result to the response.
 pub mod audit;
 pub mod auth;
 pub mod bulk;

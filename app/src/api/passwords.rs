@@ -12,12 +12,19 @@ pub async fn change_password(
     new_password: String,
 ) -> Result<String, AppError> {
     use crate::api::auth::go_to;
-    use crate::ssr::{backend, caller, fail, form_error, request_meta};
+    use crate::ssr::{caller, fail, form_error, request_meta, state};
+    use usher_core::services::{actor::Actor, password_change};
     let me = caller().ok_or_else(|| fail(AppError::Unauthorized))?;
-    match backend()?
-        .change_own_password(&me, &request_meta(), &current_password, &new_password)
-        .await
-    {
+    let meta = request_meta();
+    let me = Actor::of(&me, &meta).map_err(fail)?;
+    let change = password_change::OwnChange {
+        user_id: me.id,
+        current: &current_password,
+        new: &new_password,
+        session_id: meta.session_id.as_deref(),
+        ip: meta.ip.as_deref(),
+    };
+    match password_change::change_own(&state()?.db, change).await {
         Ok(()) => Ok(go_to("/account?password_changed=1".into())),
         Err(error) => Err(form_error(error, crate::routes::CHANGE_PASSWORD_PATH)),
     }
@@ -35,8 +42,9 @@ pub async fn set_user_password(
     use crate::model::PasswordNotice;
     use crate::model::Permission;
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::UsersWrite)?;
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    use usher_core::services::password_change;
+    let actor = actor(Permission::UsersWrite)?;
     let page = format!("/users/{}", encode_query_value(&username));
     let result = if mail_password.is_some() {
         // Said, not ignored: an older form (or a script) asked for it.
@@ -45,20 +53,18 @@ pub async fn set_user_password(
             "Usher never mails a password. Tell the user yourself, or send a password recovery email.",
         ))
     } else {
-        backend()?
-            .set_user_password(
-                &actor,
-                &request_meta(),
-                &username,
-                &password,
-                force_change.is_some(),
-                if notify.is_some() {
-                    PasswordNotice::Mail
-                } else {
-                    PasswordNotice::Nothing
-                },
-            )
-            .await
+        let set = password_change::AdminSet {
+            username: &username,
+            password: &password,
+            force_change: force_change.is_some(),
+            notice: if notify.is_some() {
+                PasswordNotice::Mail
+            } else {
+                PasswordNotice::Nothing
+            },
+        };
+        let state = state()?;
+        password_change::set_by_admin(&state.db, &actor, set, &state.public_url().await).await
     };
     match result {
         Ok(()) => {

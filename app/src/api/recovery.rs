@@ -6,8 +6,12 @@ use crate::error::AppError;
 /// "Forgot password?": the same answer whether or not the account exists.
 #[server(prefix = "/api", endpoint = "recovery/request")]
 pub async fn request_recovery(login: String) -> Result<(), AppError> {
-    use crate::ssr::{backend, fail, is_plain_form_post, request_meta};
-    match backend()?.request_recovery(&login, &request_meta()).await {
+    use crate::ssr::{fail, is_plain_form_post, request_meta, state};
+    let state = state()?;
+    let (ip, public_url) = (request_meta().ip, state.public_url().await);
+    let requested =
+        usher_core::services::recovery::request(&state.db, &login, ip.as_deref(), &public_url);
+    match requested.await {
         Ok(()) => {
             if is_plain_form_post() {
                 leptos_axum::redirect("/forgot-password?sent=1");
@@ -21,8 +25,7 @@ pub async fn request_recovery(login: String) -> Result<(), AppError> {
 /// The username a recovery link is for, when it can still be used.
 #[server(prefix = "/api", endpoint = "recovery/check")]
 pub async fn check_recovery(token: String) -> Result<String, AppError> {
-    crate::ssr::backend()?
-        .check_recovery(&token)
+    usher_core::services::recovery::check(&crate::ssr::state()?.db, &token)
         .await
         .map_err(crate::ssr::fail)
 }
@@ -32,12 +35,11 @@ pub async fn check_recovery(token: String) -> Result<String, AppError> {
 pub async fn reset_password(token: String, password: String) -> Result<String, AppError> {
     use crate::api::auth::{form_failure, go_to};
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, request_meta};
-    match backend()?
-        .reset_password(&token, &password, &request_meta())
-        .await
-    {
-        Ok(()) => Ok(go_to("/login?reset=1".into())),
+    use crate::ssr::{request_meta, state};
+    let ip = request_meta().ip;
+    let db = state()?.db;
+    match usher_core::services::recovery::reset(&db, &token, &password, ip.as_deref()).await {
+        Ok(_) => Ok(go_to("/login?reset=1".into())),
         Err(error) => {
             let back = format!(
                 "/reset-password?token={}&error={}",
@@ -54,13 +56,12 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
 pub async fn send_recovery(username: String) -> Result<String, AppError> {
     use crate::model::Permission;
     use crate::routes::encode_query_value;
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::UsersWrite)?;
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    use usher_core::services::recovery;
+    let actor = actor(Permission::UsersWrite)?;
     let page = format!("/users/{}", encode_query_value(&username));
-    match backend()?
-        .send_recovery(&actor, &request_meta(), &username)
-        .await
-    {
+    let state = state()?;
+    match recovery::send_to(&state.db, &actor, &username, &state.public_url().await).await {
         Ok(address) => {
             if is_plain_form_post() {
                 leptos_axum::redirect(&format!("{page}?recovery={}", encode_query_value(&address)));

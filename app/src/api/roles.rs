@@ -6,9 +6,11 @@ use crate::model::RoleView;
 #[server(prefix = "/api", endpoint = "roles/list")]
 pub async fn list_roles() -> Result<Vec<RoleView>, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
     require(Permission::RolesManage)?;
-    backend()?.list_roles().await.map_err(fail)
+    usher_core::services::roles::list(&state()?.db)
+        .await
+        .map_err(fail)
 }
 
 /// The permissions whose boxes were checked (unknown names are ignored).
@@ -29,12 +31,13 @@ pub async fn create_role(
     permissions: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::RolesManage)?;
+    use crate::ssr::{actor, form_error, state};
+    let actor = actor(Permission::RolesManage)?;
     let permissions = checked(permissions);
-    backend()?
-        .create_role(&actor, &request_meta(), &name, &description, &permissions)
+    let db = state()?.db;
+    usher_core::services::roles::create(&db, &actor, &name, &description, &permissions)
         .await
+        .map(|_| ())
         .map_err(|e| form_error(e, "/roles"))
 }
 
@@ -47,20 +50,16 @@ pub async fn update_role(
     permissions: Option<Vec<String>>,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::RolesManage)?;
+    use crate::ssr::{actor, form_error, state};
+    use usher_core::services::{parse_id, roles};
+    let actor = actor(Permission::RolesManage)?;
     let permissions = checked(permissions);
-    backend()?
-        .update_role(
-            &actor,
-            &request_meta(),
-            &id,
-            &name,
-            &description,
-            &permissions,
-        )
-        .await
-        .map_err(|e| form_error(e, &format!("/roles?edit={id}")))?;
+    let db = state()?.db;
+    let updated = match parse_id(&id) {
+        Ok(uuid) => roles::update(&db, &actor, uuid, &name, &description, &permissions).await,
+        Err(error) => Err(error),
+    };
+    updated.map_err(|e| form_error(e, &format!("/roles?edit={id}")))?;
     leptos_axum::redirect("/roles");
     Ok(())
 }
@@ -68,10 +67,13 @@ pub async fn update_role(
 #[server(prefix = "/api", endpoint = "roles/delete")]
 pub async fn delete_role(id: String) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, request_meta, require};
-    let actor = require(Permission::RolesManage)?;
-    backend()?
-        .delete_role(&actor, &request_meta(), &id)
-        .await
-        .map_err(|e| form_error(e, "/roles"))
+    use crate::ssr::{actor, form_error, state};
+    use usher_core::services::{parse_id, roles};
+    let actor = actor(Permission::RolesManage)?;
+    let db = state()?.db;
+    let deleted = match parse_id(&id) {
+        Ok(uuid) => roles::delete(&db, &actor, uuid).await,
+        Err(error) => Err(error),
+    };
+    deleted.map_err(|e| form_error(e, "/roles"))
 }

@@ -8,10 +8,9 @@ use crate::validation::Policy;
 /// type need them, registration pages included; they hold no secrets.
 #[server(prefix = "/api", endpoint = "settings/policy")]
 pub async fn directory_policy() -> Result<Policy, AppError> {
-    crate::ssr::backend()?
-        .policy()
+    usher_core::services::policy::load(&crate::ssr::state()?.db)
         .await
-        .map_err(crate::ssr::fail)
+        .map_err(|e| crate::ssr::fail(usher_core::services::db_error(e)))
 }
 
 /// "Save" on `/settings`.
@@ -24,8 +23,8 @@ pub async fn save_policy(
     registration_open: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, form_error, is_plain_form_post, request_meta, require};
-    let actor = require(Permission::SettingsManage)?;
+    use crate::ssr::{actor, form_error, is_plain_form_post, state};
+    let actor = actor(Permission::SettingsManage)?;
     let Ok(password_min) = password_min.trim().parse::<usize>() else {
         return Err(form_error(
             AppError::field("password_min", "Enter a whole number."),
@@ -39,8 +38,7 @@ pub async fn save_policy(
         reject_common: reject_common.is_some(),
         registration_open: registration_open.is_some(),
     };
-    backend()?
-        .save_policy(&actor, &request_meta(), policy)
+    usher_core::services::policy::save(&state()?.db, &actor, policy)
         .await
         .map_err(|e| form_error(e, "/settings"))?;
     if is_plain_form_post() {

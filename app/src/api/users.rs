@@ -10,11 +10,10 @@ use crate::model::UserPage;
 #[server(prefix = "/api", endpoint = "users/list")]
 pub async fn list_users(query: String) -> Result<UserPage, AppError> {
     use crate::model::{Permission, UserQuery};
-    use crate::ssr::{backend, fail, require};
+    use crate::ssr::{fail, require, state};
 
     require(Permission::UsersRead)?;
-    backend()?
-        .list_users(UserQuery::parse(&query))
+    usher_core::services::directory::page(&state()?.db, &UserQuery::parse(&query))
         .await
         .map_err(fail)
 }
@@ -22,12 +21,11 @@ pub async fn list_users(query: String) -> Result<UserPage, AppError> {
 #[server(prefix = "/api", endpoint = "users/options")]
 pub async fn directory_options() -> Result<crate::model::FilterChoices, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, require_any};
+    use crate::ssr::{actor_any, fail, state};
 
     // Reviewers pick a role and groups when approving an access request.
-    let actor = require_any(&[Permission::UsersRead, Permission::RequestsReview])?;
-    backend()?
-        .directory_options(&actor, &crate::ssr::request_meta())
+    let actor = actor_any(&[Permission::UsersRead, Permission::RequestsReview])?;
+    usher_core::services::directory::options(&state()?.db, &actor)
         .await
         .map_err(fail)
 }
@@ -47,31 +45,35 @@ pub async fn create_user(
     password: Option<String>,
     invite: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::model::{NewUserRequest, Permission};
-    use crate::ssr::{backend, fail, is_plain_form_post, request_meta, require};
+    use crate::model::Permission;
+    use crate::ssr::{actor, fail, is_plain_form_post, state};
     use crate::validation::NewUserInput;
+    use usher_core::services::{add_user, parse_choice};
 
-    let actor = require(Permission::UsersWrite)?;
-    let request = NewUserRequest {
-        input: NewUserInput {
-            username,
-            first_name,
-            last_name,
-            email,
-            phone,
-            password: password.unwrap_or_default(),
-            invite: invite.is_some(),
-        },
-        role,
-        groups: groups.unwrap_or_default(),
-        external: origin == "external",
-        active: status != "inactive",
+    let actor = actor(Permission::UsersWrite)?;
+    let state = state()?;
+    let created = async {
+        let (role_id, group_ids) = parse_choice(&role, &groups.unwrap_or_default())?;
+        let request = add_user::CreateUser {
+            input: NewUserInput {
+                username,
+                first_name,
+                last_name,
+                email,
+                phone,
+                password: password.unwrap_or_default(),
+                invite: invite.is_some(),
+            },
+            role_id,
+            group_ids,
+            external: origin == "external",
+            active: status != "inactive",
+        };
+        add_user::create(&state.db, &actor, request, &state.public_url().await).await
     };
-    match backend()?
-        .create_user(&actor, &request_meta(), request)
-        .await
-    {
-        Ok(username) => {
+    match created.await {
+        Ok(created) => {
+            let username = created.username;
             leptos_axum::redirect(&format!(
                 "/users?q={}",
                 crate::routes::encode_query_value(&username)
@@ -95,17 +97,16 @@ pub async fn create_user(
 pub async fn suggest_password() -> Result<String, AppError> {
     use crate::model::Permission;
     crate::ssr::require(Permission::UsersWrite)?;
-    crate::ssr::backend()?.suggest_password().await
+    Ok(usher_core::services::users::generate_password())
 }
 
 /// Everything the user page shows.
 #[server(prefix = "/api", endpoint = "users/detail")]
 pub async fn user_detail(username: String) -> Result<crate::model::UserDetail, AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, fail, request_meta, require};
-    let actor = require(Permission::UsersRead)?;
-    backend()?
-        .user_detail(&actor, &request_meta(), &username)
+    use crate::ssr::{actor, fail, state};
+    let actor = actor(Permission::UsersRead)?;
+    usher_core::services::lifecycle::detail(&state()?.db, &actor, &username)
         .await
         .map_err(fail)
 }
@@ -114,11 +115,10 @@ pub async fn user_detail(username: String) -> Result<crate::model::UserDetail, A
 #[server(prefix = "/api", endpoint = "users/set-active")]
 pub async fn set_user_active(username: String, active: bool) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, request_meta, require};
-    let actor = require(Permission::UsersWrite)?;
-    let result = backend()?
-        .set_user_active(&actor, &request_meta(), &username, active)
-        .await;
+    use crate::ssr::{actor, state};
+    let actor = actor(Permission::UsersWrite)?;
+    let result =
+        usher_core::services::lifecycle::set_active(&state()?, &actor, &username, active).await;
     finish(result, &format!("/users/{username}"), None)
 }
 
@@ -126,11 +126,9 @@ pub async fn set_user_active(username: String, active: bool) -> Result<(), AppEr
 #[server(prefix = "/api", endpoint = "users/delete")]
 pub async fn delete_user(username: String) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, request_meta, require};
-    let actor = require(Permission::UsersDelete)?;
-    let result = backend()?
-        .delete_user(&actor, &request_meta(), &username)
-        .await;
+    use crate::ssr::{actor, state};
+    let actor = actor(Permission::UsersDelete)?;
+    let result = usher_core::services::lifecycle::delete(&state()?, &actor, &username).await;
     finish(result, &format!("/users/{username}"), Some("/users"))
 }
 
@@ -172,19 +170,24 @@ pub async fn update_user(
     origin: String,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
-    use crate::ssr::{backend, request_meta, require};
-    let actor = require(Permission::UsersWrite)?;
-    let changes = crate::model::UserChanges {
-        first_name,
-        last_name,
-        email,
-        phone,
-        role,
-        external: origin == "external",
+    use crate::ssr::{actor, state};
+    use usher_core::services::{lifecycle, parse_choice};
+    let actor = actor(Permission::UsersWrite)?;
+    let state = state()?;
+    let result = match parse_choice(&role, &[]) {
+        Ok((role_id, _)) => {
+            let edit = lifecycle::UserEdit {
+                first_name,
+                last_name,
+                email,
+                phone,
+                role_id,
+                external: origin == "external",
+            };
+            lifecycle::update(&state.db, &actor, &username, edit).await
+        }
+        Err(error) => Err(error),
     };
-    let result = backend()?
-        .update_user(&actor, &request_meta(), &username, changes)
-        .await;
     let page = format!("/users/{username}");
     if result.is_ok() && !crate::ssr::is_plain_form_post() {
         return Ok(());

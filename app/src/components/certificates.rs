@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use crate::api::certificates::RevokeCertificate;
 use crate::components::table::DataTable;
+use crate::components::time::short_time;
 use crate::model::{CertificateRow, CertificateState, IssuedCertificate, RevocationReason};
-use crate::pages::users::list::short_time;
 
 #[component]
 pub fn CertificateBadge(state: CertificateState) -> impl IntoView {

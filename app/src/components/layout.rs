@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect, A};
 use leptos_router::hooks::use_location;
 
-use crate::app::use_auth;
+use crate::auth_state::use_auth;
 use crate::model::{CurrentUser, Permission};
 use crate::routes::{decide, login_url, page_access, Decision};
 

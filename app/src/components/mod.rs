@@ -5,3 +5,4 @@ pub mod field;
 pub mod layout;
 pub mod role_groups;
 pub mod table;
+pub mod time;

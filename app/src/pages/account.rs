@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::app::use_auth;
+use crate::auth_state::use_auth;
 
 /// The signed-in person's own page (the only page a General user sees).
 #[component]

@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_location;
 
-use super::users::list::short_time;
 use crate::api::audit::list_audit;
 use crate::components::alert::LoadError;
 use crate::components::table::DataTable;
+use crate::components::time::short_time;
 use crate::model::{AuditPage, AuditQuery};
 
 /// `/audit`: every change and sign-in, newest first, with filters in the URL.

@@ -1,9 +1,9 @@
 //! `/settings/certificates`: Usher's own certificate authority.
 use leptos::prelude::*;
 
-use super::users::list::short_time;
 use crate::api::certificates::{certificate_authority, SaveCertificateSettings};
 use crate::components::alert::LoadError;
+use crate::components::time::short_time;
 use crate::model::{ApprovalMode, CaView};
 
 #[component]

@@ -3,7 +3,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::passwords::ChangePassword;
 use crate::api::settings::directory_policy;
-use crate::app::use_auth;
+use crate::auth_state::use_auth;
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
 use crate::validation;
@@ -13,7 +13,7 @@ use crate::validation;
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
-    crate::app::follow(change.value());
+    crate::auth_state::follow(change.value());
     let user = use_auth().user;
     let policy = Resource::new(|| (), |_| directory_policy());
     let query = use_query_map();

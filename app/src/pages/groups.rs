@@ -2,10 +2,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
-use super::users::list::short_time;
 use crate::api::groups::{list_groups, CreateGroup, DeleteGroup, UpdateGroup};
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::table::DataTable;
+use crate::components::time::short_time;
 use crate::model::GroupView;
 
 /// `/groups`: groups with their member counts; members are listed (and

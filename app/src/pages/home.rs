@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
-use crate::app::use_auth;
+use crate::auth_state::use_auth;
 
 /// `/` sends people where they belong: their start page, or sign-in.
 #[component]

@@ -42,7 +42,7 @@ pub fn InvitePage() -> impl IntoView {
 #[component]
 fn JoinForm(token: String, invitation: Invitation, policy: Policy) -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
-    crate::app::follow(accept.value());
+    crate::auth_state::follow(accept.value());
     let query = use_query_map();
     let first = RwSignal::new(invitation.first_name.clone());
     let last = RwSignal::new(invitation.last_name.clone());

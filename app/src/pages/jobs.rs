@@ -191,7 +191,7 @@ fn JobProgress(job: JobView) -> impl IntoView {
         {running.then(|| view! { <noscript inner_html=r#"<meta http-equiv="refresh" content="1">"#></noscript> })}
         <h1 class="text-2xl font-semibold">{job.title.clone()}</h1>
         <p class="mt-1 text-sm text-slate-600">
-            {format!("Started by {} at {} (UTC).", job.created_by, super::users::list::short_time(&job.created_at))}
+            {format!("Started by {} at {} (UTC).", job.created_by, crate::components::time::short_time(&job.created_at))}
         </p>
         <div class="mt-6 max-w-xl">
             <progress class="h-3 w-full" aria-label="Progress" data-testid="job-progress"

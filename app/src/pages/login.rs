@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::app::use_auth;
+use crate::auth_state::use_auth;
 use crate::components::alert::ErrorAlert;
 
 /// `/login`: "Username or email", "Password", "Sign in". Works without

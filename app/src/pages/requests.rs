@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::users::list::short_time;
 use crate::api::registration::{
     get_access_request, list_access_requests, ApproveRequest, RejectRequest,
 };
@@ -12,6 +11,7 @@ use crate::api::users::directory_options;
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::role_groups::RoleAndGroups;
 use crate::components::table::{newer_older, DataTable};
+use crate::components::time::short_time;
 use crate::model::{AccessRequestView, RequestList, RequestStatus};
 use crate::routes::encode_query_value;
 

@@ -43,7 +43,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
 #[component]
 fn ResetForm(token: String, username: String, policy: validation::Policy) -> impl IntoView {
     let reset = ServerAction::<ResetPassword>::new();
-    crate::app::follow(reset.value());
+    crate::auth_state::follow(reset.value());
     let query = use_query_map();
     let password = RwSignal::new(String::new());
     let min = policy.password_min;

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::auth::check_setup;
-use crate::app::use_auth;
+use crate::auth_state::use_auth;
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
 use crate::validation;

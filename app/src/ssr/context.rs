@@ -1,10 +1,11 @@
-use std::sync::Arc;
-
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use super::{Backend, RequestMeta};
+use usher_core::services::actor::Actor;
+use usher_core::state::AppState;
+use usher_core::web::RequestMeta;
+
 use crate::error::AppError;
 use crate::model::{CurrentUser, Permission};
 
@@ -12,8 +13,9 @@ use crate::model::{CurrentUser, Permission};
 #[derive(Debug, Clone)]
 pub struct CspNonce(pub String);
 
-pub fn backend() -> Result<Arc<dyn Backend>, AppError> {
-    use_context::<Arc<dyn Backend>>().ok_or_else(|| AppError::Internal("no backend".into()))
+/// The application state the server provides to every server function.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::Internal("no application state".into()))
 }
 
 /// The signed-in user, resolved from the session cookie by the server's
@@ -46,6 +48,18 @@ pub fn require_any(permissions: &[Permission]) -> Result<CurrentUser, AppError> 
         Some(user) if permissions.iter().any(|p| user.can(*p)) => Ok(user),
         Some(_) => Err(fail(AppError::Forbidden)),
     }
+}
+
+/// The caller as the services' `Actor`, if they hold `permission`.
+pub fn actor(permission: Permission) -> Result<Actor, AppError> {
+    let user = require(permission)?;
+    Actor::of(&user, &request_meta()).map_err(fail)
+}
+
+/// The caller as the services' `Actor`, if they hold any of `permissions`.
+pub fn actor_any(permissions: &[Permission]) -> Result<Actor, AppError> {
+    let user = require_any(permissions)?;
+    Actor::of(&user, &request_meta()).map_err(fail)
 }
 
 /// Sets the HTTP status that belongs to `error` on the response, and returns it.

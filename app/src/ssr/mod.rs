@@ -1,13 +1,11 @@
-//! Server-only glue: the services the server binary implements, and helpers
-//! that server functions use to learn who is calling.
-mod backend;
+//! Server-only glue for server functions: who is calling, the application
+//! state (database, configuration) and how a result becomes a response.
+//! Server functions call `usher_core::services` directly with these.
 mod context;
+mod session;
 
-pub use backend::{
-    Backend, CertificateBackend, ImportBackend, InvitationBackend, MailBackend, PasswordBackend,
-    RecoveryBackend, RegistrationBackend, RequestMeta, SessionCookie,
-};
 pub use context::{
-    backend, caller, fail, form_error, is_plain_form_post, request_meta, require, require_any,
-    CspNonce,
+    actor, actor_any, caller, fail, form_error, is_plain_form_post, request_meta, require,
+    require_any, state, CspNonce,
 };
+pub use session::{end_session, open_session, start_session};

@@ -1,16 +1,16 @@
 //! `GET /auth/certificate` on the HTTPS listener: signs in the user whose
 //! certificate the browser presented, after looking it up in the database.
 //! Refusals go back to the sign-in page, which says why.
-use app::ssr::RequestMeta;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use usher_core::web::RequestMeta;
 
-use super::cookies;
 use crate::https::TlsPeer;
-use crate::services::{audit, auth, certificates};
-use crate::state::AppState;
+use usher_core::services::{audit, auth, certificates};
+use usher_core::state::AppState;
+use usher_core::web::cookies;
 
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -49,7 +49,7 @@ pub async fn sign_in(
     let opened = async {
         certificates::complete(&state.db, &user)
             .await
-            .map_err(crate::services::db_error)?;
+            .map_err(usher_core::services::db_error)?;
         auth::open_session(
             &state.db,
             state.sessions,

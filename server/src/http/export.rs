@@ -2,15 +2,15 @@
 //! current filter (or the ticked rows) as a CSV download, streamed.
 //! users.export; 401 anonymous, 403 without it. Audited when done.
 use app::model::{CurrentUser, Permission, UserQuery};
-use app::ssr::RequestMeta;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use usher_core::web::RequestMeta;
 
-use crate::services::{audit, export};
-use crate::state::AppState;
+use usher_core::services::{audit, export};
+use usher_core::state::AppState;
 
 /// Chunks in flight between the database reader and the client.
 const IN_FLIGHT: usize = 4;

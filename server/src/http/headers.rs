@@ -9,7 +9,7 @@ use base64::{engine::general_purpose::STANDARD, Engine};
 use rand_core::{OsRng, RngCore};
 
 pub async fn security_headers(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    axum::extract::State(state): axum::extract::State<usher_core::state::AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {

@@ -1,7 +1,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use crate::state::AppState;
+use usher_core::state::AppState;
 
 /// The process is up.
 pub async fn healthz() -> &'static str {

@@ -3,15 +3,15 @@
 //! JavaScript), the template, the error report and the certificate passwords.
 use app::model::import::MAX_FILE_BYTES;
 use app::model::{CurrentUser, Permission};
-use app::ssr::RequestMeta;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
+use usher_core::web::RequestMeta;
 
-use crate::services::import::{columns, read, report, store};
-use crate::services::users::Actor;
-use crate::state::AppState;
+use usher_core::services::actor::Actor;
+use usher_core::services::import::{columns, read, report, store};
+use usher_core::state::AppState;
 
 /// Bytes read from a too-large upload before answering, so the browser
 /// gets the answer instead of a broken connection.

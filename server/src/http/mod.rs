@@ -1,7 +1,5 @@
 //! The HTTP layer: router, middleware and plain routes.
 pub mod certificate_sign_in;
-pub mod client_ip;
-pub mod cookies;
 pub mod csrf;
 pub mod export;
 pub mod headers;

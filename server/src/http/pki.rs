@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::services::ca;
-use crate::state::AppState;
+use usher_core::services::ca;
+use usher_core::state::AppState;
 
 async fn ca_pem_or_404(state: &AppState) -> Result<String, Response> {
     match ca::certificate(&state.db).await {
@@ -58,7 +58,7 @@ pub async fn ca_der(State(state): State<AppState>) -> Response {
 }
 
 async fn crl_pem(state: &AppState) -> Result<String, Response> {
-    crate::services::crl::refresh_with_key(&state.db, &state.ca_key)
+    usher_core::services::crl::refresh_with_key(&state.db, &state.ca_key)
         .await
         .map(|p| p.pem)
         .map_err(|error| {
@@ -81,7 +81,7 @@ pub async fn crl_as_der(State(state): State<AppState>) -> Response {
         Ok(pem) => pem,
         Err(response) => return response,
     };
-    match crate::pki::pem_to_der(&pem) {
+    match usher_core::pki::pem_to_der(&pem) {
         Ok(der) => download("application/pkix-crl", "usher.crl", der),
         Err(error) => {
             tracing::warn!(%error, "could not convert the CRL");

@@ -4,13 +4,13 @@
 //! attacker probing with a narrow role leaves a trace. The refused change
 //! itself was rolled back; this event is written after it, on its own.
 use app::model::CurrentUser;
-use app::ssr::RequestMeta;
 use axum::body::{to_bytes, Body};
 use axum::http::StatusCode;
 use axum::response::Response;
+use usher_core::web::RequestMeta;
 
-use crate::services::audit::{self, AuditAction};
-use crate::state::AppState;
+use usher_core::services::audit::{self, AuditAction};
+use usher_core::state::AppState;
 
 /// The reason in a 403 answer is a small JSON `AppError`; more is not read.
 const MOST: usize = 16 * 1024;

@@ -1,6 +1,3 @@
-use std::sync::Arc;
-
-use app::ssr::Backend;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -16,15 +13,15 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::{certificate_sign_in, csrf, export, headers, health, import, pki, refusals, session};
-use crate::backend::ServerBackend;
-use crate::state::AppState;
+use usher_core::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Every route and layer of Usher's HTTP server.
 pub fn build(state: AppState) -> Router {
-    let backend: Arc<dyn Backend> = Arc::new(ServerBackend::new(state.clone()));
-    let context = move || provide_context(backend.clone());
+    // Server functions reach the services through the state (`app::ssr::state`).
+    let provided = state.clone();
+    let context = move || provide_context(provided.clone());
     let routes = generate_route_list(App);
     let options = state.leptos.clone();
 
@@ -69,6 +66,5 @@ pub fn build(state: AppState) -> Router {
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    let backend: Arc<dyn Backend> = Arc::new(ServerBackend::new(state));
-    leptos_axum::handle_server_fns_with_context(move || provide_context(backend.clone()), req).await
+    leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req).await
 }

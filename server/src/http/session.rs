@@ -4,16 +4,16 @@
 use std::net::SocketAddr;
 
 use app::routes::{decide, login_url, page_access, Decision};
-use app::ssr::RequestMeta;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
+use usher_core::web::RequestMeta;
 
 use super::headers::is_file;
-use super::{client_ip, cookies};
-use crate::services::sessions;
-use crate::state::AppState;
+use usher_core::services::sessions;
+use usher_core::state::AppState;
+use usher_core::web::{client_ip, cookies};
 
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();

@@ -2,7 +2,6 @@
 //! are refused with the rule named (and audited), failed sign-ins are
 //! delayed, and one-time certificate passwords are taken with a POST.
 use app::model::Permission;
-use usher_server::services::lifecycle;
 
 use super::*;
 
@@ -14,7 +13,7 @@ async fn signed_in_with_role(
     role: &str,
     permissions: &[Permission],
 ) -> (String, uuid::Uuid) {
-    let root = lifecycle::find(&s.db.db, "root.admin").await.unwrap();
+    let root = users::find(&s.db.db, "root.admin").await.unwrap();
     let role_id = roles::create(&s.db.db, &testkit::actor_for(&root), role, "", permissions)
         .await
         .unwrap();
@@ -41,7 +40,7 @@ async fn signed_in_with_role(
 #[tokio::test]
 async fn a_help_desk_is_refused_with_the_rule_named() {
     let s = start().await;
-    let root = lifecycle::find(&s.db.db, "root.admin").await.unwrap();
+    let root = users::find(&s.db.db, "root.admin").await.unwrap();
     let (desk, desk_role) = signed_in_with_role(
         &s,
         "help.desk",
@@ -101,12 +100,12 @@ async fn a_help_desk_is_refused_with_the_rule_named() {
             other => panic!("{endpoint}: {other:?}"),
         }
     }
-    let after = lifecycle::find(&s.db.db, "root.admin").await.unwrap();
+    let after = users::find(&s.db.db, "root.admin").await.unwrap();
     assert_eq!(after, root);
     // Each attempt left a trace in the audit log, with the rule.
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let refusals = usher_server::db::entities::audit_event::Entity::find()
-        .filter(usher_server::db::entities::audit_event::Column::Action.eq("access.refused"))
+    let refusals = usher_core::db::entities::audit_event::Entity::find()
+        .filter(usher_core::db::entities::audit_event::Column::Action.eq("access.refused"))
         .all(&s.db.db)
         .await
         .unwrap();
@@ -119,7 +118,7 @@ async fn a_help_desk_is_refused_with_the_rule_named() {
         .as_deref()
         .unwrap_or("")
         .contains("You cannot give the role Admin")));
-    assert!(lifecycle::find(&s.db.db, "new.admin").await.is_err());
+    assert!(users::find(&s.db.db, "new.admin").await.is_err());
     // The role choices offer only what the help desk may give.
     let options = s.call("users/options", &[], Some(&desk)).await;
     let options: app::model::FilterChoices = options.json().await.unwrap();
@@ -221,7 +220,7 @@ async fn a_certificate_manager_cannot_issue_an_admin_a_certificate() {
         .await;
     assert_eq!(ok.status(), StatusCode::OK);
     use sea_orm::{EntityTrait, PaginatorTrait};
-    let issued = usher_server::db::entities::certificate::Entity::find()
+    let issued = usher_core::db::entities::certificate::Entity::find()
         .count(&s.db.db)
         .await
         .unwrap();

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use usher_server::db::entities::{certificate, mail_outbox};
-use usher_server::pki::Pkcs12Profile;
-use usher_server::services::{ca, certificates, lifecycle};
+use usher_core::db::entities::{certificate, mail_outbox};
+use usher_core::pki::Pkcs12Profile;
+use usher_core::services::{ca, certificates, lifecycle};
 
 use super::*;
 
@@ -41,7 +41,7 @@ async fn start_https(s: &Server) -> Tls {
 async fn issue_p12(s: &Server, dir: &Path, username: &str) -> (String, String) {
     let db = &s.db.db;
     let the_ca = ca::load(db, &testkit::TEST_CA_KEY).await.unwrap();
-    let user = lifecycle::find(db, username).await.unwrap();
+    let user = users::find(db, username).await.unwrap();
     let issued = certificates::issue(
         db,
         &the_ca,
@@ -64,7 +64,7 @@ async fn issue_p12(s: &Server, dir: &Path, username: &str) -> (String, String) {
         .unwrap()
         .pop()
         .unwrap();
-    let files: Vec<usher_server::mail::Attachment> =
+    let files: Vec<usher_core::mail::Attachment> =
         serde_json::from_str(mail.attachments.as_deref().unwrap()).unwrap();
     let path = dir.join(format!("{username}-{}.p12", &issued.serial_hex[..8]));
     std::fs::write(&path, &files[0].bytes).unwrap();
@@ -136,7 +136,7 @@ async fn certificate_sign_in_with_curl() {
         .await
         .unwrap()
         .unwrap();
-    let admin = lifecycle::find(&s.db.db, "root.admin").await.unwrap();
+    let admin = users::find(&s.db.db, "root.admin").await.unwrap();
     let actor = testkit::actor_for(&admin);
     certificates::revoke(
         &s.db.db,
@@ -168,17 +168,17 @@ async fn certificate_sign_in_with_curl() {
     let (p12, password) = issue_p12(&s, &tls.dir, "soon.gone").await;
     let (_, location, _) = curl_sign_in(&tls, Some((&p12, &password)));
     assert_eq!(location, "/", "valid before deactivation");
-    lifecycle::set_active(&s.db.db, &actor, "soon.gone", false)
+    lifecycle::set_active(&s.db.state(), &actor, "soon.gone", false)
         .await
         .unwrap();
     let (_, location, _) = curl_sign_in(&tls, Some((&p12, &password)));
     assert_eq!(location, "/login?certificate=revoked");
 
     // Another CA's certificate does not even complete the handshake.
-    let other = usher_server::pki::new_ca("Elsewhere", time::OffsetDateTime::now_utc()).unwrap();
-    let stranger = usher_server::pki::issue_client(
+    let other = usher_core::pki::new_ca("Elsewhere", time::OffsetDateTime::now_utc()).unwrap();
+    let stranger = usher_core::pki::issue_client(
         &other,
-        &usher_server::pki::ClientRequest {
+        &usher_core::pki::ClientRequest {
             username: "gen.user",
             email: "gen@example.com",
             days: 30,
@@ -189,7 +189,7 @@ async fn certificate_sign_in_with_curl() {
     .unwrap();
     let stranger_p12 = tls.dir.join("stranger.p12");
     let bytes =
-        usher_server::pki::pkcs12(&stranger, &other.cert_pem, "x", "pw", Pkcs12Profile::Modern)
+        usher_core::pki::pkcs12(&stranger, &other.cert_pem, "x", "pw", Pkcs12Profile::Modern)
             .unwrap();
     std::fs::write(&stranger_p12, bytes).unwrap();
     let (ok, location, _) = curl_sign_in(&tls, Some((&stranger_p12.display().to_string(), "pw")));

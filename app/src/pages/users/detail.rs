@@ -2,15 +2,16 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::list::{short_time, StatusBadge};
+use super::list::StatusBadge;
 use crate::api::certificates::{IssueCertificate, RevokeCertificate};
 use crate::api::groups::SetGroupMember;
 use crate::api::invitations::SendInvitation;
 use crate::api::passwords::SetUserPassword;
 use crate::api::recovery::SendRecovery;
 use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
-use crate::app::use_auth;
+use crate::auth_state::use_auth;
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::time::short_time;
 use crate::error::AppError;
 use crate::model::{FilterChoices, Permission, UserDetail};
 

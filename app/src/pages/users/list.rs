@@ -4,6 +4,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 
 use crate::api::users::{directory_options, list_users};
 use crate::components::alert::LoadError;
+use crate::components::time::short_time;
 use crate::model::page::{thousands, PAGE_SIZES};
 use crate::model::user_query::{Cursor, SortKey};
 use crate::model::{BulkAction, UserPage, UserQuery, UserStatus, UserSummary};
@@ -16,7 +17,7 @@ pub fn UsersPage() -> impl IntoView {
     let search = Memo::new(move |_| location.search.get());
     let query = Memo::new(move |_| UserQuery::parse(&search.get()));
     let users = Resource::new(move || search.get(), list_users);
-    let auth_user = crate::app::use_auth().user;
+    let auth_user = crate::auth_state::use_auth().user;
     let can = move |p| auth_user.get().flatten().is_some_and(|u| u.can(p));
     let can_write = move || can(crate::model::Permission::UsersWrite);
     // Which mass actions the signed-in person may start (none: no checkboxes).
@@ -479,9 +480,4 @@ pub fn StatusBadge(status: UserStatus, signed_in: bool) -> impl IntoView {
         <span title=status.next_step()
             class=format!("whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {colour}")>{label}</span>
     }
-}
-
-/// "2026-11-27T23:50:31Z" → "2026-11-27 23:50" (UTC).
-pub fn short_time(rfc3339: &str) -> String {
-    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
