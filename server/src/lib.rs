@@ -4,5 +4,5 @@
 pub mod bench;
 pub mod cli;
 pub mod http;
-pub mod https;
+pub mod pki;
 pub mod serve;

@@ -59,7 +59,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     match state.config.https_addr(&state.leptos)? {
         Some(https_addr) => {
             let hosts = https_hosts(&state);
-            let bound = crate::https::spawn(state.clone(), app.clone(), https_addr, hosts).await?;
+            let bound =
+                crate::pki::https::spawn(state.clone(), app.clone(), https_addr, hosts).await?;
             tracing::info!(addr = %bound, "HTTPS (certificate sign-in) is listening");
         }
         None => spawn_crl_keeper(state.clone()),

@@ -232,3 +232,31 @@ pub async fn links_mailed(
         })
         .collect()
 }
+
+/// A custom role `name` granting `permissions`, made by root.admin (who
+/// must exist): its id.
+pub async fn add_role(
+    db: &DatabaseConnection,
+    name: &str,
+    permissions: &[shared::model::Permission],
+) -> uuid::Uuid {
+    let root = crate::services::users::find(db, "root.admin")
+        .await
+        .unwrap();
+    crate::services::roles::create(db, &actor_for(&root), name, "", permissions)
+        .await
+        .unwrap()
+}
+
+/// An active user `name` (no password) holding `role`.
+pub async fn add_holder(
+    db: &DatabaseConnection,
+    name: &str,
+    role: uuid::Uuid,
+) -> crate::db::entities::user::Model {
+    use sea_orm::{ActiveModelTrait, Set};
+    let user = add_user(db, name, shared::model::UserStatus::Active).await;
+    let mut m: crate::db::entities::user::ActiveModel = user.into();
+    m.role_id = Set(role);
+    m.update(db).await.unwrap()
+}

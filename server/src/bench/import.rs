@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 
+use usher_core::db::bulk_insert::BulkInsertTxn;
 use usher_core::db::entities::user;
-use usher_core::db::write_txn::WriteTxn;
 use usher_core::services::actor::Actor;
 use usher_core::services::import::{self, apply::Effects, direct};
 use usher_core::services::users::{self, NewUser};
@@ -173,7 +173,7 @@ async fn measure(db: &DatabaseConnection, label: &str) -> anyhow::Result<()> {
 /// multi-row inserts on PostgreSQL.
 async fn raw_insert(db: &DatabaseConnection, prefix: &str) -> anyhow::Result<f64> {
     let started = Instant::now();
-    let txn = WriteTxn::begin(db).await?;
+    let txn = BulkInsertTxn::begin(db).await?;
     let rows = (0..ROWS)
         .map(|i| {
             users::active_model(NewUser {

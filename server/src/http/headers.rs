@@ -15,8 +15,11 @@ pub async fn security_headers(
 ) -> Response {
     // Browsers keep to HTTPS once told so over HTTPS (they ignore the header
     // over plain HTTP): whenever the public URL or this connection is https.
-    let https =
-        state.config.secure_cookies() || req.extensions().get::<crate::https::TlsPeer>().is_some();
+    let https = state.config.secure_cookies()
+        || req
+            .extensions()
+            .get::<crate::pki::https::TlsPeer>()
+            .is_some();
     let mut bytes = [0u8; 16];
     OsRng.fill_bytes(&mut bytes);
     let nonce = STANDARD.encode(bytes);

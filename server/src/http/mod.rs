@@ -1,11 +1,9 @@
 //! The HTTP layer: router, middleware and plain routes.
-pub mod certificate_sign_in;
 pub mod csrf;
 pub mod export;
 pub mod headers;
 pub mod health;
 pub mod import;
-pub mod pki;
 pub mod refusals;
 pub mod router;
 pub mod session;

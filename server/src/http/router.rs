@@ -12,7 +12,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
-use super::{certificate_sign_in, csrf, export, headers, health, import, pki, refusals, session};
+use super::{csrf, export, headers, health, import, refusals, session};
+use crate::pki::{files, sign_in};
 use usher_core::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -28,11 +29,11 @@ pub fn build(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .route("/pki/ca.pem", get(pki::ca_pem))
-        .route("/pki/ca.der", get(pki::ca_der))
-        .route("/pki/crl.pem", get(pki::crl_as_pem))
-        .route("/pki/crl.der", get(pki::crl_as_der))
-        .route("/auth/certificate", get(certificate_sign_in::sign_in))
+        .route("/pki/ca.pem", get(files::ca_pem))
+        .route("/pki/ca.der", get(files::ca_der))
+        .route("/pki/crl.pem", get(files::crl_as_pem))
+        .route("/pki/crl.der", get(files::crl_as_der))
+        .route("/auth/certificate", get(sign_in::sign_in))
         .route("/export/users.csv", get(export::users_csv))
         .route(
             "/import/upload",

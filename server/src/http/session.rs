@@ -36,7 +36,10 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
         secure: state.config.secure_cookies()
-            || req.extensions().get::<crate::https::TlsPeer>().is_some(),
+            || req
+                .extensions()
+                .get::<crate::pki::https::TlsPeer>()
+                .is_some(),
         session_id: None,
     };
     let token = req

@@ -5,49 +5,19 @@ use app::model::Permission;
 
 use super::*;
 
-/// A new active user `username` holding a new custom role `role` with
-/// `permissions` (made by root), signed in: their cookie and the role's id.
-async fn signed_in_with_role(
-    s: &Server,
-    username: &str,
-    role: &str,
-    permissions: &[Permission],
-) -> (String, uuid::Uuid) {
-    let root = users::find(&s.db.db, "root.admin").await.unwrap();
-    let role_id = roles::create(&s.db.db, &testkit::actor_for(&root), role, "", permissions)
-        .await
-        .unwrap();
-    let hash = passwords::hash(USER_PASSWORD.into()).await.unwrap();
-    users::insert(
-        &s.db.db,
-        users::NewUser {
-            username: username.into(),
-            email: format!("{username}@example.com"),
-            first_name: "Staff".into(),
-            last_name: "Member".into(),
-            role_id,
-            status: app::model::UserStatus::Active,
-            password_hash: Some(hash),
-        },
-    )
-    .await
-    .unwrap();
-    (s.sign_in(username, USER_PASSWORD).await, role_id)
-}
-
 /// The escalation attempts of a help desk (users.read + users.write) over
 /// HTTP: each is a 403 naming the rule, and the Admin is unchanged.
 #[tokio::test]
 async fn a_help_desk_is_refused_with_the_rule_named() {
     let s = start().await;
     let root = users::find(&s.db.db, "root.admin").await.unwrap();
-    let (desk, desk_role) = signed_in_with_role(
-        &s,
-        "help.desk",
-        "Help desk",
-        &[Permission::UsersRead, Permission::UsersWrite],
-    )
-    .await;
+    let (desk, desk_role) = s
+        .signed_in_with_role(
+            "help.desk",
+            "Help desk",
+            &[Permission::UsersRead, Permission::UsersWrite],
+        )
+        .await;
     let admin_role = roles::ADMIN_ROLE_ID.to_string();
     type Attempt<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
     let attempts: [Attempt; 4] = [
@@ -192,13 +162,13 @@ async fn certificate_passwords_are_taken_with_a_post() {
 #[tokio::test]
 async fn a_certificate_manager_cannot_issue_an_admin_a_certificate() {
     let s = start().await;
-    let (desk, _) = signed_in_with_role(
-        &s,
-        "cert.desk",
-        "Certificate desk",
-        &[Permission::UsersRead, Permission::CertificatesManage],
-    )
-    .await;
+    let (desk, _) = s
+        .signed_in_with_role(
+            "cert.desk",
+            "Certificate desk",
+            &[Permission::UsersRead, Permission::CertificatesManage],
+        )
+        .await;
     let res = s
         .call(
             "certificates/issue",

@@ -20,10 +20,14 @@ struct Tls {
 async fn start_https(s: &Server) -> Tls {
     let app = usher_server::http::build(s.state.clone());
     let hosts = vec!["localhost".to_string(), "127.0.0.1".to_string()];
-    let addr =
-        usher_server::https::spawn(s.state.clone(), app, "127.0.0.1:0".parse().unwrap(), hosts)
-            .await
-            .unwrap();
+    let addr = usher_server::pki::https::spawn(
+        s.state.clone(),
+        app,
+        "127.0.0.1:0".parse().unwrap(),
+        hosts,
+    )
+    .await
+    .unwrap();
     let dir = std::env::temp_dir().join(format!("usher-mtls-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
     let pem = ca::certificate(&s.db.db).await.unwrap().unwrap();

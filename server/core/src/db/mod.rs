@@ -1,9 +1,7 @@
 //! Connecting to SQLite (the embedded default) or PostgreSQL.
+pub mod bulk_insert;
 pub mod entities;
 pub mod migration;
-pub mod write_txn;
-#[cfg(test)]
-mod write_txn_tests;
 
 use std::time::Duration;
 

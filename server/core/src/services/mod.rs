@@ -1,7 +1,5 @@
 //! Domain logic as plain async functions over a connection: no HTTP here.
 pub mod access;
-#[cfg(test)]
-mod access_race_tests;
 pub mod access_requests;
 pub mod actor;
 pub mod add_user;
@@ -9,14 +7,10 @@ pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod bulk_invite;
-#[cfg(test)]
-mod bulk_tests;
 pub mod ca;
 pub mod certificates;
 pub mod crl;
 pub mod directory;
-#[cfg(test)]
-mod directory_tests;
 pub mod export;
 pub mod groups;
 pub mod import;
@@ -37,8 +31,6 @@ pub mod recovery;
 pub mod registration;
 pub mod roles;
 pub mod search_index;
-#[cfg(test)]
-mod search_index_tests;
 pub mod seed;
 pub mod sessions;
 pub mod settings;

@@ -46,7 +46,7 @@ pub async fn open(
 
 /// A live session's user, as the UI and permission checks see them.
 #[derive(Debug, Clone)]
-pub struct Resolved {
+pub struct ResolvedSession {
     pub session_id: String,
     pub user_id: Uuid,
     pub user: CurrentUser,
@@ -59,7 +59,7 @@ pub async fn resolve(
     token: &str,
     policy: SessionPolicy,
     now: DateTime<Utc>,
-) -> Result<Option<Resolved>, DbErr> {
+) -> Result<Option<ResolvedSession>, DbErr> {
     let id = tokens::hash_token(token);
     let Some(found) = session::Entity::find_by_id(id.clone()).one(db).await? else {
         return Ok(None);
@@ -91,7 +91,7 @@ pub async fn resolve(
             .await?;
     }
     let permissions = access::permissions_of(db, owner.role_id).await?;
-    Ok(Some(Resolved {
+    Ok(Some(ResolvedSession {
         session_id: id,
         user_id: owner.id,
         user: current_user(&owner, permissions),

@@ -133,7 +133,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
 
     assert_eq!(
         authenticate(&t.db, None).await.unwrap().unwrap_err(),
-        Refusal::NotPresented
+        SignInRefusal::NotPresented
     );
     // Same CA key material nowhere: a certificate of another CA is unknown.
     let other = pki::new_ca("Elsewhere", time::OffsetDateTime::now_utc()).unwrap();
@@ -153,7 +153,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
             .await
             .unwrap()
             .unwrap_err(),
-        Refusal::Unknown
+        SignInRefusal::Unknown
     );
 
     let (_, der) = holder(&t.db, &ca, &admin, "rev.oked").await;
@@ -167,7 +167,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
         .unwrap();
     assert_eq!(
         authenticate(&t.db, Some(&der)).await.unwrap().unwrap_err(),
-        Refusal::Revoked
+        SignInRefusal::Revoked
     );
     let again = revoke(&t.db, &actor, &cert, RevocationReason::Unspecified).await;
     assert!(again.is_err(), "revoked once, with its first reason");
@@ -184,7 +184,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
         .unwrap();
     assert_eq!(
         authenticate(&t.db, Some(&der)).await.unwrap().unwrap_err(),
-        Refusal::Expired
+        SignInRefusal::Expired
     );
     let expired = list(&t.db, Some(CertificateState::Expired), "", 1)
         .await
@@ -198,7 +198,7 @@ async fn sign_in_refuses_missing_unknown_revoked_expired_and_inactive() {
     m.update(&t.db).await.unwrap();
     assert_eq!(
         authenticate(&t.db, Some(&der)).await.unwrap().unwrap_err(),
-        Refusal::Inactive
+        SignInRefusal::Inactive
     );
     t.close().await;
 }
@@ -236,11 +236,12 @@ async fn deactivating_or_deleting_revokes_and_the_crl_lists_them() {
         .iter()
         .all(|r| r.revocation_reason == Some(RevocationReason::CessationOfOperation)));
 
+    // Deactivating and deleting each published a new CRL at once.
     let next = crl::refresh(&t.db, &ca).await.unwrap();
     assert_eq!(
         next.number,
-        first.number + 1,
-        "a revocation makes a new CRL"
+        first.number + 2,
+        "each revoking action publishes a new CRL"
     );
     assert_eq!(
         crl::refresh(&t.db, &ca).await.unwrap().number,

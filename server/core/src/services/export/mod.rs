@@ -59,7 +59,7 @@ pub fn defuse(cell: &str) -> Cow<'_, str> {
 
 /// A selection turned into its condition once, for the count and the
 /// stream of one download.
-pub struct Resolved {
+pub struct ResolvedExport {
     filters: sea_orm::Condition,
     bom: bool,
 }
@@ -67,8 +67,8 @@ pub struct Resolved {
 pub async fn resolve(
     db: &impl ConnectionTrait,
     selection: &Selection,
-) -> Result<Resolved, AppError> {
-    Ok(Resolved {
+) -> Result<ResolvedExport, AppError> {
+    Ok(ResolvedExport {
         filters: condition(db, selection).await?,
         bom: selection.bom,
     })
@@ -87,7 +87,7 @@ pub async fn stream(
 /// `stream` for a selection already resolved.
 pub async fn stream_resolved(
     db: &impl ConnectionTrait,
-    resolved: &Resolved,
+    resolved: &ResolvedExport,
     out: Sender<Vec<u8>>,
 ) -> Result<u64, AppError> {
     let filters = &resolved.filters;
@@ -127,7 +127,7 @@ pub async fn stream_resolved(
 }
 
 /// How many users the export will hold, for the browser's progress bar.
-pub async fn total(db: &impl ConnectionTrait, resolved: &Resolved) -> Result<u64, AppError> {
+pub async fn total(db: &impl ConnectionTrait, resolved: &ResolvedExport) -> Result<u64, AppError> {
     directory::count(db, resolved.filters.clone()).await
 }
 

@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::plan::{Action, GroupRef, Planned};
 use super::Prepared;
+use crate::db::bulk_insert::BulkInsertTxn;
 use crate::db::entities::{group, group_member, user};
-use crate::db::write_txn::WriteTxn;
 use crate::pki::{Ca, Pkcs12Profile};
 use crate::services::access::{Act, AdminsLeft, Authority};
 use crate::services::actor::Actor;
@@ -116,7 +116,7 @@ pub fn hash_all(plain: &[String]) -> Vec<String> {
 
 /// Writes a decided batch on `txn`. `import` names the import in the audit.
 pub async fn apply(
-    txn: &WriteTxn,
+    txn: &BulkInsertTxn,
     planned: &[Planned],
     actor: &Actor,
     effects: &Effects,
@@ -246,7 +246,7 @@ pub async fn apply(
 /// shares: checked again here, on the batch's transaction (the rows were
 /// decided on another connection).
 async fn transitions(
-    txn: &WriteTxn,
+    txn: &BulkInsertTxn,
     actor: &Actor,
     import: &str,
     moves: &[(Act, &user::Model)],

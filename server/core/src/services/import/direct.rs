@@ -11,7 +11,7 @@ use crate::services::actor::Actor;
 use crate::services::{audit, db_error};
 
 /// What an import did, or (dry run) would do.
-pub struct Outcome {
+pub struct DirectImport {
     pub counts: OutcomeCounts,
     /// Rows not applied: line and reason.
     pub failures: Vec<(u64, String)>,
@@ -27,7 +27,7 @@ pub async fn import_file(
     create_groups: bool,
     dry_run: bool,
     effects: &Effects,
-) -> Result<Outcome, AppError> {
+) -> Result<DirectImport, AppError> {
     let authority = crate::services::access::Authority::load(db, actor).await?;
     let prepared = super::prepare(db, bytes, None, create_groups, authority).await?;
     let mut counts = OutcomeCounts::default();
@@ -78,7 +78,7 @@ pub async fn import_file(
         .await
         .map_err(db_error)?;
     }
-    Ok(Outcome {
+    Ok(DirectImport {
         counts,
         failures,
         table: prepared.table,

@@ -16,15 +16,15 @@ use uuid::Uuid;
 use super::apply::{self, Applied, Effects};
 use super::plan::Planned;
 use super::{store, Prepared};
+use crate::db::bulk_insert::BulkInsertTxn;
 use crate::db::entities::{import, import_failure, job};
-use crate::db::write_txn::WriteTxn;
 use crate::services::actor::Actor;
 use crate::services::{audit, ca, db_error, jobs};
 
 pub const KIND: &str = "users.import";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Params {
+pub struct ImportParams {
     pub import_id: Uuid,
     pub mode: ApplyMode,
     pub public_url: String,
@@ -67,7 +67,7 @@ pub async fn start(
         .as_deref()
         .and_then(|c| serde_json::from_str(c).ok())
         .ok_or_else(|| AppError::Conflict("Map the columns and see the preview first.".into()))?;
-    let params = Params {
+    let params = ImportParams {
         import_id,
         mode,
         public_url: public_url.into(),
@@ -111,7 +111,7 @@ pub async fn run(
                 .await?
                 .unwrap_or(job);
             jobs::finish(db, &current, Err(error.to_string())).await?;
-            if let Ok(params) = serde_json::from_str::<Params>(&current.params) {
+            if let Ok(params) = serde_json::from_str::<ImportParams>(&current.params) {
                 if let Err(error) = store::forget_passwords(db, params.import_id).await {
                     tracing::error!(%error, "could not clear an import's passwords");
                 }
@@ -127,7 +127,7 @@ async fn run_inner(
     job: &job::Model,
     batches: Option<usize>,
 ) -> Result<(), AppError> {
-    let params: Params = serde_json::from_str(&job.params)
+    let params: ImportParams = serde_json::from_str(&job.params)
         .map_err(|e| AppError::Internal(format!("import job parameters: {e}")))?;
     let row = store::find(db, params.import_id).await?;
     let actor = jobs::actor_of(job);
@@ -269,7 +269,7 @@ async fn write_batch(
     sealing_key: &[u8; 32],
 ) -> Result<Option<(Written, Option<job::Model>)>, AppError> {
     let planned = batch.planned;
-    let txn = WriteTxn::begin(db).await.map_err(db_error)?;
+    let txn = BulkInsertTxn::begin(db).await.map_err(db_error)?;
     let name = import
         .map(|i| i.id.to_string())
         .unwrap_or_else(|| "command line".into());
@@ -395,7 +395,7 @@ async fn finish(
 
 /// The job's progress page (`/jobs/{id}`) for an import.
 pub fn view(job: &job::Model) -> shared::model::JobView {
-    let import_id = serde_json::from_str::<Params>(&job.params)
+    let import_id = serde_json::from_str::<ImportParams>(&job.params)
         .map(|p| p.import_id.to_string())
         .unwrap_or_default();
     jobs::view(

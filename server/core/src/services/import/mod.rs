@@ -184,6 +184,4 @@ pub async fn dry_run(
 }
 
 #[cfg(test)]
-mod plan_tests;
-#[cfg(test)]
-mod service_tests;
+mod tests;

@@ -1,0 +1,290 @@
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::list::StatusBadge;
+use crate::api::certificates::{IssueCertificate, RevokeCertificate};
+use crate::api::groups::SetGroupMember;
+use crate::api::invitations::SendInvitation;
+use crate::api::passwords::SetUserPassword;
+use crate::api::recovery::SendRecovery;
+use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
+use crate::auth_state::use_auth;
+use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::time::short_time;
+use crate::error::AppError;
+use crate::model::{FilterChoices, Permission, UserDetail};
+
+mod actions;
+mod activity_tab;
+mod groups_tab;
+mod info_tab;
+use actions::*;
+use activity_tab::*;
+use groups_tab::*;
+use info_tab::*;
+
+const TABS: [(&str, &str); 5] = [
+    ("info", "User info"),
+    ("groups", "Groups"),
+    ("certificates", "Certificates"),
+    ("tokens", "Tokens"),
+    ("activity", "Activity"),
+];
+
+/// The roles and groups a form offers (None while no form needs them).
+#[derive(Clone, Copy)]
+struct Choices(Resource<Result<Option<FilterChoices>, AppError>>);
+
+impl Choices {
+    fn get(self) -> Option<FilterChoices> {
+        self.0.get().and_then(Result::ok).flatten()
+    }
+}
+
+/// `/users/{username}`: header with name, status and actions; tabs below.
+#[component]
+pub fn UserDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let username = move || params.read().get("username").unwrap_or_default();
+    let set_active = ServerAction::<SetUserActive>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let update = ServerAction::<UpdateUser>::new();
+    let membership = ServerAction::<SetGroupMember>::new();
+    let invite = ServerAction::<SendInvitation>::new();
+    let recovery = ServerAction::<SendRecovery>::new();
+    provide_context(recovery);
+    let issue = ServerAction::<IssueCertificate>::new();
+    let revoke = ServerAction::<RevokeCertificate>::new();
+    provide_context(issue);
+    provide_context(revoke);
+    provide_context(super::certificates_tab::certificates_resource(
+        username,
+        move || query.read().get("tab").as_deref() == Some("certificates"),
+        issue,
+        revoke,
+    ));
+    // Roles and groups to choose from, for the edit form and the Groups tab:
+    // made here rather than in them, as a resource made inside the page's
+    // own loaded content does not hydrate.
+    provide_context(Choices(Resource::new(
+        move || {
+            let q = query.read();
+            q.get("tab").as_deref() == Some("groups") || q.get("edit").is_some()
+        },
+        |wanted| async move {
+            if wanted {
+                directory_options().await.map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    )));
+    let detail = Resource::new(
+        move || {
+            (
+                username(),
+                set_active.version().get(),
+                update.version().get(),
+                (membership.version().get(), invite.version().get()),
+            )
+        },
+        |(name, _, _, _)| user_detail(name),
+    );
+    provide_context(invite);
+    provide_context(membership);
+    // A successful edit closes the form.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = update.value().get() {
+            navigate(&format!("/users/{}", username()), Default::default());
+        }
+    });
+    provide_context(update);
+    let action_error = move || {
+        let from_action = set_active
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| delete.value().get().and_then(Result::err))
+            .or_else(|| membership.value().get().and_then(Result::err))
+            .or_else(|| invite.value().get().and_then(Result::err))
+            .or_else(|| recovery.value().get().and_then(Result::err))
+            .or_else(|| issue.value().get().and_then(Result::err))
+            .or_else(|| revoke.value().get().and_then(Result::err));
+        from_action
+            .map(|e| e.to_string())
+            .or_else(|| query.read().get("error"))
+    };
+    // What a mail button did: from the action, or (without JavaScript) the URL.
+    let invited_notice = move || match invite.value().get() {
+        Some(Ok(address)) => Some(format!("Invitation sent to {address}.")),
+        Some(Err(_)) => None,
+        None => query
+            .read()
+            .get("invited")
+            .map(|a| format!("Invitation sent to {a}.")),
+    };
+    let recovery_notice = move || match recovery.value().get() {
+        Some(Ok(address)) => Some(format!("Password recovery email sent to {address}.")),
+        Some(Err(_)) => None,
+        None => query
+            .read()
+            .get("recovery")
+            .map(|a| format!("Password recovery email sent to {a}.")),
+    };
+    let password_notice = move || {
+        query
+            .read()
+            .get("password_set")
+            .map(|_| "Password changed; the user was signed out everywhere.".to_string())
+    };
+    let notice = move || {
+        invited_notice()
+            .or_else(recovery_notice)
+            .or_else(password_notice)
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
+            {move || detail.get().map(|result| match result {
+                Ok(d) => view! { <Detail detail=d set_active delete/> }.into_any(),
+                Err(error) => view! { <LoadError error/> }.into_any(),
+            })}
+        </Transition>
+        {move || action_error().map(|message| view! { <div class="mt-4"><ErrorAlert message/></div> })}
+        {move || issue.value().get().and_then(Result::ok).map(|issued| view! {
+            <crate::components::certificates::PasswordOnce issued/>
+        })}
+        {move || notice().map(|message| view! {
+            <p role="status" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+                {message}
+            </p>
+        })}
+    }
+}
+
+#[component]
+fn Detail(
+    detail: UserDetail,
+    set_active: ServerAction<SetUserActive>,
+    delete: ServerAction<DeleteUser>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let viewer = use_auth().user;
+    // The viewer's permission, on a user within their reach (an Admin's
+    // account is out of a help desk's reach; `guard_reason` says why).
+    let manage = detail.can_manage;
+    let can = move |p: Permission| manage && viewer.get().flatten().is_some_and(|u| u.can(p));
+    let user = detail.user.clone();
+    let name = user.full_name();
+    let base = format!("/users/{}", user.username);
+    let tab = move || query.read().get("tab").unwrap_or_else(|| "info".into());
+    let confirm_delete = move || query.read().get("confirm").as_deref() == Some("delete");
+    let username = user.username.clone();
+    let d = detail.clone();
+    view! {
+        <leptos_meta::Title text=user.username.clone()/>
+        <div class="flex flex-wrap items-start justify-between gap-4">
+            <div>
+                <p class="text-sm"><A href="/users" attr:class="text-indigo-700 hover:underline">"← Users"</A></p>
+                <h1 class="mt-1 text-2xl font-semibold">{if name.is_empty() { user.username.clone() } else { name }}</h1>
+                <p class="mt-1 flex items-center gap-2 text-sm text-slate-600">
+                    <span>{user.username.clone()}</span><StatusBadge status=user.status signed_in=user.last_login_at.is_some()/>
+                </p>
+            </div>
+            <div class="flex flex-wrap gap-2">
+                {
+                    let (uname, d) = (username.clone(), d.clone());
+                    move || (d.can_deactivate && can(Permission::UsersWrite)).then(|| view! {
+                        <ActiveForm action=set_active username=uname.clone() active=false label="Deactivate"/>
+                    })
+                }
+                {
+                    let (uname, d) = (username.clone(), d.clone());
+                    move || (d.can_activate && can(Permission::UsersWrite)).then(|| view! {
+                        <ActiveForm action=set_active username=uname.clone() active=true label="Activate"/>
+                    })
+                }
+                {
+                    let (uname, d) = (username.clone(), d.clone());
+                    let invited = d.user.status == crate::model::UserStatus::Invited;
+                    move || (invited && can(Permission::UsersWrite)).then(|| view! {
+                        <InviteForm username=uname.clone() resend=d.invited_at.is_some()/>
+                    })
+                }
+                {
+                    let uname = username.clone();
+                    let active = d.user.status == crate::model::UserStatus::Active;
+                    move || (active && can(Permission::UsersWrite)).then(|| view! {
+                        <RecoveryForm username=uname.clone()/>
+                    })
+                }
+                {
+                    let (base, d) = (base.clone(), d.clone());
+                    let joined = matches!(
+                        d.user.status,
+                        crate::model::UserStatus::Active | crate::model::UserStatus::Inactive
+                    );
+                    let me = d.user.username.clone();
+                    let is_self = move || viewer.get().flatten().is_some_and(|v| v.username == me);
+                    move || (joined && !is_self() && can(Permission::UsersWrite)).then(|| view! {
+                        <A href=format!("{base}?password=1")
+                            attr:class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Change password"</A>
+                    })
+                }
+                {
+                    let (base, d) = (base.clone(), d.clone());
+                    move || (d.can_delete && can(Permission::UsersDelete)).then(|| view! {
+                        <A href=format!("{base}?confirm=delete")
+                            attr:class="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50">"Delete"</A>
+                    })
+                }
+            </div>
+        </div>
+        {detail.guard_reason.clone().map(|r| view! { <p class="mt-2 text-sm text-slate-500" data-testid="guard">{r}</p> })}
+        {detail.invited_at.clone().map(|at| view! {
+            <p class="mt-2 text-sm text-slate-500">{format!("Invited {}; waiting for them to join.", short_time(&at))}</p>
+        })}
+        {
+            let uname = username.clone();
+            move || confirm_delete().then(|| view! { <ConfirmDelete action=delete username=uname.clone()/> })
+        }
+        {
+            let uname = username.clone();
+            move || (query.read().get("password").is_some() && can(Permission::UsersWrite))
+                .then(|| view! { <SetPasswordPanel username=uname.clone()/> })
+        }
+        <nav aria-label="User sections" class="mt-6 flex gap-1 border-b border-slate-200">
+            {TABS.into_iter().map(|(key, label)| {
+                let href = format!("/users/{}?tab={key}", user.username);
+                view! {
+                    <A href=href attr:class=move || if tab() == key {
+                        "border-b-2 border-indigo-600 px-3 py-2 text-sm font-medium text-indigo-700"
+                    } else {
+                        "px-3 py-2 text-sm text-slate-600 hover:text-slate-900"
+                    }>{label}</A>
+                }
+            }).collect_view()}
+        </nav>
+        <section class="mt-4">
+            {move || match tab().as_str() {
+                "groups" => view! {
+                    <GroupsTab username=detail.user.username.clone() groups=detail.user.groups.clone()
+                        can_manage=can(Permission::GroupsManage)/>
+                }.into_any(),
+                "certificates" => view! {
+                    <super::certificates_tab::CertificatesTab username=detail.user.username.clone()
+                        can_manage=can(Permission::CertificatesManage)
+                        can_hold=matches!(detail.user.status, crate::model::UserStatus::Active | crate::model::UserStatus::CertificateSent)/>
+                }.into_any(),
+                "tokens" => view! { <p class="text-sm text-slate-600">"No API tokens yet."</p> }.into_any(),
+                "activity" => view! { <ActivityTab detail=detail.clone()/> }.into_any(),
+                _ if query.read().get("edit").is_some() && can(Permission::UsersWrite) => {
+                    view! { <EditForm detail=detail.clone()/> }.into_any()
+                }
+                _ => view! { <InfoTab detail=detail.clone() can_edit=can(Permission::UsersWrite)/> }.into_any(),
+            }}
+        </section>
+    }
+}
