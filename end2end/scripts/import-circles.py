@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Import circles between modules of each crate (production code only)."""
+"""Import circles between modules of each crate (production code only).
+
+Each crate's modules (and, in the named folders, each submodule) are nodes;
+a `use` or path naming another module is an edge. Any cycle is printed and
+fails the run. Run from the repository root."""
 import os, re, sys
 from collections import defaultdict
 

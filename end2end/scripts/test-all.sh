@@ -47,6 +47,9 @@ step() { STEP=$1; echo; echo "==> $1"; }
 step "formatting"
 cargo fmt --all --check
 
+step "no import circles between modules"
+python3 end2end/scripts/import-circles.py
+
 step "clippy (server side)"
 cargo clippy --all-targets -- -D warnings
 step "clippy (browser side)"

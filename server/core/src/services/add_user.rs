@@ -29,7 +29,7 @@ pub async fn create(
     req: CreateUser,
     public_url: &str,
 ) -> Result<user::Model, AppError> {
-    use crate::db::entities::{group, role};
+    use crate::db::entities::group;
     use sea_orm::TransactionTrait;
     use shared::error::FieldError;
 
@@ -44,16 +44,7 @@ pub async fn create(
     let mut errors = validation::new_user(input, &policy);
     let password = (!input.invite).then_some(input.password.as_str());
     server_checks(db, &username, &email, password, &mut errors).await?;
-    let role = role::Entity::find_by_id(req.role_id)
-        .one(db)
-        .await
-        .map_err(db_error)?;
-    if role.is_none() {
-        errors.push(FieldError {
-            field: "role".into(),
-            message: "Choose a role.".into(),
-        });
-    }
+    let role = super::roles::chosen(db, req.role_id, &mut errors).await?;
     let known_groups = if req.group_ids.is_empty() {
         0
     } else {

@@ -39,6 +39,24 @@ pub async fn find_by_login(
         .map_err(db_error)
 }
 
+/// An audit event for a sign-in that did not go through.
+async fn failed_attempt(
+    db: &DatabaseConnection,
+    action: &str,
+    attempt: &SignIn<'_>,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    let event = audit::Event {
+        action,
+        actor_name: Some(attempt.login),
+        ip: attempt.ip,
+        success: false,
+        details: Some(details),
+        ..Default::default()
+    };
+    audit::record(db, event).await.map_err(db_error)
+}
+
 pub async fn sign_in(
     db: &DatabaseConnection,
     policy: SessionPolicy,
@@ -52,19 +70,8 @@ pub async fn sign_in(
     if let Some(delay) = delay {
         let seconds = (delay.num_milliseconds().max(0) as u64).div_ceil(1000);
         let seconds = seconds.max(1);
-        audit::record(
-            db,
-            audit::Event {
-                action: "auth.sign_in_delayed",
-                actor_name: Some(attempt.login),
-                ip: attempt.ip,
-                success: false,
-                details: Some(serde_json::json!({ "retry_after_seconds": seconds })),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(db_error)?;
+        let details = serde_json::json!({ "retry_after_seconds": seconds });
+        failed_attempt(db, "auth.sign_in_delayed", &attempt, details).await?;
         return Err(AppError::TooManyAttempts(seconds));
     }
     let found = find_by_login(db, attempt.login).await?;
@@ -80,19 +87,8 @@ pub async fn sign_in(
         } else {
             "not_active"
         };
-        audit::record(
-            db,
-            audit::Event {
-                action: "auth.sign_in",
-                actor_name: Some(attempt.login),
-                ip: attempt.ip,
-                success: false,
-                details: Some(serde_json::json!({ "reason": reason })),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(db_error)?;
+        let details = serde_json::json!({ "reason": reason });
+        failed_attempt(db, "auth.sign_in", &attempt, details).await?;
         sign_in_throttle::failed(db, attempt.login, attempt.ip)
             .await
             .map_err(db_error)?;

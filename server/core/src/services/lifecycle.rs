@@ -172,16 +172,7 @@ pub async fn update(
             message: "An account with this email already exists.".into(),
         });
     }
-    let role = crate::db::entities::role::Entity::find_by_id(changes.role_id)
-        .one(&txn)
-        .await
-        .map_err(db_error)?;
-    if role.is_none() {
-        errors.push(FieldError {
-            field: "role".into(),
-            message: "Choose a role.".into(),
-        });
-    }
+    super::roles::chosen(&txn, changes.role_id, &mut errors).await?;
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

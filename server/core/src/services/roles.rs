@@ -8,6 +8,25 @@ use uuid::Uuid;
 pub use crate::db::entities::role::{ADMIN_ROLE_ID, USER_ROLE_ID};
 use crate::db::entities::{role, role_permission, user};
 
+/// The chosen role of a form, or a "Choose a role." error on `role`.
+pub async fn chosen(
+    db: &impl ConnectionTrait,
+    role_id: Uuid,
+    errors: &mut Vec<shared::error::FieldError>,
+) -> Result<Option<role::Model>, shared::AppError> {
+    let found = role::Entity::find_by_id(role_id)
+        .one(db)
+        .await
+        .map_err(super::db_error)?;
+    if found.is_none() {
+        errors.push(shared::error::FieldError {
+            field: "role".into(),
+            message: "Choose a role.".into(),
+        });
+    }
+    Ok(found)
+}
+
 /// Every role with its permissions and how many users hold it.
 pub async fn list(
     db: &impl ConnectionTrait,
