@@ -16,6 +16,10 @@ test('groups: create, see members through the users table, delete with confirmat
   const row = page.getByRole('row', { name: new RegExp(name) });
   await expect(row).toContainText('first.admin');
   await expect(row.getByRole('link', { name: '0' })).toBeVisible();
+  // The form starts afresh for the next group, and says what happened.
+  await expect(page.getByLabel('Group name')).toHaveValue('');
+  await expect(page.getByLabel('Description')).toHaveValue('');
+  if (javaScriptEnabled) await expect(page.getByRole('status').filter({ hasText: 'Group created.' })).toBeVisible();
 
   await page.getByLabel('Group name').fill(name.toUpperCase());
   await page.getByRole('button', { name: 'Create group' }).click();

@@ -19,6 +19,10 @@ test('a custom read-only role sees no write buttons and gets 403 from the server
   await page.getByRole('button', { name: 'Create role' }).click();
   await expect(page.getByRole('cell', { name: new RegExp(role) }).first()).toBeVisible();
   await expect(page.getByRole('link', { name: `Edit ${role}` })).toBeVisible();
+  // The form starts afresh for the next role, and says what happened.
+  await expect(page.getByLabel('Role name')).toHaveValue('');
+  await expect(page.getByLabel('See users').first()).not.toBeChecked();
+  if (javaScriptEnabled) await expect(page.getByRole('status').filter({ hasText: 'Role created.' })).toBeVisible();
 
   await page.goto('/users/new');
   await ready(page, javaScriptEnabled);

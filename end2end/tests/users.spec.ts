@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, ready, signIn } from './helpers';
+import { ADMIN, createUser, ready, signIn } from './helpers';
 
 // Runs in both projects (hydrated and no-JS), so names carry the project.
 test('an admin adds a user: invalid input is refused per field, valid input creates', async ({
@@ -99,7 +99,7 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   const gone = await page.request.get(`/users/${username}`);
   expect(gone.status()).toBe(404);
   await page.goto(`/users/${username}`);
-  await expect(page.getByRole('alert')).toHaveText('Not found.');
+  await expect(page.getByRole('heading', { name: 'No such user' })).toBeVisible();
 
   // The audit log has it all, newest first, filtered by target.
   await page.goto('/audit');
@@ -154,4 +154,73 @@ test('the Groups tab and the edit form hydrate when opened directly', async ({ p
   await expect(page.getByRole('link', { name: 'Edit' })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__sameDocument)).toBe(true);
   expect(problems).toEqual([]);
+});
+
+test("a deleted user's address says so and leads back; the user page shows no empty tab", async ({
+  page,
+  javaScriptEnabled,
+}, info) => {
+  const username = `gone.${info.project.name}`;
+  await page.goto('/login');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users$/);
+  await createUser(page, {
+    username,
+    first_name: 'Gone',
+    last_name: 'Soon',
+    email: `${username}@example.com`,
+    password: 'a long enough passphrase',
+  });
+  await page.goto(`/users/${username}`);
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByRole('link', { name: 'Activity' })).toBeVisible();
+  // API tokens come with their own feature; until then there is no tab for them.
+  await expect(page.getByRole('link', { name: 'Tokens' })).toHaveCount(0);
+
+  const deleted = await page.request.post('/api/users/delete', {
+    headers: { Accept: 'application/json', Origin: process.env.USHER_BASE_URL! },
+    form: { username },
+  });
+  expect(deleted.status()).toBeLessThan(400);
+  await page.goto(`/users/${username}`);
+  await ready(page, javaScriptEnabled);
+  await expect(page.getByRole('heading', { name: 'No such user' })).toBeVisible();
+  await expect(page.getByText(`There is no user named ${username}. They may have been deleted.`)).toBeVisible();
+  await page.getByRole('link', { name: 'Back to users' }).click();
+  await expect(page).toHaveURL(/\/users$/);
+});
+
+test('a password an admin sets shows its time on the user page at once', async ({
+  page,
+  javaScriptEnabled,
+}, info) => {
+  // Times show minutes: the new password must be set in a later minute
+  // than the account was created, which can take up to a minute.
+  test.setTimeout(120_000);
+  const username = `newtime.${info.project.name}`;
+  await page.goto('/login');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users$/);
+  await createUser(page, {
+    username,
+    first_name: 'Newt',
+    last_name: 'Ime',
+    email: `${username}@example.com`,
+    password: 'the first long passphrase',
+  });
+  await page.goto(`/users/${username}`);
+  await ready(page, javaScriptEnabled);
+  const changed = page.locator('dt', { hasText: 'Password changed' }).locator('xpath=following-sibling::dd[1]');
+  const before = (await changed.textContent())!.trim();
+  await expect
+    .poll(() => new Date().toISOString().slice(0, 16).replace('T', ' '), { timeout: 70_000, intervals: [1_000] })
+    .not.toBe(before);
+
+  await page.getByRole('link', { name: 'Change password' }).click();
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('New password').fill('the second long passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByText('Password changed; the user was signed out everywhere.')).toBeVisible();
+  await expect(changed).not.toHaveText(before);
+  await expect(changed).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
 });

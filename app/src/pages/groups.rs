@@ -13,6 +13,12 @@ use crate::model::GroupView;
 #[component]
 pub fn GroupsPage() -> impl IntoView {
     let create = ServerAction::<CreateGroup>::new();
+    let new_form = NodeRef::<leptos::html::Form>::new();
+    crate::components::alert::reset_after(
+        new_form,
+        move || matches!(create.value().get(), Some(Ok(()))),
+        "Group created.",
+    );
     let delete = ServerAction::<DeleteGroup>::new();
     let update = ServerAction::<UpdateGroup>::new();
     let query = use_query_map();
@@ -55,7 +61,7 @@ pub fn GroupsPage() -> impl IntoView {
             })}
         </Transition>
         <h2 class="mt-8 text-lg font-semibold">"New group"</h2>
-        <ActionForm action=create attr:class="mt-3 flex max-w-2xl flex-wrap items-end gap-3">
+        <ActionForm action=create node_ref=new_form attr:class="mt-3 flex max-w-2xl flex-wrap items-end gap-3">
             <div>
                 <label for="group-name" class="block text-sm font-medium text-slate-700">"Group name"</label>
                 <input id="group-name" name="name" required class="mt-1 rounded-md border border-slate-300 px-3 py-2 text-sm"/>

@@ -11,6 +11,12 @@ use crate::model::{Permission, RoleView};
 #[component]
 pub fn RolesPage() -> impl IntoView {
     let create = ServerAction::<CreateRole>::new();
+    let new_form = NodeRef::<leptos::html::Form>::new();
+    crate::components::alert::reset_after(
+        new_form,
+        move || matches!(create.value().get(), Some(Ok(()))),
+        "Role created.",
+    );
     let delete = ServerAction::<DeleteRole>::new();
     let update = ServerAction::<UpdateRole>::new();
     let query = use_query_map();
@@ -53,7 +59,7 @@ pub fn RolesPage() -> impl IntoView {
             })}
         </Transition>
         <h2 class="mt-8 text-lg font-semibold">"New role"</h2>
-        <ActionForm action=create attr:class="mt-3 max-w-2xl space-y-4">
+        <ActionForm action=create node_ref=new_form attr:class="mt-3 max-w-2xl space-y-4">
             <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
                 <div>
                     <label for="role-name" class="block text-sm font-medium text-slate-700">"Role name"</label>

@@ -52,7 +52,7 @@ pub(super) fn RecoveryForm(username: String) -> impl IntoView {
 /// next sign-in, tell the user by mail. A link opens it (no JavaScript needed).
 #[component]
 pub(super) fn SetPasswordPanel(username: String) -> impl IntoView {
-    let action = ServerAction::<SetUserPassword>::new();
+    let action = expect_context::<ServerAction<SetUserPassword>>();
     let password = RwSignal::new(String::new());
     let base = format!("/users/{username}");
     let navigate = leptos_router::hooks::use_navigate();

@@ -24,11 +24,10 @@ use activity_tab::*;
 use groups_tab::*;
 use info_tab::*;
 
-const TABS: [(&str, &str); 5] = [
+const TABS: [(&str, &str); 4] = [
     ("info", "User info"),
     ("groups", "Groups"),
     ("certificates", "Certificates"),
-    ("tokens", "Tokens"),
     ("activity", "Activity"),
 ];
 
@@ -52,6 +51,9 @@ pub fn UserDetailPage() -> impl IntoView {
     let delete = ServerAction::<DeleteUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let membership = ServerAction::<SetGroupMember>::new();
+    // Made here so that a new password's time shows without a reload.
+    let password = ServerAction::<SetUserPassword>::new();
+    provide_context(password);
     let invite = ServerAction::<SendInvitation>::new();
     let recovery = ServerAction::<SendRecovery>::new();
     provide_context(recovery);
@@ -87,7 +89,11 @@ pub fn UserDetailPage() -> impl IntoView {
                 username(),
                 set_active.version().get(),
                 update.version().get(),
-                (membership.version().get(), invite.version().get()),
+                (
+                    membership.version().get(),
+                    invite.version().get(),
+                    password.version().get(),
+                ),
             )
         },
         |(name, _, _, _)| user_detail(name),
@@ -149,6 +155,7 @@ pub fn UserDetailPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
                 Ok(d) => view! { <Detail detail=d set_active delete/> }.into_any(),
+                Err(AppError::NotFound) => view! { <NoSuchUser/> }.into_any(),
                 Err(error) => view! { <LoadError error/> }.into_any(),
             })}
         </Transition>
@@ -278,7 +285,6 @@ fn Detail(
                         can_manage=can(Permission::CertificatesManage)
                         can_hold=matches!(detail.user.status, crate::model::UserStatus::Active | crate::model::UserStatus::CertificateSent)/>
                 }.into_any(),
-                "tokens" => view! { <p class="text-sm text-slate-600">"No API tokens yet."</p> }.into_any(),
                 "activity" => view! { <ActivityTab detail=detail.clone()/> }.into_any(),
                 _ if query.read().get("edit").is_some() && can(Permission::UsersWrite) => {
                     view! { <EditForm detail=detail.clone()/> }.into_any()
@@ -286,5 +292,23 @@ fn Detail(
                 _ => view! { <InfoTab detail=detail.clone() can_edit=can(Permission::UsersWrite)/> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// A user's address that names nobody (deleted, or mistyped): say so and
+/// lead back to the table.
+#[component]
+fn NoSuchUser() -> impl IntoView {
+    // Read once, not tracked: this view may be re-run while the route is
+    // being left, when the route's parameters are gone.
+    let username = use_params_map()
+        .read_untracked()
+        .get("username")
+        .unwrap_or_default();
+    view! {
+        <leptos_meta::Title text="No such user"/>
+        <h1 class="text-2xl font-semibold">"No such user"</h1>
+        <p class="mt-2 text-slate-600">{format!("There is no user named {username}. They may have been deleted.")}</p>
+        <A href="/users" attr:class="mt-4 inline-block text-indigo-700 underline">"Back to users"</A>
     }
 }
