@@ -24,7 +24,19 @@ test('the username pattern and password length are settings that both checks fol
   await page.getByLabel('Username pattern (optional)').fill('([a-z');
   await page.getByLabel('What the pattern asks for').fill('anything');
   await page.getByRole('button', { name: 'Save settings' }).click();
-  await expect(page.getByRole('alert')).toContainText('Not a valid regular expression');
+  // One sentence, without the regex library's own wording glued on.
+  await expect(page.getByRole('alert')).toContainText('Not a valid regular expression (unclosed character class).');
+  if (javaScriptEnabled) {
+    // At the field, and gone once the value is changed.
+    const field = page.getByLabel('Username pattern (optional)');
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator('#username-pattern-error')).toHaveText(
+      'Not a valid regular expression (unclosed character class).',
+    );
+    await field.fill('[a-z]+');
+    await expect(page.locator('#username-pattern-error')).toHaveCount(0);
+    await expect(field).not.toHaveAttribute('aria-invalid', 'true');
+  }
 
   await savePolicy(page, javaScriptEnabled, '[a-z]+\\.[a-z]+', 'first.last', '14');
   try {

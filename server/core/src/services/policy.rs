@@ -46,6 +46,18 @@ pub fn check_username(policy: &Policy, username: &str) -> Result<(), String> {
     }
 }
 
+/// The regex library's error as one sentence: its last line names the
+/// problem ("error: unclosed group"); the lines above draw the pattern.
+fn regex_problem(error: &str) -> String {
+    let last = error.lines().last().unwrap_or("").trim();
+    let what = last.strip_prefix("error:").unwrap_or(last).trim();
+    if what.is_empty() {
+        "Not a valid regular expression.".into()
+    } else {
+        format!("Not a valid regular expression ({what}).")
+    }
+}
+
 /// What is wrong with a policy an admin entered, per field.
 pub fn problems(policy: &Policy) -> Vec<FieldError> {
     let mut errors = Vec::new();
@@ -59,11 +71,7 @@ pub fn problems(policy: &Policy) -> Vec<FieldError> {
         if policy.username_pattern.len() > 200 {
             push("username_pattern", "At most 200 characters.".into());
         } else if let Err(error) = compiled(&policy.username_pattern) {
-            let first = error.to_string().lines().last().unwrap_or("").to_string();
-            push(
-                "username_pattern",
-                format!("Not a valid regular expression: {}", first.trim()),
-            );
+            push("username_pattern", regex_problem(&error.to_string()));
         }
         if policy.username_hint.trim().is_empty() {
             push(
@@ -127,6 +135,16 @@ pub async fn save(db: &DatabaseConnection, actor: &Actor, policy: Policy) -> Res
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_broken_pattern_is_named_in_one_sentence() {
+        let error = super::compiled("([a-z").unwrap_err().to_string();
+        let message = super::regex_problem(&error);
+        assert_eq!(
+            message,
+            "Not a valid regular expression (unclosed character class)."
+        );
+    }
+
     use super::*;
     use crate::testkit::TestDb;
 
