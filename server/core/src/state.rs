@@ -32,13 +32,10 @@ impl AppState {
     /// The base of links in mail: saved on `/settings/mail`, else the
     /// environment's (never the request's Host header).
     pub async fn public_url(&self) -> String {
-        let env = self.config.public_url(&self.leptos);
-        match crate::services::mail_settings::effective(&self.db, &self.config, &env).await {
+        match self.mail_settings().await {
             Ok(effective) => effective.public_url,
-            Err(error) => {
-                tracing::warn!(%error, "could not read the mail settings");
-                env
-            }
+            // The failure is logged (`db_error`); links still point somewhere.
+            Err(_) => self.config.public_url(&self.leptos),
         }
     }
 

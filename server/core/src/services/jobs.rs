@@ -313,7 +313,7 @@ pub async fn page(
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<job::Model, shared::AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| shared::AppError::NotFound)?;
+    let id = super::parse_id(id)?;
     job::Entity::find_by_id(id)
         .one(db)
         .await

@@ -58,7 +58,7 @@ pub async fn count_of(
 
 /// Database failures are logged with a reference the person can quote.
 pub fn db_error(error: DbErr) -> AppError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+    let reference = error_reference();
     tracing::error!(%reference, %error, "database error");
     #[cfg(test)]
     eprintln!("database error {reference}: {error}");
@@ -67,10 +67,15 @@ pub fn db_error(error: DbErr) -> AppError {
 
 /// A failure of the CA or of another library, logged with a reference the
 /// user is shown.
-pub fn internal(error: anyhow::Error) -> AppError {
-    let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_string();
+pub fn internal(error: impl std::fmt::Display) -> AppError {
+    let reference = error_reference();
     tracing::error!(%reference, %error, "internal error");
     AppError::Internal(reference)
+}
+
+/// The short reference a failure is logged under and the user is shown.
+fn error_reference() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
 }
 
 /// An id from a URL or form: a malformed one names nothing that exists.

@@ -78,7 +78,7 @@ pub async fn detail(db: &impl ConnectionTrait, id: &str) -> Result<AccessRequest
 }
 
 async fn find(db: &impl ConnectionTrait, id: &str) -> Result<access_request::Model, AppError> {
-    let id = Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)?;
+    let id = super::parse_id(id.trim())?;
     access_request::Entity::find_by_id(id)
         .one(db)
         .await

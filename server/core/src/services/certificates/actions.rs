@@ -6,32 +6,49 @@ use shared::AppError;
 
 use super::{holders_of_expiring, issue, revoke, revoke_all_of, settings, Issue};
 use crate::db::entities::user;
-use crate::pki::Pkcs12Profile;
+use crate::pki::{Ca, Pkcs12Profile};
 use crate::services::actor::Actor;
 use crate::services::{access, ca, db_error, internal, users};
 use crate::state::AppState;
 
-/// Issues a certificate with the configured validity, on `txn`.
-pub async fn issue_on(
-    state: &AppState,
-    txn: &impl ConnectionTrait,
-    user: &user::Model,
-    actor: Option<&Actor>,
-    profile: Pkcs12Profile,
-) -> Result<IssuedCertificate, AppError> {
-    let days = settings(txn).await?.client_validity_days;
-    let public_url = state.public_url().await;
-    let sign_in_url = state.sign_in_page_url().await;
-    let ca = state.ca().await?;
-    let request = Issue {
-        user,
-        days,
-        profile,
-        actor,
-        public_url: &public_url,
-        sign_in_url: &sign_in_url,
-    };
-    issue(txn, &ca, request).await
+/// What issuing needs from the installation, read once per action (not per
+/// certificate): the CA, the validity and the links the certificate and its
+/// mail name.
+struct Issuer {
+    ca: Ca,
+    days: i64,
+    public_url: String,
+    sign_in_url: String,
+}
+
+impl Issuer {
+    async fn load(state: &AppState) -> Result<Self, AppError> {
+        Ok(Self {
+            ca: state.ca().await?,
+            days: settings(&state.db).await?.client_validity_days,
+            public_url: state.public_url().await,
+            sign_in_url: state.sign_in_page_url().await,
+        })
+    }
+
+    /// Issues a certificate to `user` on `txn`.
+    async fn issue_to(
+        &self,
+        txn: &impl ConnectionTrait,
+        user: &user::Model,
+        actor: Option<&Actor>,
+        profile: Pkcs12Profile,
+    ) -> Result<IssuedCertificate, AppError> {
+        let request = Issue {
+            user,
+            days: self.days,
+            profile,
+            actor,
+            public_url: &self.public_url,
+            sign_in_url: &self.sign_in_url,
+        };
+        issue(txn, &self.ca, request).await
+    }
 }
 
 /// "Issue certificate" (or, with `replace`, "Regenerate") on a user's page.
@@ -71,7 +88,10 @@ pub async fn issue_for(
     } else {
         Pkcs12Profile::Modern
     };
-    let issued = issue_on(state, &txn, &user, Some(actor), profile).await?;
+    let issued = Issuer::load(state)
+        .await?
+        .issue_to(&txn, &user, Some(actor), profile)
+        .await?;
     txn.commit().await.map_err(db_error)?;
     if replace {
         state.publish_crl().await;
@@ -89,6 +109,10 @@ pub async fn renew_expiring(
     let mut holders = holders_of_expiring(&state.db, RENEW_AT_ONCE).await?;
     // Holders out of the actor's reach keep their certificates.
     holders.retain(|h| authority.may_act_on(h).is_ok());
+    if holders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let issuer = Issuer::load(state).await?;
     let mut renewed = Vec::with_capacity(holders.len());
     // One transaction per holder: a failure leaves the others renewed and
     // this one untouched.
@@ -97,7 +121,8 @@ pub async fn renew_expiring(
         revoke_all_of(&txn, &[holder.id], RevocationReason::Superseded)
             .await
             .map_err(db_error)?;
-        renewed.push(issue_on(state, &txn, holder, Some(actor), Pkcs12Profile::Modern).await?);
+        let issued = issuer.issue_to(&txn, holder, Some(actor), Pkcs12Profile::Modern);
+        renewed.push(issued.await?);
         txn.commit().await.map_err(db_error)?;
     }
     if !renewed.is_empty() {

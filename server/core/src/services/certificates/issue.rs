@@ -1,6 +1,7 @@
 //! Issuing one certificate: the PKCS#12 is mailed, its password returned
 //! once, the private key kept nowhere.
 use super::*;
+use crate::services::internal;
 
 /// What to issue, to whom.
 pub struct Issue<'a> {
@@ -13,12 +14,6 @@ pub struct Issue<'a> {
     pub public_url: &'a str,
     /// The HTTPS sign-in page named in the mail.
     pub sign_in_url: &'a str,
-}
-
-pub(super) fn internal(error: impl std::fmt::Display) -> AppError {
-    let reference = Uuid::new_v4().simple().to_string()[..8].to_string();
-    tracing::error!(%reference, %error, "certificate");
-    AppError::Internal(reference)
 }
 
 pub(super) fn to_chrono(t: time::OffsetDateTime) -> DateTime<Utc> {

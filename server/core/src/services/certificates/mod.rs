@@ -24,7 +24,7 @@ mod actions;
 #[cfg(test)]
 mod tests;
 
-pub use actions::{ca_view, issue_for, issue_on, renew_expiring, revoke_one};
+pub use actions::{ca_view, issue_for, renew_expiring, revoke_one};
 
 mod issue;
 mod reminders;
@@ -39,7 +39,7 @@ pub const PER_PAGE: u64 = 25;
 
 /// The certificate with this id.
 pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<certificate::Model, AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let id = super::parse_id(id)?;
     certificate::Entity::find_by_id(id)
         .one(db)
         .await

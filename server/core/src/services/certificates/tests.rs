@@ -407,3 +407,71 @@ async fn the_revoked_count_reads_its_partial_index() {
         expected
     );
 }
+
+/// "Renew expiring" replaces each soon-expiring certificate the actor may
+/// act on (old one superseded, new one mailed) and leaves an Admin's to a
+/// certificate manager who does not hold every permission.
+#[tokio::test]
+async fn renewing_replaces_what_expires_within_the_actors_reach() {
+    use shared::model::Permission;
+
+    use crate::services::roles::ADMIN_ROLE_ID;
+    use crate::testkit::{add_holder, add_role};
+
+    let t = TestDb::new().await;
+    let ca = the_ca(&t.db).await;
+    let root = add_root(&t.db).await;
+    let person = add_user(&t.db, "expiring.person", UserStatus::Active).await;
+    let admin = add_holder(&t.db, "expiring.admin", ADMIN_ROLE_ID).await;
+    for holder in [&person, &admin] {
+        issue_to(&t.db, &ca, holder, &root).await;
+    }
+    certificate::Entity::update_many()
+        .col_expr(
+            certificate::Column::NotAfter,
+            sea_orm::sea_query::Expr::value(chrono::Utc::now() + chrono::Duration::days(5)),
+        )
+        .exec(&t.db)
+        .await
+        .unwrap();
+    let role = add_role(
+        &t.db,
+        "Certificates",
+        &[Permission::UsersRead, Permission::CertificatesManage],
+    )
+    .await;
+    let manager = actor_for(&add_holder(&t.db, "cert.manager", role).await);
+    let state = t.state();
+
+    let renewed = renew_expiring(&state, &manager).await.unwrap();
+    let names: Vec<&str> = renewed.iter().map(|r| r.username.as_str()).collect();
+    assert_eq!(names, ["expiring.person"], "the Admin is out of reach");
+    let states = |rows: Vec<shared::model::CertificateRow>| {
+        let mut s: Vec<_> = rows
+            .into_iter()
+            .map(|r| (r.state, r.revocation_reason))
+            .collect();
+        s.sort_by_key(|(state, _)| format!("{state:?}"));
+        s
+    };
+    let mine = states(of_user(&t.db, person.id).await.unwrap());
+    assert!(mine.contains(&(
+        CertificateState::Revoked,
+        Some(RevocationReason::Superseded)
+    )));
+    assert!(mine
+        .iter()
+        .any(|(s, r)| *s == CertificateState::Active && r.is_none()));
+    let admins = of_user(&t.db, admin.id).await.unwrap();
+    assert_eq!(admins.len(), 1);
+    assert_ne!(admins[0].state, CertificateState::Revoked, "kept");
+
+    let by_root = renew_expiring(&state, &actor_for(&root)).await.unwrap();
+    let names: Vec<&str> = by_root.iter().map(|r| r.username.as_str()).collect();
+    assert_eq!(
+        names,
+        ["expiring.admin"],
+        "the new one does not expire soon"
+    );
+    t.close().await;
+}

@@ -139,8 +139,9 @@ async fn find_for_progress(db: &impl ConnectionTrait, id: Uuid) -> Result<import
         .ok_or(AppError::NotFound)
 }
 
+/// An import's id from its URL (surrounding spaces allowed).
 pub fn parse_id(id: &str) -> Result<Uuid, AppError> {
-    Uuid::parse_str(id.trim()).map_err(|_| AppError::NotFound)
+    crate::services::parse_id(id.trim())
 }
 
 /// Uploads older than the retention (setting `import.retention_days`,
