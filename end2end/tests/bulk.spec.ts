@@ -64,15 +64,69 @@ test('ticked rows, and your own account is skipped with the reason', async ({
   await page.getByLabel('Mass action', { exact: true }).selectOption('deactivate');
   await page.getByRole('button', { name: 'Apply…' }).click();
   await expect(page.getByTestId('bulk-question')).toHaveText('Deactivate 1 user?');
+  // The confirmation names the side effects and exactly who is skipped.
+  await expect(page.getByTestId('bulk-effects')).toContainText('signed out everywhere');
+  await expect(page.getByTestId('bulk-skipped')).toContainText('1 (your own account)');
   await ready(page, javaScriptEnabled);
   await page.getByRole('button', { name: 'Deactivate 1 user' }).click();
   await expect(page.getByTestId('job-result')).toHaveText('Done: 0 changed, 1 skipped.');
   await expect(page.getByTestId('job-reasons')).toHaveText('1: your own account');
 
-  // Nothing ticked: the confirmation says what is missing.
+  // Adding to a group is not refused for your own account, and says so.
+  await page.goto('/users?q=first.admin');
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Select first.admin').check();
+  await page.getByLabel('Mass action', { exact: true }).selectOption('add_to_group');
+  await page.getByRole('button', { name: 'Apply…' }).click();
+  await expect(page.getByTestId('bulk-question')).toHaveText('Add 1 user to a group?');
+  await expect(page.getByTestId('bulk-skipped')).toHaveCount(0);
+
+  // Nothing ticked: Apply waits for a selection (without JavaScript, the
+  // confirmation says what is missing).
   await page.goto('/users');
   await ready(page, javaScriptEnabled);
   await page.getByLabel('Mass action', { exact: true }).selectOption('activate');
-  await page.getByRole('button', { name: 'Apply…' }).click();
-  await expect(page.getByText('Select at least one user, or all matching.')).toBeVisible();
+  if (javaScriptEnabled) {
+    await expect(page.getByRole('button', { name: 'Apply…' })).toBeDisabled();
+  } else {
+    await page.getByRole('button', { name: 'Apply…' }).click();
+    await expect(page.getByText('Select at least one user, or all matching.')).toBeVisible();
+  }
+});
+
+test('the selection shows: ticked rows, a count, all matching, kept across pages', async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  test.skip(!javaScriptEnabled, 'the count and the kept ticks are the browser\'s');
+  await page.goto(`/login?next=${encodeURIComponent('/users?per_page=10')}`);
+  await signIn(page, javaScriptEnabled);
+  await ready(page, javaScriptEnabled);
+  const apply = page.getByRole('button', { name: 'Apply…' });
+  await expect(apply).toBeDisabled();
+  const boxes = page.getByRole('checkbox', { name: /^Select (?!all)/ });
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await expect(page.getByTestId('selected')).toContainText('2 selected');
+  // A ticked row is shaded unlike an unticked one.
+  const shade = (n: number) =>
+    page.getByRole('row').nth(n).evaluate((row) => getComputedStyle(row).backgroundColor);
+  expect(await shade(1)).not.toBe(await shade(3));
+  await expect(apply).toBeDisabled(); // no action yet
+  await page.getByLabel('Mass action', { exact: true }).selectOption('activate');
+  await expect(apply).toBeEnabled();
+  // Another page keeps the two ticks.
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(page.getByTestId('selected')).toContainText('2 selected');
+  await page.getByRole('link', { name: 'Previous page' }).click();
+  await expect(boxes.nth(0)).toBeChecked();
+  // All matching: every row shows ticked, on every page.
+  await page.getByLabel(/Select all .*matching/).check();
+  await expect(page.getByTestId('selected')).toContainText(/All .* matching selected/);
+  await expect(boxes.nth(3)).toBeChecked();
+  await page.getByRole('link', { name: 'Next page' }).click();
+  await expect(boxes.nth(0)).toBeChecked();
+  await page.getByRole('button', { name: 'Clear selection' }).click();
+  await expect(page.getByTestId('selected')).toHaveCount(0);
+  await expect(boxes.nth(0)).not.toBeChecked();
 });

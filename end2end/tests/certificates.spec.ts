@@ -80,7 +80,12 @@ test('approve in certificate mode → sign in with the mailed certificate → Co
     // Regenerate: a new certificate and password; the old one is revoked.
     await page.goto(`/users/${username}?tab=certificates`);
     await ready(page, true);
-    await page.getByRole('button', { name: 'Regenerate certificate' }).click();
+    // It asks first, naming the user and what cannot be undone.
+    await page.getByRole('link', { name: 'Regenerate certificate…' }).click();
+    await expect(page.getByRole('alertdialog')).toContainText(`Regenerate the certificate of ${username}?`);
+    await expect(page.getByRole('alertdialog')).toContainText('cannot be restored');
+    await page.getByRole('button', { name: 'Revoke and regenerate' }).click();
+    await expect(page.getByRole('alertdialog')).toHaveCount(0);
     const second = (await page.getByTestId('p12-password').textContent())!.trim();
     expect(second).not.toBe(password);
     await expect(page.getByTestId('certificate-row')).toHaveCount(2);

@@ -47,17 +47,12 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
     await page.getByLabel('Password').fill('a long and unusual passphrase');
   }
   await page.getByRole('button', { name: 'Create user' }).click();
-  await expect(page).toHaveURL(new RegExp(`/users\\?q=${username.replace('.', '\\.')}`));
-  const row = page.getByRole('row').nth(1);
-  await expect(row).toContainText(username);
-  await expect(row).toContainText('General user');
-  await expect(row).toContainText('+491512345678');
-  await expect(row).toContainText('Engineering, Security');
-
-  // The user's page: every field, then deactivate, activate, the activity, delete.
-  await row.getByRole('link', { name: username }).click();
-  await expect(page).toHaveURL(new RegExp(`/users/${username.replace('.', '\\.')}$`));
+  // The new user's page opens, and says so.
+  await expect(page).toHaveURL(new RegExp(`/users/${username.replace('.', '\\.')}\\?done=created$`));
+  await expect(page.getByTestId('notice')).toHaveText('User created.');
   await expect(page.getByRole('heading', { name: 'Newton Example' })).toBeVisible();
+  await expect(page.getByText('General user', { exact: true })).toBeVisible();
+  await expect(page.getByText('+491512345678')).toBeVisible();
   await expect(page.getByText(`${username} (cannot be changed)`)).toBeVisible();
   await ready(page, javaScriptEnabled);
   await page.getByRole('link', { name: 'Edit' }).click();
@@ -76,26 +71,49 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await page.getByRole('button', { name: 'Remove', exact: true }).click();
   await expect(page.getByTestId('memberships')).not.toContainText('Engineering');
   await expect(page.getByTestId('memberships')).toContainText('Security');
+  // Acknowledged, with Undo.
+  await expect(page.getByTestId('acknowledged')).toContainText(`${username} was removed from Engineering.`);
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByTestId('acknowledged')).toContainText(`${username} was added to Engineering.`);
+  await expect(page.getByTestId('memberships')).toContainText('Engineering');
+  // Part of a name is not a group: said at the field, which is marked.
+  await ready(page, javaScriptEnabled);
+  await page.getByLabel('Add to group').fill('Desi');
+  await page.getByRole('button', { name: 'Add', exact: true }).click();
+  await expect(page.getByText('No group is named “Desi”. Did you mean Design?')).toBeVisible();
+  await expect(page.getByLabel('Add to group')).toHaveAttribute('aria-invalid', 'true');
+  if (javaScriptEnabled) await expect(page.getByLabel('Add to group')).toHaveValue('Desi');
+  await expect(page.getByText('Please correct the highlighted fields')).toHaveCount(0);
   // Type-ahead: the group is picked by typing its name.
   await page.getByLabel('Add to group').fill('Design');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   await expect(page.getByTestId('memberships')).toContainText('Design');
+  await expect(page.getByLabel('Add to group')).toHaveCount(0); // member of every group now
   await page.getByRole('link', { name: 'User info' }).click();
-  await page.getByRole('button', { name: 'Deactivate' }).click();
+  // Deactivating asks first, then says what it did.
+  await page.getByRole('link', { name: 'Deactivate' }).click();
+  await expect(page.getByRole('alertdialog')).toContainText(`Deactivate ${username}?`);
+  await expect(page.getByRole('alertdialog')).toContainText('signed out everywhere');
+  await page.getByRole('button', { name: `Deactivate ${username}` }).click();
   await expect(page.getByRole('button', { name: 'Activate' })).toBeVisible();
+  await expect(page.getByRole('alertdialog')).toHaveCount(0);
+  await expect(page.getByText(/deactivated: signed out everywhere/)).toBeVisible();
   await expect(page.locator('h1 + p')).toContainText('Inactive');
   await page.getByRole('button', { name: 'Activate' }).click();
-  await expect(page.getByRole('button', { name: 'Deactivate' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Deactivate' })).toBeVisible();
+  await expect(page.getByText(/activated: they can sign in again/)).toBeVisible();
   await page.getByRole('link', { name: 'Activity' }).click();
   const activity = page.getByTestId('activity');
-  await expect(activity.locator('li')).toHaveCount(6);
+  await expect(activity.locator('li')).toHaveCount(8);
   await expect(activity.locator('li').first()).toContainText('user.activate');
   await expect(activity.locator('li').last()).toContainText('user.create');
 
   await page.getByRole('link', { name: 'Delete' }).click();
   await expect(page.getByRole('alertdialog')).toContainText(`Delete ${username}?`);
   await page.getByRole('button', { name: `Delete ${username}` }).click();
-  await expect(page).toHaveURL(/\/users$/);
+  await expect(page).toHaveURL(new RegExp(`/users\\?deleted=${username.replace('.', '\\.')}$`));
+  await expect(page.getByTestId('notice')).toHaveText(`${username} was deleted.`);
   const gone = await page.request.get(`/users/${username}`);
   expect(gone.status()).toBe(404);
   await page.goto(`/users/${username}`);
@@ -108,9 +126,9 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(new RegExp(`target=${username.replace('.', '\\.')}`));
   const events = page.getByRole('row');
-  await expect(events).toHaveCount(8);
+  await expect(events).toHaveCount(10);
   await expect(events.nth(1)).toContainText('user.delete');
-  await expect(events.nth(7)).toContainText('user.create');
+  await expect(events.nth(9)).toContainText('user.create');
 });
 
 test('an admin cannot deactivate or delete themselves', async ({ page, javaScriptEnabled }) => {
@@ -118,7 +136,7 @@ test('an admin cannot deactivate or delete themselves', async ({ page, javaScrip
   await signIn(page, javaScriptEnabled);
   await expect(page).toHaveURL(/\/users\/first\.admin$/);
   await expect(page.getByTestId('guard')).toHaveText('You cannot deactivate or delete your own account.');
-  await expect(page.getByRole('button', { name: 'Deactivate' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Deactivate' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Delete' })).toHaveCount(0);
 });
 

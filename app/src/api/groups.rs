@@ -56,22 +56,30 @@ pub async fn delete_group(id: String) -> Result<(), AppError> {
 }
 
 /// Adds (`member=true`) or removes a user's membership, from the user's page.
+/// A plain form comes back to the tab, which acknowledges the change (with
+/// Undo for a removal).
 #[server(prefix = "/api", endpoint = "groups/set-member")]
 pub async fn set_group_member(
     group: String,
     username: String,
     member: bool,
-) -> Result<(), AppError> {
+) -> Result<crate::model::MembershipChange, AppError> {
     use crate::model::Permission;
+    use crate::routes::encode_query_value;
     use crate::ssr::{actor, form_error, is_plain_form_post, state};
     use usher_core::services::groups;
     let actor = actor(Permission::GroupsManage)?;
-    let page = format!("/users/{username}?tab=groups");
-    groups::set_member_of(&state()?.db, &actor, &group, &username, member)
+    let page = format!("/users/{}?tab=groups", encode_query_value(&username));
+    let (id, name) = groups::set_member_of(&state()?.db, &actor, &group, &username, member)
         .await
         .map_err(|e| form_error(e, &page))?;
+    let change = crate::model::MembershipChange {
+        group_id: id.to_string(),
+        group: name,
+        member,
+    };
     if is_plain_form_post() {
-        leptos_axum::redirect(&page);
+        leptos_axum::redirect(&format!("{page}&{}", change.query()));
     }
-    Ok(())
+    Ok(change)
 }

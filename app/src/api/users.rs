@@ -30,7 +30,7 @@ pub async fn directory_options() -> Result<crate::model::FilterChoices, AppError
         .map_err(fail)
 }
 
-/// "Add user". Returns to the new user's page.
+/// "Add user". Goes on to the new user's page, with "User created".
 #[server(prefix = "/api", endpoint = "users/create")]
 pub async fn create_user(
     username: String,
@@ -73,9 +73,10 @@ pub async fn create_user(
     };
     match created.await {
         Ok(created) => {
+            // The new user's page, which says so.
             let username = created.username;
             leptos_axum::redirect(&format!(
-                "/users?q={}",
+                "/users/{}?done=created",
                 crate::routes::encode_query_value(&username)
             ));
             Ok(())
@@ -111,46 +112,65 @@ pub async fn user_detail(username: String) -> Result<crate::model::UserDetail, A
         .map_err(fail)
 }
 
-/// Activate (`active=true`) or deactivate a user.
+/// Activate (`active=true`) or deactivate a user. Returns the
+/// acknowledgement ("bob.berg deactivated: signed out everywhere, 1
+/// certificate revoked."); a plain form comes back to the page with `?done=`.
 #[server(prefix = "/api", endpoint = "users/set-active")]
-pub async fn set_user_active(username: String, active: bool) -> Result<(), AppError> {
+pub async fn set_user_active(username: String, active: bool) -> Result<String, AppError> {
     use crate::model::Permission;
     use crate::ssr::{actor, state};
     let actor = actor(Permission::UsersWrite)?;
-    let result =
-        usher_core::services::lifecycle::set_active(&state()?, &actor, &username, active).await;
-    finish(result, &format!("/users/{username}"), None)
+    let result = usher_core::services::lifecycle::set_active(&state()?, &actor, &username, active)
+        .await
+        .map(|ended| crate::model::acknowledge_active(&username, active, ended.certificates));
+    let page = user_page(&username);
+    let key = if active { "activated" } else { "deactivated" };
+    finish(result, &page, &format!("{page}?done={key}"), false)
 }
 
-/// Delete a user (after the confirmation on their page).
+/// Delete a user (after the confirmation on their page); the users table
+/// says whom.
 #[server(prefix = "/api", endpoint = "users/delete")]
 pub async fn delete_user(username: String) -> Result<(), AppError> {
     use crate::model::Permission;
+    use crate::routes::encode_query_value;
     use crate::ssr::{actor, state};
     let actor = actor(Permission::UsersDelete)?;
-    let result = usher_core::services::lifecycle::delete(&state()?, &actor, &username).await;
-    finish(result, &format!("/users/{username}"), Some("/users"))
+    let result = usher_core::services::lifecycle::delete(&state()?, &actor, &username)
+        .await
+        .map(|_| ());
+    let done = format!("/users?deleted={}", encode_query_value(&username));
+    finish(result, &user_page(&username), &done, true)
 }
 
-/// The end of an action on a user's page: a plain form goes back to the page
-/// (with `?error=` on failure) or on to `done`; the client gets the status.
 #[cfg(feature = "ssr")]
-fn finish(result: Result<(), AppError>, page: &str, done: Option<&str>) -> Result<(), AppError> {
+fn user_page(username: &str) -> String {
+    format!("/users/{}", crate::routes::encode_query_value(username))
+}
+
+/// The end of an action on a user's page: a plain form goes on to `done`
+/// (or back to `page` with `?error=`); with `always`, the browser goes on
+/// to `done` too (the page is gone); otherwise it gets the result.
+#[cfg(feature = "ssr")]
+fn finish<T>(
+    result: Result<T, AppError>,
+    page: &str,
+    done: &str,
+    always: bool,
+) -> Result<T, AppError> {
     use crate::routes::encode_query_value;
     use crate::ssr::{fail, is_plain_form_post};
     match result {
-        Ok(()) => {
-            if let Some(done) = done {
+        Ok(value) => {
+            if always || is_plain_form_post() {
                 leptos_axum::redirect(done);
-            } else if is_plain_form_post() {
-                leptos_axum::redirect(page);
             }
-            Ok(())
+            Ok(value)
         }
         Err(error) if is_plain_form_post() => {
             leptos_axum::redirect(&format!(
                 "{page}?error={}",
-                encode_query_value(&error.to_string())
+                encode_query_value(&error.summary())
             ));
             Err(error)
         }
@@ -188,9 +208,6 @@ pub async fn update_user(
         }
         Err(error) => Err(error),
     };
-    let page = format!("/users/{username}");
-    if result.is_ok() && !crate::ssr::is_plain_form_post() {
-        return Ok(());
-    }
-    finish(result, &page, Some(&page))
+    let page = user_page(&username);
+    finish(result, &page, &format!("{page}?done=updated"), false)
 }

@@ -59,7 +59,7 @@ pub fn CertificateTable(
                         </td>
                         {revoke.map(|action| view! {
                             <td class="px-4 py-2">
-                                {can_revoke.then(|| view! { <RevokeForm action id=c.id.clone() back=back.clone()/> })}
+                                {can_revoke.then(|| view! { <RevokeForm action id=c.id.clone() owner=c.username.clone() back=back.clone()/> })}
                             </td>
                         })}
                     </tr>
@@ -72,7 +72,12 @@ pub fn CertificateTable(
 /// "Revoke…" opens the reason and the confirming button (a native
 /// disclosure, so it needs no JavaScript).
 #[component]
-fn RevokeForm(action: ServerAction<RevokeCertificate>, id: String, back: String) -> impl IntoView {
+fn RevokeForm(
+    action: ServerAction<RevokeCertificate>,
+    id: String,
+    owner: String,
+    back: String,
+) -> impl IntoView {
     view! {
         <details class="text-sm">
             <summary class="cursor-pointer text-red-700 hover:underline">"Revoke…"</summary>
@@ -86,8 +91,8 @@ fn RevokeForm(action: ServerAction<RevokeCertificate>, id: String, back: String)
                         }).collect_view()}
                     </select>
                 </label>
-                <p class="text-xs text-slate-600">"It stops working at once and cannot be undone."</p>
-                <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-xs font-semibold text-white hover:bg-red-500">
+                <p class="text-xs text-slate-600">{format!("{owner}'s certificate stops working at once; this cannot be undone.")}</p>
+                <button type="submit" class=crate::components::style::DANGER_CONFIRM>
                     "Revoke certificate"
                 </button>
             </ActionForm>

@@ -17,6 +17,7 @@ pub fn TextField(
     #[prop(into, optional)] disabled: Option<Signal<bool>>,
 ) -> impl IntoView {
     let id = format!("field-{name}");
+    let live = live_value(id.clone(), value);
     let error_id = format!("{id}-error");
     let described = error_id.clone();
     view! {
@@ -35,11 +36,44 @@ pub fn TextField(
                 // The attribute: the starting value in the server's HTML
                 // (and without JavaScript); the property: the live value.
                 value=value.get_untracked()
-                prop:value=move || value.get()
+                prop:value=live
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
             {hint.map(|h| view! { <p class="text-xs text-slate-500">{h}</p> })}
             <p id=error_id class="text-sm text-red-700 min-h-0">{move || error.get()}</p>
         </div>
     }
+}
+
+/// The live value of the text field `id` (its `prop:value`). The first time,
+/// in the browser, text typed before the page's script started is kept and
+/// becomes the field's value, instead of the empty starting value wiping it.
+pub fn live_value(id: String, value: RwSignal<String>) -> impl Fn() -> String + Send + Sync {
+    let first = StoredValue::new(true);
+    move || {
+        let current = value.get();
+        if first.get_value() {
+            first.set_value(false);
+            if let Some(typed) = current.is_empty().then(|| typed_in(&id)).flatten() {
+                value.set(typed.clone());
+                return typed;
+            }
+        }
+        current
+    }
+}
+
+/// What the page shows in the input or text area `id` right now.
+#[allow(unused_variables)]
+fn typed_in(id: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let element = document().get_element_by_id(id)?;
+        let typed = js_sys::Reflect::get(&element, &"value".into())
+            .ok()?
+            .as_string()?;
+        return (!typed.is_empty()).then_some(typed);
+    }
+    #[allow(unreachable_code)]
+    None
 }

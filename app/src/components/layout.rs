@@ -51,52 +51,72 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     // (Not while a password change is due: its count would be refused, and
     // that refusal would become the page's status.)
     let can_review = user.can(Permission::RequestsReview) && !user.must_change_password;
+    // Below 1024 px the navigation folds behind "Menu": a checkbox and its
+    // label, so it opens without JavaScript too; it folds again on each move.
+    let menu_open = RwSignal::new(false);
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
     view! {
-        <div class="min-h-screen md:flex">
-            <nav aria-label="Main" class="bg-slate-900 text-slate-100 md:w-56 md:min-h-screen p-4 flex md:flex-col gap-1">
-                <a href="/" class="text-lg font-semibold tracking-tight px-2 py-1 mb-2 mr-4">"Usher"</a>
-                <Show when=move || can_users>
-                    <NavLink href="/users" label="Users"/>
-                </Show>
-                <Show when=move || can_review>
-                    <RequestsLink/>
-                </Show>
-                <Show when=move || can_groups>
-                    <NavLink href="/groups" label="Groups"/>
-                </Show>
-                <Show when=move || can_roles>
-                    <NavLink href="/roles" label="Roles"/>
-                </Show>
-                <Show when=move || can_certificates>
-                    <CertificatesLink/>
-                </Show>
-                <Show when=move || can_audit>
-                    <NavLink href="/audit" label="Audit log"/>
-                </Show>
-                <Show when=move || can_settings>
-                    <NavLink href="/settings" label="Settings"/>
-                </Show>
-                <NavLink href="/account" label="My account"/>
-            </nav>
+        <div class="min-h-screen lg:flex">
+            <div class="bg-slate-900 text-slate-100 lg:w-56 lg:min-h-screen lg:shrink-0">
+                <input type="checkbox" id="menu-toggle" class="peer sr-only" aria-controls="main-nav"
+                    prop:checked=move || menu_open.get()
+                    on:change=move |ev| menu_open.set(event_target_checked(&ev))/>
+                <div class="flex items-center justify-between px-4 py-2 lg:py-4">
+                    <a href="/" class="text-lg font-semibold tracking-tight px-2 py-1">"Usher"</a>
+                    <label for="menu-toggle" data-testid="menu-button"
+                        class="inline-flex min-h-11 cursor-pointer items-center gap-2 rounded-md border border-slate-600 px-3 text-sm lg:hidden">
+                        <span aria-hidden="true">"☰"</span>"Menu"
+                    </label>
+                </div>
+                <nav aria-label="Main" id="main-nav" class="hidden flex-col gap-1 px-4 pb-4 peer-checked:flex lg:flex">
+                    <Show when=move || can_users>
+                        <NavLink href="/users" label="Users"/>
+                    </Show>
+                    <Show when=move || can_review>
+                        <RequestsLink/>
+                    </Show>
+                    <Show when=move || can_groups>
+                        <NavLink href="/groups" label="Groups"/>
+                    </Show>
+                    <Show when=move || can_roles>
+                        <NavLink href="/roles" label="Roles"/>
+                    </Show>
+                    <Show when=move || can_certificates>
+                        <CertificatesLink/>
+                    </Show>
+                    <Show when=move || can_audit>
+                        <NavLink href="/audit" label="Audit log"/>
+                    </Show>
+                    <Show when=move || can_settings>
+                        <NavLink href="/settings" label="Settings"/>
+                    </Show>
+                    <NavLink href="/account" label="My account"/>
+                </nav>
+            </div>
             <div class="flex-1 min-w-0">
-                <header class="flex items-center justify-end gap-4 border-b border-slate-200 bg-white px-6 py-3">
+                <header class="flex flex-wrap items-center justify-end gap-x-4 gap-y-2 border-b border-slate-200 bg-white px-4 py-3 sm:px-6">
                     <span class="text-sm text-slate-600" data-testid="signed-in-as">{user.display_name.clone()}</span>
                     <ActionForm action=logout>
-                        <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
-                            "Sign out"
-                        </button>
+                        <button type="submit" class=crate::components::style::SECONDARY>"Sign out"</button>
                     </ActionForm>
                 </header>
-                <main class="p-6">{children()}</main>
+                <main class="p-4 sm:p-6">{children()}</main>
             </div>
         </div>
     }
 }
 
+/// A navigation entry: 44 px tall below 1024 px (a finger's target).
+const NAV_LINK: &str = "flex min-h-11 items-center justify-between gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700 lg:min-h-0";
+
 #[component]
 fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
     view! {
-        <A href=href attr:class="rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
+        <A href=href attr:class=NAV_LINK>
             {label}
         </A>
     }
@@ -112,7 +132,7 @@ fn RequestsLink() -> impl IntoView {
         |_| crate::api::registration::waiting_requests(),
     );
     view! {
-        <A href="/requests" attr:class="flex items-center justify-between gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
+        <A href="/requests" attr:class=NAV_LINK>
             "Access requests"
             <Transition>
                 {move || waiting.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
@@ -133,7 +153,7 @@ fn CertificatesLink() -> impl IntoView {
         |_| crate::api::certificates::expiring_certificates(),
     );
     view! {
-        <A href="/certificates" attr:class="flex items-center justify-between gap-2 rounded-md px-2 py-1.5 text-sm hover:bg-slate-800 aria-[current=page]:bg-slate-700">
+        <A href="/certificates" attr:class=NAV_LINK>
             "Certificates"
             <Transition>
                 {move || expiring.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {

@@ -1,8 +1,12 @@
 //! Building blocks shared by the pages.
+pub mod action;
 pub mod alert;
+pub mod audit;
 pub mod certificates;
+pub mod confirm;
 pub mod field;
 pub mod layout;
 pub mod role_groups;
+pub mod style;
 pub mod table;
 pub mod time;

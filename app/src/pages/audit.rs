@@ -4,8 +4,10 @@ use leptos_router::hooks::use_location;
 
 use crate::api::audit::list_audit;
 use crate::components::alert::LoadError;
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::components::time::short_time;
+use crate::model::audit::{ACTIONS, ACTION_GROUPS};
 use crate::model::{AuditPage, AuditQuery};
 
 /// `/audit`: every change and sign-in, newest first, with filters in the URL.
@@ -16,7 +18,12 @@ pub fn AuditLogPage() -> impl IntoView {
     let entries = Resource::new(move || search.get(), list_audit);
     view! {
         <leptos_meta::Title text="Audit log"/>
-        <h1 class="text-2xl font-semibold">"Audit log"</h1>
+        <div class="flex flex-wrap items-center justify-between gap-4">
+            <h1 class="text-2xl font-semibold">"Audit log"</h1>
+            // The events matching the filters, every page of them.
+            <a href=move || format!("/export/audit.csv?{}", filters_query(&AuditQuery::parse(&search.get())).join("&"))
+                download rel="external" class=style::SECONDARY data-testid="audit-csv">"Export CSV"</a>
+        </div>
         {move || view! { <Filters query=AuditQuery::parse(&search.get())/> }}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading…"</p> }>
             {move || entries.get().map(|result| match result {
@@ -38,16 +45,78 @@ fn Filters(query: AuditQuery) -> impl IntoView {
             </div>
         }
     };
+    let chosen = query.action.clone();
+    let option = move |value: &'static str, text: String| {
+        let selected = chosen == value;
+        view! { <option value=value selected=selected>{text}</option> }
+    };
+    // An action typed into the address that the picker does not list.
+    let other = (!query.action.is_empty()
+        && !ACTIONS.iter().any(|(_, code, _)| *code == query.action)
+        && !ACTION_GROUPS
+            .iter()
+            .any(|(_, prefix)| *prefix == query.action))
+    .then(|| query.action.clone());
     view! {
         <Form method="GET" action="/audit" attr:class="mt-4 grid grid-cols-1 items-end gap-3 sm:grid-cols-3 lg:grid-cols-6">
             {field("Actor", "actor", "text", query.actor.clone())}
-            {field("Action", "action", "text", query.action.clone())}
+            <div>
+                <label for="audit-action" class="block text-sm text-slate-700">"Action"</label>
+                <select id="audit-action" name="action" class="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+                    <option value="">"Any action"</option>
+                    {other.map(|code| view! { <option value=code.clone() selected=true>{code.clone()}</option> })}
+                    {ACTION_GROUPS.iter().map(|(group, prefix)| {
+                        let option = option.clone();
+                        view! {
+                            <optgroup label=*group>
+                                {option(prefix, format!("All: {}", group.to_lowercase()))}
+                                {ACTIONS.iter().filter(|(g, _, _)| g == group).map(|(_, code, template)| {
+                                    option(code, describe(template))
+                                }).collect_view()}
+                            </optgroup>
+                        }
+                    }).collect_view()}
+                </select>
+            </div>
             {field("Target", "target", "text", query.target.clone())}
             {field("From", "from", "date", query.from.clone().unwrap_or_default())}
             {field("Until", "to", "date", query.to.clone().unwrap_or_default())}
-            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500">"Filter"</button>
+            <button type="submit" class=style::PRIMARY>"Filter"</button>
         </Form>
     }
+}
+
+/// "{actor} deactivated {target}" → "deactivated …": the picker's wording.
+fn describe(template: &str) -> String {
+    let text = template
+        .replace("{actor} ", "")
+        .replace("{target}", "…")
+        .replace("{group}", "a group");
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// The filters as an address query (without paging).
+fn filters_query(query: &AuditQuery) -> Vec<String> {
+    let mut parts = vec![];
+    for (k, v) in [
+        ("actor", &query.actor),
+        ("action", &query.action),
+        ("target", &query.target),
+    ] {
+        if !v.is_empty() {
+            parts.push(format!("{k}={}", crate::routes::encode_query_value(v)));
+        }
+    }
+    for (k, v) in [("from", &query.from), ("to", &query.to)] {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    }
+    parts
 }
 
 #[component]
@@ -57,39 +126,21 @@ fn Entries(page: AuditPage, query: AuditQuery) -> impl IntoView {
             .into_any();
     }
     let next = page.next_before.map(|before| {
-        let mut parts = vec![];
-        for (k, v) in [
-            ("actor", &query.actor),
-            ("action", &query.action),
-            ("target", &query.target),
-        ] {
-            if !v.is_empty() {
-                parts.push(format!("{k}={}", crate::routes::encode_query_value(v)));
-            }
-        }
-        for (k, v) in [("from", &query.from), ("to", &query.to)] {
-            if let Some(v) = v {
-                parts.push(format!("{k}={v}"));
-            }
-        }
+        let mut parts = filters_query(&query);
         parts.push(format!("before={before}"));
         format!("/audit?{}", parts.join("&"))
     });
     view! {
-        <DataTable columns=vec!["Time", "Actor", "Action", "Target", "IP", "Details"]>
-                    {page.entries.into_iter().map(|e| view! {
-                        <tr>
-                            <td class="px-4 py-2 whitespace-nowrap">{short_time(&e.at)}</td>
-                            <td class="px-4 py-2">{e.actor.unwrap_or_else(|| "—".into())}</td>
-                            <td class="px-4 py-2">
-                                {e.action}
-                                {(!e.success).then(|| view! { <span class="ml-1 text-red-700">"(failed)"</span> })}
-                            </td>
-                            <td class="px-4 py-2">{e.target.unwrap_or_default()}</td>
-                            <td class="px-4 py-2">{e.ip.unwrap_or_default()}</td>
-                            <td class="px-4 py-2 font-mono text-xs text-slate-600 break-all">{e.details.unwrap_or_default()}</td>
-                        </tr>
-                    }).collect_view()}
+        <DataTable columns=vec!["Time", "Event", "IP"] label="Audit events">
+            {page.entries.into_iter().map(|e| view! {
+                <tr>
+                    <td class="px-4 py-2 align-top whitespace-nowrap">{short_time(&e.at)}</td>
+                    <td class="px-4 py-2">
+                        <crate::components::audit::EventSentence entry=e.clone()/>
+                    </td>
+                    <td class="px-4 py-2 align-top">{e.ip.unwrap_or_default()}</td>
+                </tr>
+            }).collect_view()}
         </DataTable>
         {next.map(|href| view! {
             <p class="py-3"><A href=href attr:class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">"Older events →"</A></p>

@@ -11,7 +11,7 @@ use crate::api::bulk::{job_progress, preview_bulk_action, StartBulk};
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::model::bulk::BulkTarget;
 use crate::model::page::thousands;
-use crate::model::{BulkPreview, BulkRequest, JobStatus, JobView};
+use crate::model::{BulkAction, BulkPreview, BulkRequest, JobStatus, JobView};
 
 #[component]
 pub fn BulkConfirmPage() -> impl IntoView {
@@ -106,6 +106,8 @@ fn Confirm(
             </div>
         }
     });
+    let effects = side_effects(action, preview.certificates);
+    let skipped = skipped_sentence(action, &preview.refused);
     view! {
         <div class="mt-4 max-w-xl rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
             <h2 class="text-lg font-semibold" data-testid="bulk-question">{format!("{phrase}?")}</h2>
@@ -113,10 +115,8 @@ fn Confirm(
             <ActionForm action=start attr:class="mt-4 space-y-4">
                 <input type="hidden" name="request" value=request.to_query_string()/>
                 {choice}
-                <p class="text-sm text-slate-600">
-                    "Your own account and the last active administrator are skipped. "
-                    {(action == crate::model::BulkAction::Delete).then_some("Deleting cannot be undone.")}
-                </p>
+                {effects.map(|text| view! { <p class="text-sm text-red-800" data-testid="bulk-effects">{text}</p> })}
+                {skipped.map(|text| view! { <p class="text-sm text-slate-600" data-testid="bulk-skipped">{text}</p> })}
                 <div class="flex items-center gap-3">
                     <button type="submit" class=button>{phrase}</button>
                     <A href=back attr:class="text-sm text-slate-700 underline">"Cancel"</A>
@@ -125,6 +125,36 @@ fn Confirm(
         </div>
     }
     .into_any()
+}
+
+/// What cannot be undone, said before it happens.
+fn side_effects(action: BulkAction, certificates: u64) -> Option<String> {
+    let lost = crate::model::certificates_lost(certificates);
+    match action {
+        BulkAction::Deactivate => Some(format!(
+            "They are signed out everywhere and cannot sign in until activated again.{lost}"
+        )),
+        BulkAction::Delete => Some(format!(
+            "Their accounts, sessions and memberships are removed. This cannot be undone.{lost}"
+        )),
+        _ => None,
+    }
+}
+
+/// Who is left out, and why: exactly the refusals the run will apply.
+fn skipped_sentence(action: BulkAction, refused: &[(String, u64)]) -> Option<String> {
+    let mut parts: Vec<String> = refused
+        .iter()
+        .map(|(reason, n)| format!("{} ({reason})", thousands(*n)))
+        .collect();
+    // Decided per user as the job runs, so only said where it can apply.
+    if matches!(
+        action,
+        BulkAction::Deactivate | BulkAction::Delete | BulkAction::SetRole
+    ) {
+        parts.push("the last active administrator, if selected".into());
+    }
+    (!parts.is_empty()).then(|| format!("Skipped: {}.", parts.join("; ")))
 }
 
 #[component]

@@ -114,7 +114,7 @@ fn RegisterForm(policy: Policy) -> impl IntoView {
                         <textarea id="field-message" name="message" rows="3" maxlength=MESSAGE_MAX.to_string()
                             aria-describedby="field-message-error"
                             class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-                            prop:value=move || message.get()
+                            prop:value=crate::components::field::live_value("field-message".into(), message)
                             on:input=move |ev| message.set(event_target_value(&ev))></textarea>
                         <p id="field-message-error" class="text-sm text-red-700">{move || live("message", message).get()}</p>
                     </div>

@@ -12,7 +12,8 @@ use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::role_groups::RoleAndGroups;
 use crate::components::table::{newer_older, DataTable};
 use crate::components::time::short_time;
-use crate::model::{AccessRequestView, RequestList, RequestStatus};
+use crate::error::AppError;
+use crate::model::{AccessRequestView, FilterChoices, RequestList, RequestStatus};
 use crate::routes::encode_query_value;
 
 #[component]
@@ -97,6 +98,11 @@ pub fn RequestPage() -> impl IntoView {
         move || (id(), approve.version().get(), reject.version().get()),
         |(id, _, _)| get_access_request(id),
     );
+    // The approve form's roles and groups: made here, not in the form, as a
+    // resource made inside the page's own loaded content does not hydrate
+    // (it panicked the browser on a reload of this page).
+    let options = Resource::new(|| (), |_| directory_options());
+    provide_context(options);
     view! {
         <leptos_meta::Title text="Access request"/>
         <p class="text-sm"><a href="/requests" class="text-indigo-700 hover:underline">"← Access requests"</a></p>
@@ -182,7 +188,7 @@ fn Request(
 
 #[component]
 fn ApproveForm(id: String, approve: ServerAction<ApproveRequest>) -> impl IntoView {
-    let options = Resource::new(|| (), |_| directory_options());
+    let options = expect_context::<Resource<Result<FilterChoices, AppError>>>();
     view! {
         <section class="mt-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="approve-title">
             <h2 id="approve-title" class="text-lg font-semibold">"Approve"</h2>

@@ -76,18 +76,36 @@ pub fn RolesPage() -> impl IntoView {
     }
 }
 
-/// The permission checkboxes of the new and edit forms.
+/// The permission checkboxes of the new and edit forms. A permission that
+/// needs another says so, and ticking it ticks that one too (the server
+/// adds it anyway: `with_needed`).
 #[component]
 fn PermissionBoxes(checked: Vec<Permission>) -> impl IntoView {
+    let see_users = NodeRef::<leptos::html::Input>::new();
     view! {
         <fieldset>
             <legend class="text-sm font-medium text-slate-700">"Permissions"</legend>
             <div class="mt-2 grid grid-cols-1 gap-2 sm:grid-cols-2">
-                {Permission::ALL.into_iter().map(|p| view! {
-                    <label class="flex items-center gap-2 text-sm">
-                        <input type="checkbox" name="permissions[]" value=p.as_str() checked=checked.contains(&p)/>
-                        {p.label()}" "<code class="text-xs text-slate-500">{p.as_str()}</code>
-                    </label>
+                {Permission::ALL.into_iter().map(|p| {
+                    let needs = p.needs();
+                    let tick_needed = move |ev: leptos::ev::Event| {
+                        if event_target_checked(&ev) && needs == Some(Permission::UsersRead) {
+                            if let Some(input) = see_users.get_untracked() {
+                                input.set_checked(true);
+                            }
+                        }
+                    };
+                    let input = if p == Permission::UsersRead {
+                        view! { <input type="checkbox" name="permissions[]" value=p.as_str() checked=checked.contains(&p) node_ref=see_users class="h-4 w-4"/> }.into_any()
+                    } else {
+                        view! { <input type="checkbox" name="permissions[]" value=p.as_str() checked=checked.contains(&p) on:change=tick_needed class="h-4 w-4"/> }.into_any()
+                    };
+                    view! {
+                        <div class="flex min-h-11 flex-wrap items-center gap-x-2 text-sm sm:min-h-0">
+                            <label class="flex items-center gap-2">{input}{p.label()}</label>
+                            {needs.map(|n| view! { <span class="text-xs text-slate-500">{format!("(includes {})", n.label())}</span> })}
+                        </div>
+                    }
                 }).collect_view()}
             </div>
         </fieldset>
@@ -136,7 +154,7 @@ fn RolesTable(
                         } else if r.permissions.is_empty() {
                             "Own account only".to_string()
                         } else {
-                            r.permissions.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+                            r.permissions.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
                         };
                         let deletable = !r.builtin && r.users == 0;
                         view! {

@@ -1,6 +1,8 @@
 //! `GET /export/users.csv?<users table query>[&id=<seq>…][&bom=1]`: the
 //! current filter (or the ticked rows) as a CSV download, streamed.
 //! users.export; 401 anonymous, 403 without it. Audited when done.
+//! `GET /export/audit.csv?<audit log filters>`: the same for the audit log
+//! (audit.read).
 use app::model::{CurrentUser, Permission, UserQuery};
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -111,6 +113,69 @@ pub async fn users_csv(
                 header::HeaderName::from_static(app::model::EXPORT_TOTAL_HEADER),
                 total.to_string(),
             ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// `GET /export/audit.csv?<audit log filters>`: the filtered audit log as
+/// CSV, streamed, newest first. audit.read; 401 anonymous, 403 without it.
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    user: Option<Extension<CurrentUser>>,
+    Extension(meta): Extension<RequestMeta>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let Some(Extension(user)) = user else {
+        return (StatusCode::UNAUTHORIZED, "Sign in to export the audit log.").into_response();
+    };
+    if !user.can(Permission::AuditRead) || user.must_change_password {
+        return (
+            StatusCode::FORBIDDEN,
+            "Your role does not allow reading the audit log.",
+        )
+            .into_response();
+    }
+    let query = query.unwrap_or_default();
+    let filters = app::model::AuditQuery::parse(&query);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let outcome = audit::stream_csv(&db, &filters, tx).await;
+        if let Err(error) = &outcome {
+            tracing::error!(%error, "audit export failed");
+        }
+        let _ = audit::record(
+            &db,
+            audit::Event {
+                action: "audit.export",
+                actor_id: uuid::Uuid::parse_str(&user.id).ok(),
+                actor_name: Some(&user.username),
+                ip: meta.ip.as_deref(),
+                success: outcome.is_ok(),
+                details: Some(serde_json::json!({
+                    "rows": outcome.unwrap_or(0),
+                    "filter": query,
+                })),
+                ..Default::default()
+            },
+        )
+        .await;
+    });
+    let body = futures_util::stream::poll_fn(move |cx| {
+        rx.poll_recv(cx)
+            .map(|chunk| chunk.map(Ok::<_, std::io::Error>))
+    });
+    let name = format!("usher-audit-{}.csv", chrono::Utc::now().date_naive());
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         Body::from_stream(body),
     )

@@ -35,6 +35,7 @@ pub fn build(state: AppState) -> Router {
         .route("/pki/crl.der", get(files::crl_as_der))
         .route("/auth/certificate", get(sign_in::sign_in))
         .route("/export/users.csv", get(export::users_csv))
+        .route("/export/audit.csv", get(export::audit_csv))
         .route(
             "/import/upload",
             axum::routing::post(import::upload).layer(axum::extract::DefaultBodyLimit::disable()),

@@ -20,6 +20,43 @@ fn location(res: &reqwest::Response) -> String {
     res.headers()["location"].to_str().unwrap().to_string()
 }
 #[tokio::test]
+async fn the_audit_log_export_streams_the_filtered_events_to_auditors() {
+    let s = start().await;
+    let url = s.url("/export/audit.csv?action=auth.sign_in");
+    let anonymous = s.client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    let user = s.sign_in("gen.user", USER_PASSWORD).await;
+    let refused = s
+        .client
+        .get(&url)
+        .header(COOKIE, &user)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let admin = s.sign_in("root.admin", ADMIN_PASSWORD).await;
+    let res = s
+        .client
+        .get(&url)
+        .header(COOKIE, &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
+    let text = res.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("time,actor,action,event,target"),
+        "{text}"
+    );
+    // The two sign-ins above, newest first, as sentences; nothing else.
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].contains("root.admin signed in"), "{text}");
+    assert!(lines[2].contains("gen.user signed in"), "{text}");
+}
+
+#[tokio::test]
 async fn the_users_export_streams_csv_to_those_allowed() {
     let s = start().await;
     let url = s.url("/export/users.csv?status=active&bom=1");

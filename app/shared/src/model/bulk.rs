@@ -203,6 +203,10 @@ pub struct BulkPreview {
     /// skipped.
     #[serde(default)]
     pub refused: Vec<(String, u64)>,
+    /// Working certificates the selection holds, for the actions that
+    /// revoke them (deactivate, delete).
+    #[serde(default)]
+    pub certificates: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,9 +27,9 @@ pub use import::{
 pub use invitation::{parse_addresses, Invitation, InviteReport, ParsedAddresses, MAX_INVITES};
 pub use mail::{MailPage, MailSettings, MailSettingsInput, OutboxEntry};
 pub use page::{Page, PageRequest};
-pub use permission::{GroupView, Permission, RoleView};
+pub use permission::{GroupView, MembershipChange, Permission, RoleView};
 pub use user::{
-    ActivityEntry, CurrentUser, FilterChoices, PasswordNotice, UserDetail, UserPage, UserStatus,
-    UserSummary,
+    acknowledge_active, certificates_lost, done_message, ActivityEntry, CurrentUser, FilterChoices,
+    PasswordNotice, UserDetail, UserPage, UserStatus, UserSummary,
 };
 pub use user_query::{Cursor, SortKey, UserQuery};

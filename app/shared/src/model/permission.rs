@@ -68,6 +68,30 @@ impl Permission {
     pub fn parse(name: &str) -> Option<Permission> {
         Permission::ALL.into_iter().find(|p| p.as_str() == name)
     }
+
+    /// The permission this one is useless without: every act on users
+    /// starts from seeing them ("Add and change users" needs "See users").
+    pub fn needs(self) -> Option<Permission> {
+        match self {
+            Permission::UsersWrite
+            | Permission::UsersDelete
+            | Permission::UsersImport
+            | Permission::UsersExport => Some(Permission::UsersRead),
+            _ => None,
+        }
+    }
+}
+
+/// `permissions` with what each needs added, sorted, once each: what a role
+/// grants, whatever its form ticked (so no role can add users it cannot see).
+pub fn with_needed(permissions: &[Permission]) -> Vec<Permission> {
+    let mut all: Vec<Permission> = permissions
+        .iter()
+        .flat_map(|p| std::iter::once(*p).chain(p.needs()))
+        .collect();
+    all.sort();
+    all.dedup();
+    all
 }
 
 #[cfg(test)]
@@ -80,6 +104,22 @@ mod tests {
             assert_eq!(Permission::parse(p.as_str()), Some(p));
         }
         assert_eq!(Permission::parse("users.fly"), None);
+    }
+
+    #[test]
+    fn acting_on_users_includes_seeing_them() {
+        assert_eq!(
+            with_needed(&[Permission::AuditRead, Permission::UsersWrite]),
+            [
+                Permission::UsersRead,
+                Permission::UsersWrite,
+                Permission::AuditRead
+            ]
+        );
+        assert_eq!(
+            with_needed(&[Permission::GroupsManage]),
+            [Permission::GroupsManage]
+        );
     }
 }
 
@@ -103,4 +143,22 @@ pub struct GroupView {
     pub members: u64,
     pub created_by: Option<String>,
     pub created_at: String,
+}
+
+/// What "Add" or "Remove from …" on a user's Groups tab did: the page's
+/// acknowledgement, and the Undo of a removal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipChange {
+    pub group_id: String,
+    pub group: String,
+    pub member: bool,
+}
+
+impl MembershipChange {
+    /// The tab's address part that acknowledges it (`added=` or `removed=`
+    /// with the group's id).
+    pub fn query(&self) -> String {
+        let key = if self.member { "added" } else { "removed" };
+        format!("{key}={}", self.group_id)
+    }
 }

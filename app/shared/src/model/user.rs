@@ -210,4 +210,41 @@ pub struct UserDetail {
     pub guard_reason: Option<String>,
     /// When the latest invitation went out (RFC 3339), while still invited.
     pub invited_at: Option<String>,
+    /// Working certificates, which deactivating or deleting revokes for good.
+    #[serde(default)]
+    pub working_certificates: u64,
+}
+
+/// What activating or deactivating `username` did, in a sentence.
+pub fn acknowledge_active(username: &str, active: bool, certificates_revoked: u64) -> String {
+    if active {
+        return format!("{username} activated: they can sign in again.");
+    }
+    match certificates_revoked {
+        0 => format!("{username} deactivated: signed out everywhere."),
+        1 => format!("{username} deactivated: signed out everywhere, 1 certificate revoked."),
+        n => format!("{username} deactivated: signed out everywhere, {n} certificates revoked."),
+    }
+}
+
+/// What a user page's `?done=` says (the acknowledgement of a plain form,
+/// and of "Add user", which opens the new user's page).
+pub fn done_message(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "created" => "User created.",
+        "updated" => "Changes saved.",
+        "activated" => "User activated: they can sign in again.",
+        "deactivated" => "User deactivated: signed out everywhere, their certificates revoked.",
+        _ => return None,
+    })
+}
+
+/// How many working certificates a deactivation or deletion revokes, as
+/// the sentence a confirmation adds ("" when none).
+pub fn certificates_lost(n: u64) -> String {
+    match n {
+        0 => String::new(),
+        1 => " Their 1 certificate is revoked and cannot be restored.".into(),
+        n => format!(" Their {n} certificates are revoked and cannot be restored."),
+    }
 }

@@ -6,8 +6,11 @@ use leptos::prelude::*;
 use crate::api::certificates::{user_certificates, IssueCertificate, RevokeCertificate};
 use crate::components::alert::LoadError;
 use crate::components::certificates::CertificateTable;
+use crate::components::confirm::ConfirmDialog;
+use crate::components::style;
 use crate::error::AppError;
 use crate::model::{CertificateRow, CertificateState};
+use leptos_router::components::A;
 
 /// The tab's rows. Made by the user's page rather than the tab: a resource
 /// made inside the page's own loaded content does not hydrate.
@@ -76,27 +79,52 @@ pub fn CertificatesTab(username: String, can_manage: bool, can_hold: bool) -> im
     }
 }
 
+/// "Generate certificate", or "Regenerate certificate…", which asks first:
+/// the current certificate is revoked at once, for good.
 #[component]
 fn IssueForm(
     action: ServerAction<IssueCertificate>,
     username: String,
     replace: bool,
 ) -> impl IntoView {
-    view! {
-        <ActionForm action attr:class="flex flex-wrap items-center gap-4">
-            <input type="hidden" name="username" value=username/>
-            {replace.then(|| view! { <input type="hidden" name="replace" value="on"/> })}
-            <button type="submit" disabled=move || action.pending().get()
-                class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
-                {if replace { "Regenerate certificate" } else { "Generate certificate" }}
-            </button>
-            <label class="flex items-center gap-2 text-sm text-slate-700">
-                <input type="checkbox" name="legacy" value="on"/>
-                "Compatible file for older systems (3DES; macOS before 14, Windows 7)"
-            </label>
-            {replace.then(|| view! {
-                <p class="w-full text-xs text-slate-600">"The current certificate is revoked (superseded) and a new one is mailed."</p>
-            })}
-        </ActionForm>
+    let query = leptos_router::hooks::use_query_map();
+    let tab = format!(
+        "/users/{}?tab=certificates",
+        crate::routes::encode_query_value(&username)
+    );
+    let asking = move || replace && query.read().get("confirm").as_deref() == Some("regenerate");
+    let title = format!("Regenerate the certificate of {username}?");
+    let form = move |button: &'static str, class: &'static str| {
+        view! {
+            <ActionForm action attr:class="flex flex-wrap items-center gap-4">
+                <input type="hidden" name="username" value=username.clone()/>
+                {replace.then(|| view! { <input type="hidden" name="replace" value="on"/> })}
+                <button type="submit" disabled=move || action.pending().get() class=class>{button}</button>
+                <label class="flex items-center gap-2 text-sm text-slate-700">
+                    <input type="checkbox" name="legacy" value="on"/>
+                    "Compatible file for older systems (3DES; macOS before 14, Windows 7)"
+                </label>
+            </ActionForm>
+        }
+    };
+    if !replace {
+        return form("Generate certificate", style::PRIMARY).into_any();
     }
+    let ask = format!("{tab}&confirm=regenerate");
+    let cancel = tab.clone();
+    (move || {
+        let form = form.clone();
+        if asking() {
+            view! {
+                <ConfirmDialog title=title.clone() cancel=cancel.clone()
+                    message="The current certificate is revoked at once (superseded) and cannot be restored; a new one is mailed to the user, with a password you give them yourself.">
+                    {form("Revoke and regenerate", style::DANGER_CONFIRM)}
+                </ConfirmDialog>
+            }
+            .into_any()
+        } else {
+            view! { <A href=ask.clone() attr:class=style::DANGER>"Regenerate certificate…"</A> }.into_any()
+        }
+    })
+    .into_any()
 }

@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_location, use_navigate};
 
+use super::columns::{ColumnChooser, TableView};
 use crate::api::users::{directory_options, list_users};
 use crate::components::alert::LoadError;
-use crate::components::time::short_time;
 use crate::model::page::{thousands, PAGE_SIZES};
 use crate::model::user_query::{Cursor, SortKey};
 use crate::model::{BulkAction, UserPage, UserQuery, UserStatus, UserSummary};
@@ -29,6 +29,29 @@ pub fn UsersPage() -> impl IntoView {
     };
     let export = super::export::ExportState::new();
     provide_context(export);
+    let selection = Selection::new();
+    provide_context(selection);
+    let owner = Signal::derive(move || auth_user.get().flatten().map(|u| u.username));
+    let table_view = TableView::new(owner);
+    provide_context(table_view);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let address = leptos_router::hooks::use_query_map();
+    let deleted = move || {
+        address
+            .read()
+            .get("deleted")
+            .map(|who| format!("{who} was deleted."))
+    };
+    // Ticks survive paging and sorting, not a new search or filter.
+    let filters = Memo::new(move |_| query.get().filters_only().to_query_string());
+    Effect::new(move |last: Option<String>| {
+        let now = filters.get();
+        if last.is_some_and(|l| l != now) {
+            selection.clear();
+        }
+        now
+    });
     let export_href = move |bom: bool| {
         let filters = query.get().filters_only().to_query_string();
         let bom = if bom { "&bom=1" } else { "" };
@@ -54,6 +77,10 @@ pub fn UsersPage() -> impl IntoView {
                     </div>
                 </details>
             </Show>
+            // The chooser needs the browser (it is remembered there).
+            <div class:hidden=move || !hydrated.get()>
+                <ColumnChooser view=table_view/>
+            </div>
             <Show when=move || can(crate::model::Permission::UsersImport)>
                 <A href="/users/import" attr:class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Import"</A>
             </Show>
@@ -69,6 +96,9 @@ pub fn UsersPage() -> impl IntoView {
             </Show>
             </div>
         </div>
+        {move || deleted().map(|text| view! {
+            <p role="status" data-testid="notice" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">{text}</p>
+        })}
         <super::export::ExportStatus state=export/>
         {move || view! { <SearchAndFilters query=query.get()/> }}
         <Transition fallback=|| view! { <p class="mt-4 text-slate-500">"Loading users…"</p> }>
@@ -219,44 +249,93 @@ fn UsersTable(
         },
         ..query.clone()
     });
-    let headers = [
-        ("Username", Some(SortKey::Username)),
-        ("Name", Some(SortKey::Name)),
-        ("Email", Some(SortKey::Email)),
-        ("Phone", Some(SortKey::Phone)),
-        ("Role", Some(SortKey::Role)),
-        ("Groups", None),
-        ("Status", Some(SortKey::Status)),
-        ("2FA", Some(SortKey::TwoFactor)),
-        ("Last login", Some(SortKey::LastLogin)),
-        ("Created", Some(SortKey::Created)),
-    ];
     let selectable = !actions.is_empty();
     let filters = query.filters_only();
     let sort_query = query.clone();
-    // The header checkbox ticks every row on the page (in the browser).
-    let page_ticked = RwSignal::new(false);
+    let selection = expect_context::<Selection>();
+    let table_view = expect_context::<TableView>();
+    let total = page.total;
     let matching = if total_is_floor {
-        format!("Select all matching (more than {})", thousands(page.total))
+        format!("Select all matching (more than {})", thousands(total))
     } else {
-        format!("Select all {} matching", thousands(page.total))
+        format!("Select all {} matching", thousands(total))
+    };
+    let on_page: Vec<i64> = page.items.iter().map(|u| u.seq).collect();
+    // Ticked on other pages: sent along as hidden fields.
+    let elsewhere = {
+        let on_page = on_page.clone();
+        move || {
+            selection
+                .rows
+                .get()
+                .into_iter()
+                .filter(|seq| !on_page.contains(seq))
+                .map(|seq| view! { <input type="hidden" name="id" value=seq.to_string()/> })
+                .collect_view()
+        }
+    };
+    let page_ticked = {
+        let on_page = on_page.clone();
+        move || {
+            selection.all.get()
+                || selection
+                    .rows
+                    .with(|r| !on_page.is_empty() && on_page.iter().all(|s| r.contains(s)))
+        }
+    };
+    let tick_page = move |ev: leptos::ev::Event| {
+        let on = event_target_checked(&ev);
+        selection.rows.update(|r| {
+            for seq in &on_page {
+                if on {
+                    r.insert(*seq);
+                } else {
+                    r.remove(seq);
+                }
+            }
+        });
+    };
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let summary = move || {
+        if selection.all.get() {
+            Some(if total_is_floor {
+                format!("All matching selected (more than {})", thousands(total))
+            } else {
+                format!("All {} matching selected", thousands(total))
+            })
+        } else {
+            let n = selection.rows.with(|r| r.len());
+            (n > 0).then(|| format!("{n} selected"))
+        }
+    };
+    let cannot_apply = move || {
+        hydrated.get()
+            && (selection.action.with(String::is_empty)
+                || (!selection.all.get() && selection.rows.with(|r| r.is_empty())))
     };
     view! {
         <Form method="GET" action="/jobs/new" attr:class="mt-4" attr:aria-label="Mass actions">
             <HiddenFilters query=filters/>
-            <div class="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+            {elsewhere}
+            <div class="max-h-[75vh] overflow-auto rounded-lg border border-slate-200 bg-white">
                 {selectable.then(|| view! {
-                    <div class="flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
+                    <div class="sticky left-0 flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
                         <label for="bulk-action" class="font-medium text-slate-700">"Mass action"</label>
-                        <select id="bulk-action" name="action" required class="rounded-md border border-slate-300 px-2 py-1">
+                        <select id="bulk-action" name="action" required class="rounded-md border border-slate-300 px-2 py-1"
+                            on:change=move |ev| selection.action.set(event_target_value(&ev))>
                             <option value="">"Choose…"</option>
                             {actions.iter().map(|a| view! { <option value=a.as_str()>{a.label()}</option> }).collect_view()}
                         </select>
                         <label class="inline-flex items-center gap-1.5">
-                            <input type="checkbox" name="all" value="1" class="h-4 w-4"/>
+                            <input type="checkbox" name="all" value="1" class="h-4 w-4"
+                                prop:checked=move || selection.all.get()
+                                on:change=move |ev| selection.all.set(event_target_checked(&ev))/>
                             {matching}
                         </label>
-                        <button type="submit" class="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">"Apply…"</button>
+                        <button type="submit" disabled=cannot_apply
+                            title=move || cannot_apply().then_some("Choose an action and tick users (or all matching) first.")
+                            class="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100 disabled:cursor-not-allowed disabled:opacity-50">"Apply…"</button>
                         {can_export.then(|| view! {
                             // Without JavaScript the browser sends the form (ticked
                             // rows, "all", the filters) to the export; with it, the
@@ -265,24 +344,35 @@ fn UsersTable(
                                 data-testid="export-selected" on:click=move |ev| export_selected(ev, export)
                                 class="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-100">"Export selected"</button>
                         })}
+                        {move || summary().map(|text| view! {
+                            <span class="inline-flex items-center gap-2" data-testid="selected">
+                                <strong class="font-semibold text-indigo-800" aria-live="polite">{text}</strong>
+                                <button type="button" on:click=move |_| selection.clear()
+                                    class="text-indigo-700 underline">"Clear selection"</button>
+                            </span>
+                        })}
                     </div>
                 })}
                 <table class="min-w-full divide-y divide-slate-200 text-sm">
-                    <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                    <thead class="sticky top-0 z-20 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
                         <tr>
                             {selectable.then(|| view! {
-                                <th scope="col" class="w-10 px-4 py-3">
+                                <th scope="col" class="w-10 px-3 py-3">
                                     <input type="checkbox" aria-label="Select all on this page" class="h-4 w-4"
-                                        on:change=move |ev| page_ticked.set(event_target_checked(&ev))/>
+                                        prop:checked=page_ticked.clone() disabled=move || selection.all.get()
+                                        on:change=tick_page/>
                                 </th>
                             })}
-                            {headers.into_iter().map(|(label, key)| view! {
-                                <SortHeader label key query=sort_query.clone()/>
+                            <SortHeader label="Username" key=Some(SortKey::Username) query=sort_query.clone()
+                                class="sticky left-0 z-10 bg-slate-50"/>
+                            {move || table_view.shown.get().into_iter().map(|c| {
+                                let class = c.cell_class(false).replace("py-2", "py-3");
+                                view! { <SortHeader label=c.label() key=c.sort() query=sort_query.clone() class/> }
                             }).collect_view()}
                         </tr>
                     </thead>
                     <tbody class="divide-y divide-slate-100">
-                        {page.items.into_iter().map(|user| view! { <UserRow user selectable page_ticked/> }).collect_view()}
+                        {page.items.into_iter().map(|user| view! { <UserRow user selectable/> }).collect_view()}
                     </tbody>
                 </table>
             </div>
@@ -290,6 +380,30 @@ fn UsersTable(
         <Pager query showing page_count prev next/>
     }
     .into_any()
+}
+
+/// The users ticked for a mass action, kept while paging: rows by `seq`,
+/// or all matching the filters; and the chosen action.
+#[derive(Clone, Copy)]
+struct Selection {
+    rows: RwSignal<std::collections::BTreeSet<i64>>,
+    all: RwSignal<bool>,
+    action: RwSignal<String>,
+}
+
+impl Selection {
+    fn new() -> Self {
+        Selection {
+            rows: RwSignal::new(Default::default()),
+            all: RwSignal::new(false),
+            action: RwSignal::new(String::new()),
+        }
+    }
+
+    fn clear(&self) {
+        self.rows.set(Default::default());
+        self.all.set(false);
+    }
 }
 
 /// "Export selected" in the browser: the ticked rows (or, with "Select all
@@ -327,9 +441,14 @@ fn export_selected(ev: leptos::ev::MouseEvent, export: super::export::ExportStat
 }
 
 #[component]
-fn SortHeader(label: &'static str, key: Option<SortKey>, query: UserQuery) -> impl IntoView {
+fn SortHeader(
+    label: &'static str,
+    key: Option<SortKey>,
+    query: UserQuery,
+    #[prop(into, default = "px-4 py-3".into())] class: String,
+) -> impl IntoView {
     let Some(key) = key else {
-        return view! { <th scope="col" class="px-4 py-3">{label}</th> }.into_any();
+        return view! { <th scope="col" class=class>{label}</th> }.into_any();
     };
     let active = query.sort == key;
     let aria = match (active, query.descending) {
@@ -344,7 +463,7 @@ fn SortHeader(label: &'static str, key: Option<SortKey>, query: UserQuery) -> im
     };
     let href = query.sorted_by(key).href();
     view! {
-        <th scope="col" class="px-4 py-3" aria-sort=aria>
+        <th scope="col" class=format!("{class} px-4 py-3") aria-sort=aria>
             <A href=href attr:class="hover:text-slate-800">{label}{arrow}</A>
         </th>
     }
@@ -427,33 +546,39 @@ fn pager_link(href: Option<String>, label: &'static str, text: &'static str) -> 
 }
 
 #[component]
-fn UserRow(user: UserSummary, selectable: bool, page_ticked: RwSignal<bool>) -> impl IntoView {
-    let name = user.full_name();
+fn UserRow(user: UserSummary, selectable: bool) -> impl IntoView {
     let href = format!("/users/{}", user.username);
+    let username = user.username.clone();
+    let seq = user.seq;
     let tick = selectable.then(|| {
+        let selection = expect_context::<Selection>();
         let label = format!("Select {}", user.username);
         view! {
-            <td class="px-4 py-2">
-                <input type="checkbox" name="id" value=user.seq.to_string() aria-label=label class="h-4 w-4"
-                    prop:checked=move || page_ticked.get()/>
+            <td class="px-3 py-2">
+                <input type="checkbox" name="id" value=seq.to_string() aria-label=label class="h-4 w-4"
+                    prop:checked=move || selection.all.get() || selection.rows.with(|r| r.contains(&seq))
+                    disabled=move || selection.all.get()
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        selection.rows.update(|r| { if on { r.insert(seq); } else { r.remove(&seq); } });
+                    }/>
             </td>
         }
     });
+    let table_view = expect_context::<TableView>();
     view! {
-        <tr class="hover:bg-slate-50">
+        <tr class="group hover:bg-slate-50 has-checked:bg-indigo-50">
             {tick}
-            <td class="px-4 py-2 font-medium"><A href=href attr:class="text-indigo-700 hover:underline">{user.username}</A></td>
-            <td class="px-4 py-2">{name}</td>
-            <td class="px-4 py-2">{user.email}</td>
-            <td class="px-4 py-2 whitespace-nowrap">{user.phone.unwrap_or_else(|| "—".into())}</td>
-            <td class="px-4 py-2 whitespace-nowrap">{user.role}</td>
-            <td class="px-4 py-2">{user.groups.join(", ")}</td>
-            <td class="px-4 py-2"><StatusBadge status=user.status signed_in=user.last_login_at.is_some()/></td>
-            <td class="px-4 py-2">{if user.two_factor { "On" } else { "Off" }}</td>
-            <td class="px-4 py-2 whitespace-nowrap">
-                {user.last_login_at.map(|t| short_time(&t)).unwrap_or_else(|| "Never".into())}
+            <td class=move || format!("sticky left-0 bg-white font-medium group-hover:bg-slate-50 group-has-checked:bg-indigo-50 {}",
+                if table_view.compact.get() { "px-3 py-1" } else { "px-4 py-2" })>
+                <A href=href attr:class="text-indigo-700 hover:underline">{username}</A>
             </td>
-            <td class="px-4 py-2 whitespace-nowrap">{short_time(&user.created_at)}</td>
+            {move || {
+                let compact = table_view.compact.get();
+                table_view.shown.get().into_iter().map(|c| view! {
+                    <td class=c.cell_class(compact)>{c.cell(&user)}</td>
+                }).collect_view()
+            }}
         </tr>
     }
 }

@@ -1,4 +1,5 @@
 pub mod certificates_tab;
+pub mod columns;
 pub mod detail;
 pub mod export;
 pub mod import;

@@ -231,13 +231,44 @@ pub async fn set_member_of(
     group: &str,
     username: &str,
     member: bool,
-) -> Result<(), AppError> {
+) -> Result<(Uuid, String), AppError> {
     let id = match Uuid::parse_str(group) {
         Ok(id) => Some(id),
         Err(_) => find_by_name(db, group).await?,
+    };
+    let Some(id) = id else {
+        return Err(AppError::field("group", no_such_group(db, group).await?));
+    };
+    set_member(db, actor, id, username, member).await?;
+    let g = find(db, id).await?;
+    Ok((g.id, g.name))
+}
+
+/// "No group is named “Eng”. Did you mean Engineering?": the names that
+/// contain what was typed, so a partial name leads somewhere.
+async fn no_such_group(db: &impl ConnectionTrait, typed: &str) -> Result<String, AppError> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok("Type the name of a group.".into());
     }
-    .ok_or_else(|| AppError::field("group", "Choose an existing group."))?;
-    set_member(db, actor, id, username, member).await
+    let like = format!("%{}%", typed.to_lowercase().replace(['%', '_'], ""));
+    let close: Vec<String> = group::Entity::find()
+        .select_only()
+        .column(group::Column::Name)
+        .filter(group::Column::NameLc.like(like))
+        .order_by_asc(group::Column::NameLc)
+        .limit(3)
+        .into_tuple()
+        .all(db)
+        .await
+        .map_err(db_error)?;
+    Ok(match close.as_slice() {
+        [] => format!("No group is named “{typed}”. Choose one from the list."),
+        names => format!(
+            "No group is named “{typed}”. Did you mean {}?",
+            names.join(" or ")
+        ),
+    })
 }
 
 /// Adds or removes one user's membership; adding twice or removing a
@@ -359,6 +390,25 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(list(&t.db).await.unwrap()[0].members, 0);
+        // The Groups tab's type-ahead: a whole name in any case adds and
+        // names the group; part of a name says which groups were meant.
+        let added = set_member_of(&t.db, &me, "PLATFORM", "root.admin", true)
+            .await
+            .unwrap();
+        assert_eq!(added, (id, "Platform".to_string()));
+        let partial = set_member_of(&t.db, &me, "plat", "root.admin", true).await;
+        assert_eq!(
+            partial.unwrap_err().field_message("group").as_deref(),
+            Some("No group is named “plat”. Did you mean Platform?")
+        );
+        let unknown = set_member_of(&t.db, &me, "Finance", "root.admin", true).await;
+        assert_eq!(
+            unknown.unwrap_err().field_message("group").as_deref(),
+            Some("No group is named “Finance”. Choose one from the list.")
+        );
+        set_member(&t.db, &me, id, "root.admin", false)
+            .await
+            .unwrap();
         delete(&t.db, &me, id).await.unwrap();
         assert!(list(&t.db).await.unwrap().is_empty());
         t.close().await;

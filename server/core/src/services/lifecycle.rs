@@ -11,6 +11,7 @@ use shared::AppError;
 use super::access::{Act, AdminsLeft, Authority};
 use super::actor::Actor;
 use super::audit::AuditAction;
+use super::transitions::Ended;
 use super::users::{active_admins, find, is_active_admin};
 use super::{audit, db_error, directory};
 use crate::db::entities::{audit_event, user};
@@ -46,7 +47,13 @@ pub async fn detail(
     } else {
         None
     };
+    let working_certificates = super::certificates::working_count(
+        db,
+        sea_orm::Condition::all().add(user::Column::Id.eq(row.id)),
+    )
+    .await?;
     Ok(UserDetail {
+        working_certificates,
         invited_at: invited_at.map(|t| t.to_rfc3339()),
         user: summary,
         must_change_password: row.must_change_password,
@@ -72,29 +79,30 @@ pub async fn detail(
 
 /// Activates or deactivates; deactivation ends all the user's sessions at
 /// once and revokes their certificates, and the new CRL is published.
+/// Returns what the change ended, for the acknowledgement.
 pub async fn set_active(
     state: &AppState,
     actor: &Actor,
     username: &str,
     active: bool,
-) -> Result<(), AppError> {
+) -> Result<Ended, AppError> {
     let act = if active {
         Act::Activate
     } else {
         Act::Deactivate
     };
-    transition(&state.db, actor, username, act).await?;
-    if !active {
+    let ended = transition(&state.db, actor, username, act).await?;
+    if ended.certificates > 0 {
         state.publish_crl().await;
     }
-    Ok(())
+    Ok(ended)
 }
 
 /// Deletes the user; their certificates are revoked and the CRL published.
-pub async fn delete(state: &AppState, actor: &Actor, username: &str) -> Result<(), AppError> {
-    transition(&state.db, actor, username, Act::Delete).await?;
+pub async fn delete(state: &AppState, actor: &Actor, username: &str) -> Result<Ended, AppError> {
+    let ended = transition(&state.db, actor, username, Act::Delete).await?;
     state.publish_crl().await;
-    Ok(())
+    Ok(ended)
 }
 
 /// One user's transition: the rules of `access`, then `transitions::apply`.
@@ -103,7 +111,7 @@ async fn transition(
     actor: &Actor,
     username: &str,
     act: Act,
-) -> Result<(), AppError> {
+) -> Result<Ended, AppError> {
     let txn = db.begin().await.map_err(db_error)?;
     let authority = Authority::load(&txn, actor).await?;
     let row = find(&txn, username).await?;
@@ -122,10 +130,11 @@ async fn transition(
         }
         _ => {}
     }
-    super::transitions::apply(&txn, actor, &[permit], None)
+    let ended = super::transitions::apply(&txn, actor, &[permit], None)
         .await
         .map_err(db_error)?;
-    txn.commit().await.map_err(db_error)
+    txn.commit().await.map_err(db_error)?;
+    Ok(ended)
 }
 
 /// "Edit": every field but the username.

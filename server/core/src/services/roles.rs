@@ -2,6 +2,7 @@
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::access::permissions_of;
+use shared::model::permission::with_needed;
 use shared::model::Permission;
 use uuid::Uuid;
 
@@ -75,6 +76,7 @@ pub async fn create(
 ) -> Result<Uuid, shared::AppError> {
     use sea_orm::{ActiveModelTrait, Set, TransactionTrait};
     let name = name.trim();
+    let permissions = &with_needed(permissions);
     super::access::Authority::load(db, actor)
         .await?
         .may_define(None, permissions)?;
@@ -160,6 +162,7 @@ pub async fn update(
     use shared::AppError;
     let name = name.trim();
     let description = description.trim();
+    let permissions = &with_needed(permissions);
     let txn = db.begin().await.map_err(super::db_error)?;
     let found = role::Entity::find_by_id(id)
         .one(&txn)
@@ -322,6 +325,14 @@ mod tests {
             permissions_of(&t.db, id).await.unwrap(),
             vec![Permission::UsersRead, Permission::AuditRead]
         );
+        // Changing users needs seeing them: saved with it, whatever was ticked.
+        let desk = create(&t.db, &actor, "Desk", "", &[Permission::UsersWrite])
+            .await
+            .unwrap();
+        assert_eq!(
+            permissions_of(&t.db, desk).await.unwrap(),
+            vec![Permission::UsersRead, Permission::UsersWrite]
+        );
         let clash = update(&t.db, &actor, id, "admin", "", &[Permission::UsersRead]).await;
         assert!(clash.unwrap_err().field_message("name").is_some());
         assert!(matches!(
@@ -337,6 +348,7 @@ mod tests {
             Err(AppError::Conflict(_))
         ));
         delete(&t.db, &actor, id).await.unwrap();
+        delete(&t.db, &actor, desk).await.unwrap();
         assert_eq!(list(&t.db).await.unwrap().len(), 2);
         t.close().await;
     }

@@ -105,6 +105,10 @@ pub async fn apply(
             if let Some((kind, name)) = &source {
                 details[*kind] = serde_json::Value::String(name.clone());
             }
+            // One user: the count is theirs, and the audit log can say it.
+            if permits.len() == 1 && ended.certificates > 0 {
+                details["certificates_revoked"] = ended.certificates.into();
+            }
             audit::user_change_row(
                 actor,
                 action.as_str(),

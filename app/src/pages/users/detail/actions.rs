@@ -1,20 +1,46 @@
 //! The user page's actions: activate or deactivate, invite, recovery mail,
 //! set a password, delete after confirmation.
 use super::*;
+use crate::components::confirm::ConfirmDialog;
 
 #[component]
 pub(super) fn ActiveForm(
     action: ServerAction<SetUserActive>,
     username: String,
     active: bool,
-    label: &'static str,
+    label: String,
+    class: &'static str,
 ) -> impl IntoView {
     view! {
         <ActionForm action>
             <input type="hidden" name="username" value=username/>
             <input type="hidden" name="active" value=active.to_string()/>
-            <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">{label}</button>
+            <button type="submit" disabled=move || action.pending().get() class=class>{label}</button>
         </ActionForm>
+    }
+}
+
+/// "Deactivate bob.berg?": signed out, and certificates gone for good.
+#[component]
+pub(super) fn ConfirmDeactivate(
+    action: ServerAction<SetUserActive>,
+    username: String,
+    certificates: u64,
+) -> impl IntoView {
+    let lost = crate::model::certificates_lost(certificates);
+    let again = if certificates > 0 {
+        " Activating them again does not bring certificates back."
+    } else {
+        ""
+    };
+    let message = format!(
+        "{username} is signed out everywhere and cannot sign in until activated again.{lost}{again}"
+    );
+    view! {
+        <ConfirmDialog title=format!("Deactivate {username}?") message cancel=user_href(&username)>
+            <ActiveForm action username=username.clone() active=false
+                label=format!("Deactivate {username}") class=style::DANGER_CONFIRM/>
+        </ConfirmDialog>
     }
 }
 
@@ -104,26 +130,25 @@ pub(super) fn SetPasswordPanel(username: String) -> impl IntoView {
     }
 }
 
-/// The confirmation that names the user; a link opens it, so it works
-/// without JavaScript too.
+/// "Delete bob.berg?", naming what goes with the account.
 #[component]
-pub(super) fn ConfirmDelete(action: ServerAction<DeleteUser>, username: String) -> impl IntoView {
-    let title = format!("Delete {username}?");
-    let button = format!("Delete {username}");
-    let cancel = format!("/users/{username}");
+pub(super) fn ConfirmDelete(
+    action: ServerAction<DeleteUser>,
+    username: String,
+    certificates: u64,
+) -> impl IntoView {
+    let message = format!(
+        "The account, its sessions and memberships are removed. This cannot be undone.{}",
+        crate::model::certificates_lost(certificates)
+    );
     view! {
-        <div role="alertdialog" aria-labelledby="confirm-title" class="mt-4 rounded-lg border border-red-200 bg-red-50 p-4">
-            <h2 id="confirm-title" class="font-semibold text-red-800">{title}</h2>
-            <p class="mt-1 text-sm text-red-800">"The account, its sessions and memberships are removed. This cannot be undone."</p>
-            <div class="mt-3 flex gap-2">
-                <ActionForm action>
-                    <input type="hidden" name="username" value=username/>
-                    <button type="submit" class="rounded-md bg-red-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-red-500">
-                        {button}
-                    </button>
-                </ActionForm>
-                <A href=cancel attr:class="rounded-md border border-slate-300 px-3 py-1.5 text-sm">"Cancel"</A>
-            </div>
-        </div>
+        <ConfirmDialog title=format!("Delete {username}?") message cancel=user_href(&username)>
+            <ActionForm action>
+                <input type="hidden" name="username" value=username.clone()/>
+                <button type="submit" disabled=move || action.pending().get() class=style::DANGER_CONFIRM>
+                    {format!("Delete {username}")}
+                </button>
+            </ActionForm>
+        </ConfirmDialog>
     }
 }

@@ -7,15 +7,27 @@ pub(super) fn ActivityTab(detail: UserDetail) -> impl IntoView {
         return view! { <p class="text-sm text-slate-600">"No activity recorded yet."</p> }
             .into_any();
     }
+    let username = detail.user.username.clone();
     view! {
         <ol class="space-y-2 text-sm" data-testid="activity">
-            {detail.activity.into_iter().map(|e| view! {
-                <li class="rounded-md border border-slate-200 bg-white px-3 py-2">
-                    <span class="font-medium">{e.action}</span>
-                    " by " {e.actor.unwrap_or_else(|| "Usher".into())}
-                    " · " <time>{short_time(&e.at)}</time>
-                    {(!e.success).then(|| view! { <span class="ml-2 text-red-700">"(failed)"</span> })}
-                </li>
+            {detail.activity.into_iter().map(|e| {
+                let at = short_time(&e.at);
+                let entry = crate::model::AuditEntry {
+                    id: 0,
+                    at: e.at,
+                    actor: e.actor,
+                    action: e.action,
+                    target: Some(username.clone()),
+                    ip: None,
+                    success: e.success,
+                    details: e.details,
+                };
+                view! {
+                    <li class="rounded-md border border-slate-200 bg-white px-3 py-2">
+                        <crate::components::audit::EventSentence entry/>
+                        <time class="text-xs text-slate-500">{at}</time>
+                    </li>
+                }
             }).collect_view()}
         </ol>
     }

@@ -10,7 +10,9 @@ use crate::api::passwords::SetUserPassword;
 use crate::api::recovery::SendRecovery;
 use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActive, UpdateUser};
 use crate::auth_state::use_auth;
-use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::action::{failure, successes};
+use crate::components::alert::{use_toasts, ErrorAlert, LoadError};
+use crate::components::style;
 use crate::components::time::short_time;
 use crate::error::AppError;
 use crate::model::{FilterChoices, Permission, UserDetail};
@@ -83,45 +85,86 @@ pub fn UserDetailPage() -> impl IntoView {
             }
         },
     )));
+    // Reloaded after each change that worked; a refused one leaves the page
+    // (and what was typed) as it was.
+    let changed = (
+        successes(set_active),
+        successes(update),
+        successes(membership),
+        successes(invite),
+        successes(password),
+    );
     let detail = Resource::new(
         move || {
             (
                 username(),
-                set_active.version().get(),
-                update.version().get(),
-                (
-                    membership.version().get(),
-                    invite.version().get(),
-                    password.version().get(),
-                ),
+                changed.0.get(),
+                changed.1.get(),
+                (changed.2.get(), changed.3.get(), changed.4.get()),
             )
         },
         |(name, _, _, _)| user_detail(name),
     );
     provide_context(invite);
     provide_context(membership);
-    // A successful edit closes the form.
+    let toasts = use_toasts();
     let navigate = leptos_router::hooks::use_navigate();
+    // A successful edit closes the form; a (de)activation closes its
+    // confirmation. Both say what they did.
+    Effect::new({
+        let navigate = navigate.clone();
+        move |_| {
+            if let Some(Ok(())) = update.value().get() {
+                toasts.done("Changes saved.");
+                navigate(&user_href(&username()), Default::default());
+            }
+        }
+    });
+    Effect::new({
+        let navigate = navigate.clone();
+        move |_| {
+            if let Some(Ok(message)) = set_active.value().get() {
+                toasts.done(message);
+                navigate(&user_href(&username()), Default::default());
+            }
+        }
+    });
+    // A regenerated certificate closes its confirmation (the password shows
+    // below the page).
+    Effect::new({
+        let navigate = navigate.clone();
+        move |_| {
+            if let Some(Ok(_)) = issue.value().get() {
+                navigate(
+                    &format!("{}?tab=certificates", user_href(&username())),
+                    Default::default(),
+                );
+            }
+        }
+    });
+    // Groups: the tab acknowledges the change, with Undo for a removal (the
+    // address a plain form comes back to).
     Effect::new(move |_| {
-        if let Some(Ok(())) = update.value().get() {
-            navigate(&format!("/users/{}", username()), Default::default());
+        if let Some(Ok(change)) = membership.value().get() {
+            navigate(
+                &format!("{}?tab=groups&{}", user_href(&username()), change.query()),
+                Default::default(),
+            );
         }
     });
     provide_context(update);
     let action_error = move || {
-        let from_action = set_active
-            .value()
-            .get()
-            .and_then(Result::err)
-            .or_else(|| delete.value().get().and_then(Result::err))
-            .or_else(|| membership.value().get().and_then(Result::err))
-            .or_else(|| invite.value().get().and_then(Result::err))
-            .or_else(|| recovery.value().get().and_then(Result::err))
-            .or_else(|| issue.value().get().and_then(Result::err))
-            .or_else(|| revoke.value().get().and_then(Result::err));
+        let from_action = failure(set_active)
+            .or_else(|| failure(delete))
+            .or_else(|| failure(invite))
+            .or_else(|| failure(recovery))
+            .or_else(|| failure(issue))
+            .or_else(|| failure(revoke));
+        // The Groups tab shows its own errors, at the field.
+        let tab_error = query.read().get("tab").as_deref() == Some("groups");
         from_action
-            .map(|e| e.to_string())
-            .or_else(|| query.read().get("error"))
+            .map(|e| e.summary())
+            .or_else(|| query.read().get("error").filter(|_| !tab_error))
     };
     // What a mail button did: from the action, or (without JavaScript) the URL.
     let invited_notice = move || match invite.value().get() {
@@ -146,12 +189,25 @@ pub fn UserDetailPage() -> impl IntoView {
             .get("password_set")
             .map(|_| "Password changed; the user was signed out everywhere.".to_string())
     };
+    let done_notice = move || {
+        query
+            .read()
+            .get("done")
+            .and_then(|key| crate::model::done_message(&key))
+            .map(str::to_string)
+    };
     let notice = move || {
         invited_notice()
             .or_else(recovery_notice)
             .or_else(password_notice)
+            .or_else(done_notice)
     };
     view! {
+        {move || notice().map(|message| view! {
+            <p role="status" data-testid="notice" class="mb-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
+                {message}
+            </p>
+        })}
         <Transition fallback=|| view! { <p class="text-slate-500">"Loading…"</p> }>
             {move || detail.get().map(|result| match result {
                 Ok(d) => view! { <Detail detail=d set_active delete/> }.into_any(),
@@ -163,12 +219,12 @@ pub fn UserDetailPage() -> impl IntoView {
         {move || issue.value().get().and_then(Result::ok).map(|issued| view! {
             <crate::components::certificates::PasswordOnce issued/>
         })}
-        {move || notice().map(|message| view! {
-            <p role="status" class="mt-4 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800">
-                {message}
-            </p>
-        })}
     }
+}
+
+/// A user's page address.
+fn user_href(username: &str) -> String {
+    format!("/users/{}", crate::routes::encode_query_value(username))
 }
 
 #[component]
@@ -187,7 +243,11 @@ fn Detail(
     let name = user.full_name();
     let base = format!("/users/{}", user.username);
     let tab = move || query.read().get("tab").unwrap_or_else(|| "info".into());
-    let confirm_delete = move || query.read().get("confirm").as_deref() == Some("delete");
+    let confirm = move || match query.read().get("confirm").as_deref() {
+        Some("delete") => Some("delete"),
+        Some("deactivate") => Some("deactivate"),
+        _ => None,
+    };
     let username = user.username.clone();
     let d = detail.clone();
     view! {
@@ -202,15 +262,16 @@ fn Detail(
             </div>
             <div class="flex flex-wrap gap-2">
                 {
-                    let (uname, d) = (username.clone(), d.clone());
+                    let (base, d) = (base.clone(), d.clone());
                     move || (d.can_deactivate && can(Permission::UsersWrite)).then(|| view! {
-                        <ActiveForm action=set_active username=uname.clone() active=false label="Deactivate"/>
+                        <A href=format!("{base}?confirm=deactivate") attr:class=style::DANGER>"Deactivate"</A>
                     })
                 }
                 {
                     let (uname, d) = (username.clone(), d.clone());
                     move || (d.can_activate && can(Permission::UsersWrite)).then(|| view! {
-                        <ActiveForm action=set_active username=uname.clone() active=true label="Activate"/>
+                        <ActiveForm action=set_active username=uname.clone() active=true
+                            label="Activate".into() class=style::SECONDARY/>
                     })
                 }
                 {
@@ -236,15 +297,13 @@ fn Detail(
                     let me = d.user.username.clone();
                     let is_self = move || viewer.get().flatten().is_some_and(|v| v.username == me);
                     move || (joined && !is_self() && can(Permission::UsersWrite)).then(|| view! {
-                        <A href=format!("{base}?password=1")
-                            attr:class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Change password"</A>
+                        <A href=format!("{base}?password=1") attr:class=style::SECONDARY>"Change password"</A>
                     })
                 }
                 {
                     let (base, d) = (base.clone(), d.clone());
                     move || (d.can_delete && can(Permission::UsersDelete)).then(|| view! {
-                        <A href=format!("{base}?confirm=delete")
-                            attr:class="rounded-md border border-red-300 px-3 py-1.5 text-sm text-red-700 hover:bg-red-50">"Delete"</A>
+                        <A href=format!("{base}?confirm=delete") attr:class=style::DANGER>"Delete"</A>
                     })
                 }
             </div>
@@ -254,8 +313,16 @@ fn Detail(
             <p class="mt-2 text-sm text-slate-500">{format!("Invited {}; waiting for them to join.", short_time(&at))}</p>
         })}
         {
-            let uname = username.clone();
-            move || confirm_delete().then(|| view! { <ConfirmDelete action=delete username=uname.clone()/> })
+            let (uname, d) = (username.clone(), d.clone());
+            move || (confirm() == Some("delete") && d.can_delete && can(Permission::UsersDelete)).then(|| view! {
+                <ConfirmDelete action=delete username=uname.clone() certificates=d.working_certificates/>
+            })
+        }
+        {
+            let (uname, d) = (username.clone(), d.clone());
+            move || (confirm() == Some("deactivate") && d.can_deactivate && can(Permission::UsersWrite)).then(|| view! {
+                <ConfirmDeactivate action=set_active username=uname.clone() certificates=d.working_certificates/>
+            })
         }
         {
             let uname = username.clone();

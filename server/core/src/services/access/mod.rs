@@ -422,12 +422,12 @@ pub async fn permissions_of(
         .filter(crate::db::entities::role_permission::Column::RoleId.eq(role_id))
         .all(db)
         .await?;
-    let mut permissions: Vec<Permission> = rows
+    let granted: Vec<Permission> = rows
         .iter()
         .filter_map(|r| Permission::parse(&r.permission))
         .collect();
-    permissions.sort();
-    Ok(permissions)
+    // Roles saved before permissions named their needs get them here too.
+    Ok(shared::model::permission::with_needed(&granted))
 }
 
 #[cfg(test)]

@@ -43,8 +43,14 @@ pub async fn preview(
             .collect(),
         None => Vec::new(),
     };
+    let certificates = if matches!(request.action, BulkAction::Deactivate | BulkAction::Delete) {
+        crate::services::certificates::working_count(db, condition.clone()).await?
+    } else {
+        0
+    };
     let refused = refused_in(db, &authority, request.action, condition).await?;
     Ok(BulkPreview {
+        certificates,
         action: request.action,
         count,
         sample,

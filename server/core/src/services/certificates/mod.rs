@@ -87,6 +87,25 @@ pub async fn revoke(
     audit::record_change(txn, actor, "certificate.revoke", target, Some(details)).await
 }
 
+/// How many working certificates (unrevoked, unexpired) the users matching
+/// `users` hold: what a deactivation or deletion would revoke for good, for
+/// the confirmation that says so.
+pub async fn working_count(db: &impl ConnectionTrait, users: Condition) -> Result<u64, AppError> {
+    use sea_orm::QueryTrait;
+    let ids = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(users)
+        .into_query();
+    certificate::Entity::find()
+        .filter(certificate::Column::UserId.in_subquery(ids))
+        .filter(certificate::Column::RevokedAt.is_null())
+        .filter(certificate::Column::NotAfter.gt(Utc::now()))
+        .count(db)
+        .await
+        .map_err(db_error)
+}
+
 /// Revokes every unrevoked certificate of these users (deactivated or
 /// deleted); returns how many.
 pub async fn revoke_all_of(

@@ -214,9 +214,18 @@ async fn deactivating_or_deleting_revokes_and_the_crl_lists_them() {
         let u = add_user(&t.db, name, UserStatus::Active).await;
         issue_to(&t.db, &ca, &u, &admin).await;
     }
-    lifecycle::set_active(&t.state(), &actor, "leaving.soon", false)
+    let page = lifecycle::detail(&t.db, &actor, "leaving.soon")
         .await
         .unwrap();
+    assert_eq!(page.working_certificates, 1, "the confirmation counts it");
+    let ended = lifecycle::set_active(&t.state(), &actor, "leaving.soon", false)
+        .await
+        .unwrap();
+    assert_eq!(ended.certificates, 1, "the acknowledgement counts it");
+    let page = lifecycle::detail(&t.db, &actor, "leaving.soon")
+        .await
+        .unwrap();
+    assert_eq!(page.working_certificates, 0);
     lifecycle::delete(&t.state(), &actor, "gone.now")
         .await
         .unwrap();
