@@ -69,5 +69,12 @@ export default defineConfig({
       dependencies: ['hydrated-admin', 'no-js-admin'],
       use: { javaScriptEnabled: true },
     },
+    // Last: every page, in the states the specs above made.
+    {
+      name: 'tour',
+      testMatch: /tour\.spec\.ts/,
+      dependencies: ['certificates'],
+      use: { javaScriptEnabled: true },
+    },
   ],
 });

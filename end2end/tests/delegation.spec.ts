@@ -20,7 +20,7 @@ test('a help desk sees Admins out of reach and can give only its own permissions
   await ready(page, javaScriptEnabled);
   await page.getByLabel('Role name').fill(role);
   await page.getByLabel('Description').fill('Edits users');
-  await page.getByLabel('See users').check();
+  // Only "Add and change users": seeing users comes with it.
   await page.getByLabel('Add and change users').check();
   await page.getByRole('button', { name: 'Create role' }).click();
   await expect(page.getByRole('cell', { name: new RegExp(role) }).first()).toBeVisible();
@@ -40,6 +40,13 @@ test('a help desk sees Admins out of reach and can give only its own permissions
   await expect(page).toHaveURL(/\/login$/);
   await fillSignIn(page, javaScriptEnabled, username, password);
   await expect(page).toHaveURL(/\/users$/);
+  // Navigation and routes agree: Users is there, and so is Add user.
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Add user' })).toBeVisible();
+  // No import for this role: neither the button nor the page.
+  await expect(page.getByRole('link', { name: 'Import' })).toHaveCount(0);
+  const importPage = await page.request.get('/users/import');
+  expect(importPage.status()).toBe(403);
 
   // The Admin's page: the reason, and no action.
   await page.goto(`/users/${ADMIN.username}`);

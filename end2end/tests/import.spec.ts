@@ -80,3 +80,30 @@ test('import: upload, fix the mapping, preview, apply, error report, re-import u
   await expect(page.getByTestId('count-create')).toHaveText('Create: 0');
   await expect(page.getByTestId('count-update')).toHaveText('Update: 0');
 });
+
+test('import: a new active user with no way to sign in is a warning, and can be invited instead', async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  const p = javaScriptEnabled ? 'h' : 'n';
+  const username = `${p}.nopass`;
+  await page.goto(`/login?next=${encodeURIComponent('/users/import')}`);
+  await signIn(page, javaScriptEnabled);
+  await ready(page, javaScriptEnabled);
+  await upload(page, `nopass-${p}.csv`, `username,email,status\n${username},${username}@example.com,active\n`);
+  await expect(page).toHaveURL(/\/users\/import\/[0-9a-f-]{36}$/);
+  await ready(page, javaScriptEnabled);
+  await page.getByTestId('import-preview').click();
+  await expect(page.getByTestId('cannot-sign-in')).toContainText('1 new user could not sign in');
+  await expect(page.getByTestId('row-warnings')).toContainText('cannot sign in: add a password, send_invitation or issue_certificate');
+  await ready(page, javaScriptEnabled);
+  await page.getByRole('button', { name: 'Invite them instead' }).click();
+  await expect(page.getByTestId('cannot-sign-in')).toHaveCount(0);
+  await expect(page.getByTestId('count-create')).toHaveText('Create: 1');
+  await expect(page.getByTestId('row-warnings')).toHaveText('');
+  await ready(page, javaScriptEnabled);
+  await page.getByTestId('import-apply').click();
+  await expect(page.getByTestId('import-result')).toBeVisible({ timeout: 30_000 });
+  await page.goto(`/users?q=${username}`);
+  await expect(page.getByRole('row', { name: new RegExp(username.replace('.', '\\.')) })).toContainText('Invited');
+});

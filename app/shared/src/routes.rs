@@ -23,6 +23,10 @@ pub fn page_access(path: &str) -> Access {
     if path == "/users/new" || path == "/users/invite" {
         return Access::Needs(Permission::UsersWrite);
     }
+    // As the Users page's "Import" button: the page is only for importers.
+    if path == "/users/import" || path.starts_with("/users/import/") {
+        return Access::Needs(Permission::UsersImport);
+    }
     if path == CHANGE_PASSWORD_PATH {
         return Access::PasswordChange;
     }
@@ -146,6 +150,13 @@ mod tests {
             decide(page_access("/requests/x"), Some(&general)),
             Decision::Forbidden
         );
+        // Routes agree with the navigation: a reader sees the table, not
+        // the pages behind the buttons they are not shown.
+        let reader = user(vec![Permission::UsersRead]);
+        assert_eq!(decide(page_access("/users"), Some(&reader)), Decision::Allow);
+        for page in ["/users/new", "/users/invite", "/users/import", "/users/import/x"] {
+            assert_eq!(decide(page_access(page), Some(&reader)), Decision::Forbidden, "{page}");
+        }
 
         let forced = CurrentUser {
             must_change_password: true,
