@@ -67,6 +67,10 @@ pub enum Command {
         /// Create the groups that rows name and that do not exist yet.
         #[arg(long)]
         create_groups: bool,
+        /// Invite new active users that would have no way to sign in (no
+        /// password, invitation or certificate) instead of warning.
+        #[arg(long)]
+        invite_unreachable: bool,
     },
 }
 
@@ -130,6 +134,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             dry_run,
             report,
             create_groups,
+            invite_unreachable,
         }) => {
             let public_url = config.public_url(&config.leptos_options()?);
             let state = crate::serve::prepare(config).await?;
@@ -138,7 +143,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 &file,
                 dry_run,
                 report.as_deref(),
-                create_groups,
+                usher_core::services::import::ImportOptions {
+                    create_groups,
+                    invite_unreachable,
+                },
                 public_url,
             )
             .await
@@ -153,7 +161,7 @@ async fn import_file(
     file: &std::path::Path,
     dry_run: bool,
     report: Option<&std::path::Path>,
-    create_groups: bool,
+    options: usher_core::services::import::ImportOptions,
     public_url: String,
 ) -> anyhow::Result<()> {
     use usher_core::services::import::{apply::Effects, direct, report as error_report};
@@ -181,7 +189,7 @@ async fn import_file(
         &actor,
         &name,
         &bytes,
-        create_groups,
+        options,
         dry_run,
         &effects,
     )

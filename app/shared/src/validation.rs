@@ -376,3 +376,31 @@ mod tests {
         assert_eq!(fields, ["username", "email", "password"]);
     }
 }
+
+/// How a password being typed measures up: zxcvbn's score (0 = guessed at
+/// once … 4 = very hard to guess), the policy's refusal if any, and advice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PasswordStrength {
+    pub score: u8,
+    /// Why the server would refuse it (too short, a common password, the
+    /// username): the same rule the save applies.
+    pub problem: Option<String>,
+    /// zxcvbn's hint ("Add another word or two."), for weak ones.
+    pub advice: Option<String>,
+}
+
+impl PasswordStrength {
+    pub fn label(&self) -> &'static str {
+        match self.score {
+            0 => "Very weak",
+            1 => "Weak",
+            2 => "Fair",
+            3 => "Strong",
+            _ => "Very strong",
+        }
+    }
+}
+
+/// The longest password the strength check looks at (zxcvbn's work grows
+/// with length; nobody types more).
+pub const STRENGTH_MAX_CHARS: usize = 128;

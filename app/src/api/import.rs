@@ -30,6 +30,7 @@ pub async fn map_import(
     id: String,
     columns: Option<Vec<String>>,
     create_groups: Option<String>,
+    invite_unreachable: Option<String>,
 ) -> Result<(), AppError> {
     use crate::model::Permission;
     use crate::ssr::{actor, form_error, state};
@@ -48,7 +49,13 @@ pub async fn map_import(
     let mapping: Vec<String> = pairs.into_iter().map(|p| p.1).collect();
     let db = state()?.db;
     let saved = match store::parse_id(&id) {
-        Ok(id) => store::save_mapping(&db, &actor, id, &mapping, create_groups.is_some()).await,
+        Ok(id) => {
+            let options = usher_core::services::import::ImportOptions {
+                create_groups: create_groups.is_some(),
+                invite_unreachable: invite_unreachable.is_some(),
+            };
+            store::save_mapping(&db, &actor, id, &mapping, options).await
+        }
         Err(error) => Err(error),
     };
     match saved {

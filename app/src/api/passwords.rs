@@ -76,3 +76,21 @@ pub async fn set_user_password(
         Err(error) => Err(form_error(error, &format!("{page}?password=1"))),
     }
 }
+
+/// The strength meter under a new-password field, asked as the person types
+/// (debounced). Open to anyone by design: joining, recovery and registration
+/// pages use it before there is an account. It reads the password policy
+/// and nothing else; the password is cut at `STRENGTH_MAX_CHARS`.
+#[server(prefix = "/api", endpoint = "passwords/strength")]
+pub async fn password_strength(
+    password: String,
+    username: String,
+    email: String,
+) -> Result<crate::validation::PasswordStrength, AppError> {
+    use crate::ssr::{fail, state};
+    use usher_core::services::{db_error, passwords, policy};
+    let policy = policy::load(&state()?.db)
+        .await
+        .map_err(|e| fail(db_error(e)))?;
+    Ok(passwords::strength(&password, &username, &email, &policy))
+}

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_location;
 use crate::api::audit::list_audit;
 use crate::components::alert::LoadError;
 use crate::components::style;
+use crate::components::pager::Pager;
 use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::model::audit::{ACTIONS, ACTION_GROUPS};
@@ -125,6 +126,12 @@ fn Entries(page: AuditPage, query: AuditQuery) -> impl IntoView {
         return view! { <p class="mt-6 text-slate-600" data-testid="empty">"No events match."</p> }
             .into_any();
     }
+    let count = page.entries.len();
+    // Keyset pages go back to the newest, not one page up.
+    let newest = query
+        .before
+        .is_some()
+        .then(|| format!("/audit?{}", filters_query(&query).join("&")));
     let next = page.next_before.map(|before| {
         let mut parts = filters_query(&query);
         parts.push(format!("before={before}"));
@@ -142,9 +149,7 @@ fn Entries(page: AuditPage, query: AuditQuery) -> impl IntoView {
                 </tr>
             }).collect_view()}
         </DataTable>
-        {next.map(|href| view! {
-            <p class="py-3"><A href=href attr:class="rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100">"Older events →"</A></p>
-        })}
+        <Pager summary=format!("{count} events on this page, newest first") prev=newest next/>
     }
     .into_any()
 }

@@ -5,6 +5,7 @@ use crate::api::certificates::{certificate_authority, SaveCertificateSettings};
 use crate::components::alert::LoadError;
 use crate::components::time::short_time;
 use crate::model::{ApprovalMode, CaView};
+use crate::components::style;
 
 #[component]
 pub fn CertificateSettingsPage() -> impl IntoView {
@@ -45,15 +46,15 @@ fn Authority(ca: CaView) -> impl IntoView {
             </dl>
             <div class="mt-6 flex flex-wrap gap-2">
                 <a href="/pki/ca.pem" download="usher-ca.pem" rel="external"
-                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+                    class=style::PRIMARY>
                     "Download CA certificate (PEM)"
                 </a>
                 <a href="/pki/ca.der" download="usher-ca.der" rel="external"
-                    class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">
+                    class=style::SECONDARY>
                     "Download CA certificate (DER)"
                 </a>
                 <a href="/pki/crl.pem" download="usher.crl.pem" rel="external"
-                    class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">
+                    class=style::SECONDARY>
                     "Download revocation list (CRL)"
                 </a>
             </div>
@@ -95,7 +96,7 @@ fn SettingsForm(days: i64, mode: ApprovalMode) -> impl IntoView {
                 </fieldset>
                 {move || saved().then(|| view! { <p role="status" class="text-sm text-emerald-700">"Saved."</p> })}
                 <button type="submit" disabled=move || save.pending().get()
-                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Save"</button>
+                    class=style::PRIMARY>"Save"</button>
             </ActionForm>
         </section>
     }

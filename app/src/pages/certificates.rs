@@ -6,8 +6,10 @@ use leptos_router::hooks::use_query_map;
 use crate::api::certificates::{list_certificates, RenewExpiring, RevokeCertificate};
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::certificates::CertificateTable;
-use crate::components::table::{newer_older, DataTable};
+use crate::components::pager::{numbered, page_of, Pager};
+use crate::components::table::DataTable;
 use crate::model::{
+use crate::components::style;
     CertificateList, CertificateState, IssuedCertificate, EXPIRING_DAYS, RENEW_AT_ONCE,
 };
 
@@ -47,7 +49,7 @@ pub fn CertificatesPage() -> impl IntoView {
                 <input name="username" value=move || username.get()
                     class="mt-1 block rounded-md border border-slate-300 px-2 py-1.5 text-sm"/>
             </label>
-            <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Filter"</button>
+            <button type="submit" class=style::SECONDARY>"Filter"</button>
         </form>
         {move || revoke.value().get().and_then(Result::err)
             .or_else(|| renew.value().get().and_then(Result::err))
@@ -94,7 +96,10 @@ fn Certificates(
     view! {
         {summary}
         <CertificateTable rows=list.rows show_user=true revoke back/>
-        {newer_older(list.page, list.total, list.per_page, "certificates", link)}
+        {
+            let (prev, next) = numbered(list.page, list.total, list.per_page, link);
+            view! { <Pager summary=page_of(list.page, list.total, list.per_page, "certificates") prev next/> }
+        }
     }
     .into_any()
 }

@@ -6,7 +6,9 @@ use crate::api::settings::directory_policy;
 use crate::auth_state::use_auth;
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
+use crate::components::password::StrengthFor;
 use crate::validation;
+use crate::components::style;
 
 /// `/account/password`: change your own password. When an admin asked for
 /// a new one, every other page leads here until it is done.
@@ -18,6 +20,11 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let policy = Resource::new(|| (), |_| directory_policy());
     let query = use_query_map();
     let current = RwSignal::new(String::new());
+    let auth_user = crate::auth_state::use_auth().user;
+    let me = StrengthFor::new(
+        Signal::derive(move || auth_user.get().flatten().map(|u| u.username).unwrap_or_default()),
+        Signal::derive(String::new),
+    );
     let new = RwSignal::new(String::new());
     let min = move || {
         policy
@@ -64,14 +71,14 @@ pub fn ChangePasswordPage() -> impl IntoView {
                     let hint = policy.get().and_then(Result::ok).unwrap_or_default().password_hint();
                     view! {
                         <TextField label="New password" name="new_password" kind="password"
-                            autocomplete="new-password" value=new hint error=new_error/>
+                            autocomplete="new-password" value=new hint error=new_error strength=me/>
                     }
                 }}
             </Suspense>
             {move || general_error().map(|message| view! { <ErrorAlert message/> })}
             <p class="text-sm text-slate-600">"Changing it signs you out on your other devices."</p>
             <button type="submit" disabled=move || change.pending().get()
-                class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                class=style::PRIMARY>
                 "Change password"
             </button>
         </ActionForm>

@@ -4,6 +4,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::groups::{list_groups, CreateGroup, DeleteGroup, UpdateGroup};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::confirm::ConfirmDialog;
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::model::GroupView;
@@ -70,7 +72,7 @@ pub fn GroupsPage() -> impl IntoView {
                 <label for="group-description" class="block text-sm font-medium text-slate-700">"Description"</label>
                 <input id="group-description" name="description" class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
             </div>
-            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Create group"</button>
+            <button type="submit" class=style::PRIMARY>"Create group"</button>
         </ActionForm>
     }
 }
@@ -91,7 +93,7 @@ fn EditGroup(group: GroupView, update: ServerAction<UpdateGroup>) -> impl IntoVi
                     <label for="edit-group-description" class="block text-sm font-medium text-slate-700">"About this group"</label>
                     <input id="edit-group-description" name="description" value=group.description.clone() class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
                 </div>
-                <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Save group"</button>
+                <button type="submit" class=style::PRIMARY>"Save group"</button>
                 <A href="/groups" attr:class="text-sm underline">"Cancel"</A>
             </ActionForm>
         </section>
@@ -107,10 +109,29 @@ fn GroupsTable(
     if groups.is_empty() {
         return view! { <p class="mt-4 text-slate-600">"No groups yet."</p> }.into_any();
     }
+    let asked = groups
+        .iter()
+        .find(|g| confirm.as_deref() == Some(g.id.as_str()))
+        .cloned();
+    let dialog = asked.map(|g| {
+        let message = match g.members {
+            0 => "It has no members. This cannot be undone.".to_string(),
+            1 => "Its 1 member loses this membership (the account stays). This cannot be undone.".to_string(),
+            n => format!("Its {n} members lose this membership (their accounts stay). This cannot be undone."),
+        };
+        view! {
+            <ConfirmDialog title=format!("Delete the group {}?", g.name) message cancel="/groups">
+                <ActionForm action=delete>
+                    <input type="hidden" name="id" value=g.id.clone()/>
+                    <button type="submit" class=style::DANGER_CONFIRM>{format!("Delete {}", g.name)}</button>
+                </ActionForm>
+            </ConfirmDialog>
+        }
+    });
     view! {
-        <DataTable columns=vec!["Group name", "# of users", "Created by", "Created", ""]>
+        {dialog}
+        <DataTable columns=vec!["Group name", "# of users", "Created by", "Created", ""] label="Groups">
                     {groups.into_iter().map(|g| {
-                        let asking = confirm.as_deref() == Some(g.id.as_str());
                         view! {
                             <tr>
                                 <td class="px-4 py-2">
@@ -124,20 +145,7 @@ fn GroupsTable(
                                 <td class="px-4 py-2 whitespace-nowrap">{short_time(&g.created_at)}</td>
                                 <td class="px-4 py-2 text-right whitespace-nowrap">
                                     <A href=format!("/groups?edit={}", g.id) attr:class="mr-3 text-sm text-indigo-700 hover:underline">{format!("Edit {}", g.name)}</A>
-                                    {if asking {
-                                        view! {
-                                            <ActionForm action=delete attr:class="inline-flex items-center gap-2">
-                                                <input type="hidden" name="id" value=g.id.clone()/>
-                                                <span class="text-sm text-red-800">{format!("Delete {} ({} members keep their accounts)?", g.name, g.members)}</span>
-                                                <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-sm font-semibold text-white">{format!("Delete {}", g.name)}</button>
-                                                <A href="/groups" attr:class="text-sm">"Cancel"</A>
-                                            </ActionForm>
-                                        }.into_any()
-                                    } else {
-                                        view! {
-                                            <A href=format!("/groups?confirm={}", g.id) attr:class="text-sm text-red-700 hover:underline">"Delete"</A>
-                                        }.into_any()
-                                    }}
+                                    <A href=format!("/groups?confirm={}", g.id) attr:class="text-sm text-red-700 hover:underline">"Delete"</A>
                                 </td>
                             </tr>
                         }

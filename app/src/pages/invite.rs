@@ -5,6 +5,7 @@ use crate::api::invitations::{check_invitation, AcceptInvitation, RenewInvitatio
 use crate::api::settings::directory_policy;
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
+use crate::components::password::StrengthFor;
 use crate::model::Invitation;
 use crate::validation::{self, Policy};
 
@@ -47,6 +48,7 @@ fn JoinForm(token: String, invitation: Invitation, policy: Policy) -> impl IntoV
     let first = RwSignal::new(invitation.first_name.clone());
     let last = RwSignal::new(invitation.last_name.clone());
     let password = RwSignal::new(String::new());
+    let who = (invitation.username.clone(), invitation.email.clone());
     let min = policy.password_min;
 
     // As you type: the shared rules; after a submit: the server's word.
@@ -92,7 +94,8 @@ fn JoinForm(token: String, invitation: Invitation, policy: Policy) -> impl IntoV
             <TextField label="Last name" name="last_name" autocomplete="family-name" value=last
                 error=live("last_name", last)/>
             <TextField label="Password" name="password" kind="password" autocomplete="new-password"
-                value=password hint=policy.password_hint() error=live("password", password)/>
+                value=password hint=policy.password_hint() error=live("password", password)
+                strength=StrengthFor::new(Signal::derive(move || who.0.clone()), Signal::derive(move || who.1.clone()))/>
             {move || general_error().map(|message| view! { <ErrorAlert message/> })}
             <button type="submit" disabled=move || accept.pending().get()
                 class="w-full rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">

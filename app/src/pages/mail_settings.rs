@@ -5,8 +5,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::mail::{load_mail_page, RetryMail, SaveMailSettings, SendTestMail};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::model::{MailPage, MailSettings, OutboxEntry};
+use crate::components::style;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 const LABEL: &str = "block text-sm font-medium text-slate-700";
@@ -158,7 +160,7 @@ fn SettingsForm(settings: MailSettings, save: ServerAction<SaveMailSettings>) ->
                 </div>
                 <div class="sm:col-span-2">
                     <button type="submit" disabled=move || save.pending().get()
-                        class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                        class=style::PRIMARY>
                         "Save mail settings"
                     </button>
                 </div>
@@ -181,7 +183,7 @@ fn TestMail(
                     <input id="test-to" name="to" type="email" required class=INPUT/>
                 </div>
                 <button type="submit" disabled=move || test.pending().get()
-                    class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100 disabled:opacity-60">
+                    class=style::SECONDARY>
                     {move || if test.pending().get() { "Sending…" } else { "Send test email" }}
                 </button>
             </ActionForm>
@@ -214,20 +216,7 @@ fn Outbox(
         <section class="mt-6 rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="outbox-title">
             <h2 id="outbox-title" class="text-lg font-semibold">"Outbox"</h2>
             <p class="mt-1 text-sm text-slate-600" data-testid="outbox-counts">{summary}</p>
-            <div class="mt-3 overflow-x-auto">
-                <table class="min-w-full text-sm">
-                    <thead class="text-left text-slate-500">
-                        <tr>
-                            <th class="py-2 pr-4">"Created"</th>
-                            <th class="py-2 pr-4">"To"</th>
-                            <th class="py-2 pr-4">"Subject"</th>
-                            <th class="py-2 pr-4">"Status"</th>
-                            <th class="py-2 pr-4">"Attempts"</th>
-                            <th class="py-2 pr-4">"Last error / next try"</th>
-                            <th class="py-2"></th>
-                        </tr>
-                    </thead>
-                    <tbody>
+            <DataTable columns=vec!["Created", "To", "Subject", "Status", "Attempts", "Last error / next try", ""] label="Outbox">
                         {outbox.into_iter().map(|m| {
                             let retryable = m.status == "failed";
                             let detail = match (&m.last_error, m.status.as_str()) {
@@ -237,14 +226,14 @@ fn Outbox(
                                 _ => String::new(),
                             };
                             view! {
-                                <tr class="border-t border-slate-100 align-top">
-                                    <td class="py-2 pr-4 whitespace-nowrap">{short_time(&m.created_at)}</td>
-                                    <td class="py-2 pr-4">{m.to}</td>
-                                    <td class="py-2 pr-4">{m.subject}</td>
-                                    <td class="py-2 pr-4">{m.status}</td>
-                                    <td class="py-2 pr-4">{m.attempts}</td>
-                                    <td class="py-2 pr-4 text-slate-600 break-all">{detail}</td>
-                                    <td class="py-2">
+                                <tr class="align-top">
+                                    <td class="px-4 py-2 whitespace-nowrap">{short_time(&m.created_at)}</td>
+                                    <td class="px-4 py-2">{m.to}</td>
+                                    <td class="px-4 py-2">{m.subject}</td>
+                                    <td class="px-4 py-2">{m.status}</td>
+                                    <td class="px-4 py-2">{m.attempts}</td>
+                                    <td class="px-4 py-2 text-slate-600 break-all">{detail}</td>
+                                    <td class="px-4 py-2">
                                         {retryable.then(|| view! {
                                             <ActionForm action=retry>
                                                 <input type="hidden" name="id" value=m.id.clone()/>
@@ -255,9 +244,7 @@ fn Outbox(
                                 </tr>
                             }
                         }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            </DataTable>
         </section>
     }
 }

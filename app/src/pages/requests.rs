@@ -10,11 +10,13 @@ use crate::api::registration::{
 use crate::api::users::directory_options;
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::role_groups::RoleAndGroups;
-use crate::components::table::{newer_older, DataTable};
+use crate::components::pager::{numbered, page_of, Pager};
+use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::error::AppError;
 use crate::model::{AccessRequestView, FilterChoices, RequestList, RequestStatus};
 use crate::routes::encode_query_value;
+use crate::components::style;
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {
@@ -83,7 +85,10 @@ fn Requests(list: RequestList) -> impl IntoView {
                 }
             }).collect_view()}
         </DataTable>
-        {newer_older(list.page, list.total, list.per_page, "requests", link)}
+        {
+            let (prev, next) = numbered(list.page, list.total, list.per_page, link);
+            view! { <Pager summary=page_of(list.page, list.total, list.per_page, "requests") prev next/> }
+        }
     }
     .into_any()
 }
@@ -203,7 +208,7 @@ fn ApproveForm(id: String, approve: ServerAction<ApproveRequest>) -> impl IntoVi
                     })}
                 </Suspense>
                 <button type="submit" disabled=move || approve.pending().get()
-                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                    class=style::PRIMARY>
                     "Approve request"
                 </button>
             </ActionForm>
@@ -224,7 +229,7 @@ fn RejectForm(id: String, reject: ServerAction<RejectRequest>) -> impl IntoView 
                         class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"></textarea>
                 </div>
                 <button type="submit" disabled=move || reject.pending().get()
-                    class="rounded-md border border-red-300 px-4 py-2 text-sm font-semibold text-red-700 hover:bg-red-50 disabled:opacity-60">
+                    class=style::DANGER>
                     "Reject request"
                 </button>
             </ActionForm>

@@ -5,6 +5,7 @@ use crate::api::recovery::{check_recovery, ResetPassword};
 use crate::api::settings::directory_policy;
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
+use crate::components::password::StrengthFor;
 use crate::validation;
 
 /// `/reset-password?token=…`: the link from a recovery mail.
@@ -72,7 +73,7 @@ fn ResetForm(token: String, username: String, policy: validation::Policy) -> imp
         <ActionForm action=reset attr:class="mt-6 space-y-4">
             <input type="hidden" name="token" value=token/>
             <TextField label="New password" name="password" kind="password" autocomplete="new-password"
-                value=password hint=policy.password_hint() error/>
+                value=password hint=policy.password_hint() error strength=StrengthFor::anyone()/>
             {move || general_error().map(|message| view! { <ErrorAlert message/> })}
             <button type="submit" disabled=move || reset.pending().get()
                 class="w-full rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">

@@ -4,6 +4,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::roles::{list_roles, CreateRole, DeleteRole, UpdateRole};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::confirm::ConfirmDialog;
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::model::{Permission, RoleView};
 
@@ -71,7 +73,7 @@ pub fn RolesPage() -> impl IntoView {
                 </div>
             </div>
             <PermissionBoxes checked=Vec::new()/>
-            <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Create role"</button>
+            <button type="submit" class=style::PRIMARY>"Create role"</button>
         </ActionForm>
     }
 }
@@ -132,7 +134,7 @@ fn EditRole(role: RoleView, update: ServerAction<UpdateRole>) -> impl IntoView {
                 </div>
                 <PermissionBoxes checked=role.permissions.clone()/>
                 <div class="flex items-center gap-3">
-                    <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Save role"</button>
+                    <button type="submit" class=style::PRIMARY>"Save role"</button>
                     <A href="/roles" attr:class="text-sm underline">"Cancel"</A>
                 </div>
             </ActionForm>
@@ -146,8 +148,22 @@ fn RolesTable(
     delete: ServerAction<DeleteRole>,
     confirm: Option<String>,
 ) -> impl IntoView {
+    let asked = roles
+        .iter()
+        .find(|r| confirm.as_deref() == Some(r.id.as_str()) && !r.builtin && r.users == 0)
+        .cloned();
+    let dialog = asked.map(|r| view! {
+        <ConfirmDialog title=format!("Delete the role {}?", r.name)
+            message="Nobody holds it. This cannot be undone." cancel="/roles">
+            <ActionForm action=delete>
+                <input type="hidden" name="id" value=r.id.clone()/>
+                <button type="submit" class=style::DANGER_CONFIRM>{format!("Delete {}", r.name)}</button>
+            </ActionForm>
+        </ConfirmDialog>
+    });
     view! {
-        <DataTable columns=vec!["Role", "Permissions", "Users", ""]>
+        {dialog}
+        <DataTable columns=vec!["Role", "Permissions", "Users", ""] label="Roles">
                     {roles.into_iter().map(|r| {
                         let perms = if r.permissions.len() == Permission::ALL.len() {
                             "Everything".to_string()
@@ -169,19 +185,8 @@ fn RolesTable(
                                     {(!r.builtin).then(|| view! {
                                         <A href=format!("/roles?edit={}", r.id) attr:class="mr-3 text-sm text-indigo-700 hover:underline">{format!("Edit {}", r.name)}</A>
                                     })}
-                                    {deletable.then(|| if confirm.as_deref() == Some(r.id.as_str()) {
-                                        view! {
-                                            <ActionForm action=delete attr:class="inline-flex items-center gap-2">
-                                                <input type="hidden" name="id" value=r.id.clone()/>
-                                                <span class="text-sm text-red-800">{format!("Delete the role {}?", r.name)}</span>
-                                                <button type="submit" class="rounded-md bg-red-600 px-3 py-1 text-sm font-semibold text-white">{format!("Delete {}", r.name)}</button>
-                                                <A href="/roles" attr:class="text-sm">"Cancel"</A>
-                                            </ActionForm>
-                                        }.into_any()
-                                    } else {
-                                        view! {
-                                            <A href=format!("/roles?confirm={}", r.id) attr:class="text-sm text-red-700 hover:underline">"Delete"</A>
-                                        }.into_any()
+                                    {deletable.then(|| view! {
+                                        <A href=format!("/roles?confirm={}", r.id) attr:class="text-sm text-red-700 hover:underline">"Delete"</A>
                                     })}
                                 </td>
                             </tr>

@@ -6,6 +6,7 @@ use crate::api::settings::{directory_policy, SavePolicy};
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::error::AppError;
 use crate::validation::{Policy, PASSWORD_MAX, PASSWORD_MIN_LOWEST};
+use crate::components::style;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 
@@ -121,7 +122,7 @@ fn PolicyForm(policy: Policy, save: ServerAction<SavePolicy>) -> impl IntoView {
                     <input type="checkbox" name="registration_open" value="on" checked=policy.registration_open class="h-4 w-4"/>
                     "Let people request an account on the public page /register (an admin approves each request)"
                 </label>
-                <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+                <button type="submit" class=style::PRIMARY>
                     "Save settings"
                 </button>
             </ActionForm>

@@ -5,6 +5,7 @@ use crate::api::auth::check_setup;
 use crate::auth_state::use_auth;
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
+use crate::components::password::StrengthFor;
 use crate::validation;
 
 /// `/setup?token=…`: the one-time link printed at first start, where the
@@ -80,6 +81,7 @@ fn SetupForm(token: String) -> impl IntoView {
             <TextField label="Email" name="email" kind="email" autocomplete="email" value=email
                 error=live("email", email, validation::email)/>
             <TextField label="Password" name="password" kind="password" autocomplete="new-password" value=password
+                strength=StrengthFor::new(username, email)
                 hint="At least 12 characters. A passphrase is easiest to remember."
                 error=live("password", password, validation::password_length)/>
             {move || general_error().map(|message| view! { <ErrorAlert message/> })}

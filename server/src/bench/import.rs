@@ -80,7 +80,7 @@ async fn measure(db: &DatabaseConnection, label: &str) -> anyhow::Result<()> {
     let authority = usher_core::services::access::Authority::load(db, &actor)
         .await
         .map_err(err)?;
-    let prepared = import::prepare(db, bytes.as_bytes(), None, false, authority)
+    let prepared = import::prepare(db, bytes.as_bytes(), None, Default::default(), authority)
         .await
         .map_err(err)?;
     let read = started.elapsed().as_secs_f64();
@@ -101,7 +101,7 @@ async fn measure(db: &DatabaseConnection, label: &str) -> anyhow::Result<()> {
         &actor,
         "bench.csv",
         bytes.as_bytes(),
-        false,
+        Default::default(),
         false,
         &effects(),
     )
@@ -142,7 +142,7 @@ async fn measure(db: &DatabaseConnection, label: &str) -> anyhow::Result<()> {
         &actor,
         "bench-pw.csv",
         bytes.as_bytes(),
-        false,
+        Default::default(),
         false,
         &effects(),
     )

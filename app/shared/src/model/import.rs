@@ -142,7 +142,15 @@ pub struct RowReport {
     pub outcome: Outcome,
     pub changes: Vec<FieldChange>,
     pub errors: Vec<RowError>,
+    /// Applied, but probably not what was meant (an account nobody can
+    /// sign in to).
+    #[serde(default)]
+    pub warnings: Vec<RowError>,
 }
+
+/// The warning on a new active user with no way to sign in.
+pub const CANNOT_SIGN_IN: &str =
+    "cannot sign in: add a password, send_invitation or issue_certificate (or invite such users).";
 
 impl RowReport {
     /// "email: not a valid address; role: no role named X"
@@ -162,6 +170,9 @@ pub struct OutcomeCounts {
     pub update: u64,
     pub unchanged: u64,
     pub error: u64,
+    /// Rows applied with a warning (counted among the above too).
+    #[serde(default)]
+    pub warnings: u64,
 }
 
 impl OutcomeCounts {
@@ -189,8 +200,12 @@ impl OutcomeCounts {
 
     /// The CLI's and the job's closing line.
     pub fn summary(&self) -> String {
+        let warnings = match self.warnings {
+            0 => String::new(),
+            n => format!(", cannot sign in: {n}"),
+        };
         format!(
-            "created: {}, updated: {}, unchanged: {}, errors: {}",
+            "created: {}, updated: {}, unchanged: {}, errors: {}{warnings}",
             self.create, self.update, self.unchanged, self.error
         )
     }
@@ -231,6 +246,9 @@ pub struct ImportView {
     pub sample: Vec<String>,
     pub rows: u64,
     pub create_groups: bool,
+    /// New active users who could not sign in are invited instead.
+    #[serde(default)]
+    pub invite_unreachable: bool,
     /// The dry run's counts, once mapped.
     pub preview: Option<OutcomeCounts>,
     /// A page of the dry run, filtered by `filter`.

@@ -2,7 +2,7 @@
 //! admin in this browser), how each cell reads, and the row density.
 use leptos::prelude::*;
 
-use super::list::StatusBadge;
+use crate::components::status::StatusBadge;
 use crate::components::time::short_time;
 use crate::model::user_query::SortKey;
 use crate::model::UserSummary;
@@ -225,27 +225,31 @@ fn store(owner: &str, value: &str) {
     }
 }
 
-/// "Columns" menu: a checkbox per column and the compact density.
+/// "Columns": a menu of the columns, each ticked or not, and the compact
+/// density.
 #[component]
 pub fn ColumnChooser(view: TableView) -> impl IntoView {
+    let item = "flex w-full min-h-11 items-center gap-2 rounded px-2 text-left hover:bg-slate-100 sm:min-h-8 aria-checked:font-medium";
+    let tick = |on: bool| if on { "✓" } else { "" };
     view! {
         <details class="relative" data-testid="columns">
-            <summary class="inline-flex min-h-11 sm:min-h-9 cursor-pointer list-none items-center rounded-md border border-slate-300 px-3 text-sm hover:bg-slate-100">"Columns"</summary>
-            <fieldset class="absolute right-0 z-20 mt-1 w-56 space-y-1 rounded-md border border-slate-200 bg-white p-3 text-sm shadow">
-                <legend class="sr-only">"Columns to show"</legend>
+            <summary class="inline-flex min-h-11 cursor-pointer list-none items-center rounded-md border border-slate-300 px-3 text-sm hover:bg-slate-100 sm:min-h-9">"Columns"</summary>
+            <div role="menu" aria-label="Columns to show" class="absolute right-0 z-30 mt-1 w-56 rounded-md border border-slate-200 bg-white p-2 text-sm shadow">
                 {Column::ALL.into_iter().map(|c| view! {
-                    <label class="flex items-center gap-2 py-0.5">
-                        <input type="checkbox" class="h-4 w-4" prop:checked=move || view.is_shown(c)
-                            on:change=move |ev| view.toggle(c, event_target_checked(&ev))/>
+                    <button type="button" role="menuitemcheckbox" class=item
+                        aria-checked=move || view.is_shown(c).to_string()
+                        on:click=move |_| view.toggle(c, !view.is_shown(c))>
+                        <span class="w-4 text-indigo-700" aria-hidden="true">{move || tick(view.is_shown(c))}</span>
                         {c.label()}
-                    </label>
+                    </button>
                 }).collect_view()}
-                <label class="mt-2 flex items-center gap-2 border-t border-slate-200 pt-2">
-                    <input type="checkbox" class="h-4 w-4" prop:checked=move || view.compact.get()
-                        on:change=move |ev| { view.compact.set(event_target_checked(&ev)); view.save(); }/>
+                <button type="button" role="menuitemcheckbox" class=format!("{item} mt-1 border-t border-slate-200")
+                    aria-checked=move || view.compact.get().to_string()
+                    on:click=move |_| { view.compact.update(|c| *c = !*c); view.save(); }>
+                    <span class="w-4 text-indigo-700" aria-hidden="true">{move || tick(view.compact.get())}</span>
                     "Compact rows"
-                </label>
-            </fieldset>
+                </button>
+            </div>
         </details>
     }
 }

@@ -10,6 +10,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::import::{import_status, ApplyImport, MapImport};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::table::DataTable;
+use crate::model::import::PREVIEW_PAGE;
 use crate::model::page::thousands;
 use crate::model::{ImportField, ImportStage, ImportView, Outcome, OutcomeCounts, RowReport};
 
@@ -89,6 +91,7 @@ pub fn ImportPage() -> impl IntoView {
         |(id, filter, page, _)| import_status(id, filter, page),
     );
     let map = ServerAction::<MapImport>::new();
+    provide_context(map);
     let apply = ServerAction::<ApplyImport>::new();
     // After a step, read the import again.
     Effect::new(move |_| {
@@ -199,6 +202,10 @@ fn Mapping(view: ImportView, map: ServerAction<MapImport>, open: bool) -> impl I
                 <input type="checkbox" name="create_groups" value="on" checked=view.create_groups data-testid="create-groups"/>
                 "Create missing groups (otherwise an unknown group is an error)"
             </label>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" name="invite_unreachable" value="on" checked=view.invite_unreachable data-testid="invite-unreachable"/>
+                "Invite new active users who would have no way to sign in (no password, invitation or certificate)"
+            </label>
             <button type="submit" class=BUTTON data-testid="import-preview">"Preview"</button>
             <p class="text-xs text-slate-500">"The preview is a dry run over the whole file: nothing changes yet."</p>
         </ActionForm>
@@ -265,12 +272,16 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
         .filter
         .map(|f| format!("filter={}&", f.as_str()))
         .unwrap_or_default();
-    let prev = (view.page_number > 0).then(|| {
-        view! { <a class=LINK href=format!("{base}?{filter_q}page={}", view.page_number - 1)>"← Previous"</a> }
-    });
-    let next = view.has_next.then(|| {
-        view! { <a class=LINK href=format!("{base}?{filter_q}page={}", view.page_number + 1)>"Next →"</a> }
-    });
+    let prev = (view.page_number > 0)
+        .then(|| format!("{base}?{filter_q}page={}", view.page_number - 1));
+    let next = view
+        .has_next
+        .then(|| format!("{base}?{filter_q}page={}", view.page_number + 1));
+    let shown = format!(
+        "Rows {}–{}",
+        view.page_number * PREVIEW_PAGE + 1,
+        view.page_number * PREVIEW_PAGE + view.page.len()
+    );
     let report = (counts.error > 0).then(|| {
         view! {
             <a href=format!("/import/{}/errors.csv", view.id) download rel="external" class=LINK data-testid="error-report">
@@ -279,20 +290,17 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
         }
     });
     let valid = counts.create + counts.update;
+    let unreachable = (counts.warnings > 0).then(|| view! { <CannotSignIn view=view.clone() n=counts.warnings/> });
     view! {
         <section class="mt-4">
             <h2 class="text-lg font-semibold">"Preview"</h2>
+            {unreachable}
             {filters}
-            <div class="mt-3 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-                <table class="w-full text-left text-sm" data-testid="preview-table">
-                    <thead class="bg-slate-50 text-xs uppercase text-slate-500">
-                        <tr><th class="px-3 py-2">"Row"</th><th class="px-3 py-2">"Username"</th><th class="px-3 py-2">"Email"</th><th class="px-3 py-2">"Outcome"</th><th class="px-3 py-2">"Details"</th></tr>
-                    </thead>
-                    <tbody>{view.page.iter().map(|r| view! { <PreviewRow row=r.clone()/> }).collect_view()}</tbody>
-                </table>
-                {view.page.is_empty().then(|| view! { <p class="p-4 text-sm text-slate-500">"No rows with this outcome."</p> })}
-            </div>
-            <div class="mt-2 flex gap-4 text-sm">{prev}{next}</div>
+            <DataTable columns=vec!["Row", "Username", "Email", "Outcome", "Details"] label="Preview" testid="preview-table">
+                {view.page.iter().map(|r| view! { <PreviewRow row=r.clone()/> }).collect_view()}
+            </DataTable>
+            {view.page.is_empty().then(|| view! { <p class="p-4 text-sm text-slate-500">"No rows with this outcome."</p> })}
+            <crate::components::pager::Pager summary=shown prev next/>
             <p class="mt-3 text-sm">{report}</p>
             <ActionForm action=apply attr:class="mt-6 max-w-2xl space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
                 <input type="hidden" name="id" value=view.id.clone()/>
@@ -310,6 +318,34 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
                 </button>
             </ActionForm>
         </section>
+    }
+}
+
+/// New active users nobody could sign in to: said before anything is
+/// applied, with "Invite them instead" (the same mapping, run again with
+/// the switch on).
+#[component]
+fn CannotSignIn(view: ImportView, n: u64) -> impl IntoView {
+    let map = expect_context::<ServerAction<MapImport>>();
+    let users = if n == 1 { "1 new user" } else { "new users" };
+    let text = if n == 1 {
+        format!("{users} could not sign in: the row sets no password, no send_invitation and no issue_certificate.")
+    } else {
+        format!("{} {users} could not sign in: their rows set no password, no send_invitation and no issue_certificate.", thousands(n))
+    };
+    view! {
+        <div role="alert" data-testid="cannot-sign-in" class="mt-3 max-w-3xl rounded-md border border-amber-300 bg-amber-50 p-4 text-sm text-amber-900">
+            <p>{text}</p>
+            <ActionForm action=map attr:class="mt-2">
+                <input type="hidden" name="id" value=view.id.clone()/>
+                {view.mapping.iter().enumerate().map(|(i, field)| view! {
+                    <input type="hidden" name="columns[]" value=format!("{i}:{field}")/>
+                }).collect_view()}
+                {view.create_groups.then(|| view! { <input type="hidden" name="create_groups" value="on"/> })}
+                <input type="hidden" name="invite_unreachable" value="on"/>
+                <button type="submit" class=BUTTON>"Invite them instead"</button>
+            </ActionForm>
+        </div>
     }
 }
 
@@ -335,6 +371,9 @@ fn PreviewRow(row: RowReport) -> impl IntoView {
             <td class="px-3 py-2"><span class=format!("rounded-full px-2 py-0.5 text-xs {colour}")>{label}</span></td>
             <td class="px-3 py-2 text-slate-700">
                 <ul>{details.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+                <ul class="text-amber-800" data-testid="row-warnings">
+                    {row.warnings.iter().map(|w| view! { <li>{format!("{}: {}", w.column, w.reason)}</li> }).collect_view()}
+                </ul>
             </td>
         </tr>
     }

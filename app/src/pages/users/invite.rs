@@ -9,6 +9,7 @@ use crate::api::users::directory_options;
 use crate::components::alert::ErrorAlert;
 use crate::components::role_groups::RoleAndGroups;
 use crate::model::{InviteReport, MAX_INVITES};
+use crate::components::style;
 
 #[component]
 pub fn InviteUsersPage() -> impl IntoView {
@@ -85,10 +86,10 @@ pub fn InviteUsersPage() -> impl IntoView {
             <div class="flex flex-wrap gap-2">
                 <Show when=move || hydrated.get()>
                     <button type="button" on:click=check
-                        class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Check addresses"</button>
+                        class=style::SECONDARY>"Check addresses"</button>
                 </Show>
                 <button type="submit" disabled=move || send.pending().get()
-                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                    class=style::PRIMARY>
                     "Send invitations"
                 </button>
             </div>

@@ -3,11 +3,13 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use super::columns::{ColumnChooser, TableView};
+use crate::components::table::DataTable;
 use crate::api::users::{directory_options, list_users};
 use crate::components::alert::LoadError;
 use crate::model::page::{thousands, PAGE_SIZES};
 use crate::model::user_query::{Cursor, SortKey};
 use crate::model::{BulkAction, UserPage, UserQuery, UserStatus, UserSummary};
+use crate::components::style;
 
 /// `/users`: the directory. Search, filters, sort and page live in the URL;
 /// the first load is server-rendered, later changes fetch only the data.
@@ -82,14 +84,14 @@ pub fn UsersPage() -> impl IntoView {
                 <ColumnChooser view=table_view/>
             </div>
             <Show when=move || can(crate::model::Permission::UsersImport)>
-                <A href="/users/import" attr:class="rounded-md border border-slate-300 px-4 py-2 text-sm hover:bg-slate-100">"Import"</A>
+                <A href="/users/import" attr:class=style::SECONDARY>"Import"</A>
             </Show>
             <Show when=move || can_write()>
                 <div class="flex gap-2">
                     <A href="/users/invite" attr:class="rounded-md border border-indigo-300 px-4 py-2 text-sm font-semibold text-indigo-700 hover:bg-indigo-50">
                         "Invite users"
                     </A>
-                    <A href="/users/new" attr:class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">
+                    <A href="/users/new" attr:class=style::PRIMARY>
                         "Add user"
                     </A>
                 </div>
@@ -133,7 +135,7 @@ fn SearchAndFilters(query: UserQuery) -> impl IntoView {
                         placeholder="Username, name or email"
                         class=format!("{INPUT} mt-1 w-full")/>
                 </div>
-                <button type="submit" class="rounded-md bg-indigo-600 px-4 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500">
+                <button type="submit" class=style::PRIMARY>
                     "Search"
                 </button>
                 <Show when=move || query.has_filters()>
@@ -232,7 +234,6 @@ fn UsersTable(
         return view! { <p class="mt-6 text-slate-600" data-testid="empty">{message}</p> }
             .into_any();
     }
-    let page_count = page.page_count();
     let first_seq = page.items.first().map(|u| u.seq);
     let last_seq = page.items.last().map(|u| u.seq);
     let next = has_next.then(|| UserQuery {
@@ -314,12 +315,7 @@ fn UsersTable(
             && (selection.action.with(String::is_empty)
                 || (!selection.all.get() && selection.rows.with(|r| r.is_empty())))
     };
-    view! {
-        <Form method="GET" action="/jobs/new" attr:class="mt-4" attr:aria-label="Mass actions">
-            <HiddenFilters query=filters/>
-            {elsewhere}
-            <div class="max-h-[75vh] overflow-auto rounded-lg border border-slate-200 bg-white">
-                {selectable.then(|| view! {
+    let toolbar = selectable.then(|| view! {
                     <div class="sticky left-0 flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
                         <label for="bulk-action" class="font-medium text-slate-700">"Mass action"</label>
                         <select id="bulk-action" name="action" required class="rounded-md border border-slate-300 px-2 py-1"
@@ -352,10 +348,9 @@ fn UsersTable(
                             </span>
                         })}
                     </div>
-                })}
-                <table class="min-w-full divide-y divide-slate-200 text-sm">
-                    <thead class="sticky top-0 z-20 bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                        <tr>
+                });
+    let toolbar = toolbar.into_any();
+    let head = view! {
                             {selectable.then(|| view! {
                                 <th scope="col" class="w-10 px-3 py-3">
                                     <input type="checkbox" aria-label="Select all on this page" class="h-4 w-4"
@@ -369,15 +364,17 @@ fn UsersTable(
                                 let class = c.cell_class(false).replace("py-2", "py-3");
                                 view! { <SortHeader label=c.label() key=c.sort() query=sort_query.clone() class/> }
                             }).collect_view()}
-                        </tr>
-                    </thead>
-                    <tbody class="divide-y divide-slate-100">
-                        {page.items.into_iter().map(|user| view! { <UserRow user selectable/> }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+    }
+    .into_any();
+    view! {
+        <Form method="GET" action="/jobs/new" attr:class="mt-4" attr:aria-label="Mass actions">
+            <HiddenFilters query=filters/>
+            {elsewhere}
+            <DataTable tall=true label="Users" toolbar=toolbar head=head>
+                {page.items.into_iter().map(|user| view! { <UserRow user selectable/> }).collect_view()}
+            </DataTable>
         </Form>
-        <Pager query showing page_count prev next/>
+        <UsersPager query showing prev next/>
     }
     .into_any()
 }
@@ -471,10 +468,9 @@ fn SortHeader(
 }
 
 #[component]
-fn Pager(
+fn UsersPager(
     query: UserQuery,
     showing: String,
-    page_count: u64,
     prev: Option<UserQuery>,
     next: Option<UserQuery>,
 ) -> impl IntoView {
@@ -494,7 +490,7 @@ fn Pager(
     };
     let keep = query.filters_only();
     view! {
-        <div class="flex flex-wrap items-center justify-between gap-4 py-3 text-sm text-slate-600">
+        <crate::components::pager::Pager summary=showing prev=prev.map(|q| q.href()) next=next.map(|q| q.href())>
             <form method="get" action="/users" class="flex items-center gap-2">
                 <HiddenFilters query=keep/>
                 <label for="per-page">"Rows per page"</label>
@@ -505,13 +501,7 @@ fn Pager(
                 </select>
                 <button type="submit" class:hidden=move || hydrated.get() class="rounded-md border border-slate-300 px-2 py-1">"Apply"</button>
             </form>
-            <p data-testid="showing">{showing}</p>
-            <nav aria-label="Pagination" class="flex items-center gap-2">
-                {pager_link(prev.map(|q| q.href()), "Previous page", "← Previous")}
-                <span>{format!("Page {} of {}", query.page, page_count)}</span>
-                {pager_link(next.map(|q| q.href()), "Next page", "Next →")}
-            </nav>
-        </div>
+        </crate::components::pager::Pager>
     }
 }
 
@@ -530,19 +520,6 @@ fn HiddenFilters(query: UserQuery) -> impl IntoView {
         .into_iter()
         .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
         .collect_view()
-}
-
-fn pager_link(href: Option<String>, label: &'static str, text: &'static str) -> AnyView {
-    match href {
-        Some(href) => view! {
-            <A href=href attr:aria-label=label attr:class="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-100">{text}</A>
-        }
-        .into_any(),
-        None => view! {
-            <span aria-disabled="true" class="rounded-md border border-slate-200 px-3 py-1 text-slate-300">{text}</span>
-        }
-        .into_any(),
-    }
 }
 
 #[component]
@@ -580,29 +557,5 @@ fn UserRow(user: UserSummary, selectable: bool) -> impl IntoView {
                 }).collect_view()
             }}
         </tr>
-    }
-}
-
-/// The state as a coloured badge; its tooltip says what happens next. An
-/// active account that has signed in is "Completed".
-#[component]
-pub fn StatusBadge(status: UserStatus, signed_in: bool) -> impl IntoView {
-    let colour = match status {
-        UserStatus::Active => "bg-green-100 text-green-800",
-        UserStatus::Inactive => "bg-slate-200 text-slate-700",
-        UserStatus::Invited => "bg-sky-100 text-sky-800",
-        UserStatus::PendingEmail => "bg-amber-100 text-amber-800",
-        UserStatus::Review => "bg-violet-100 text-violet-800",
-        UserStatus::Rejected => "bg-red-100 text-red-800",
-        UserStatus::CertificateSent => "bg-teal-100 text-teal-800",
-    };
-    let label = if status == UserStatus::Active && signed_in {
-        "Active · Completed".to_string()
-    } else {
-        status.label().to_string()
-    };
-    view! {
-        <span title=status.next_step()
-            class=format!("whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium {colour}")>{label}</span>
     }
 }

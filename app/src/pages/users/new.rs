@@ -5,7 +5,9 @@ use crate::api::settings::directory_policy;
 use crate::api::users::{directory_options, suggest_password, CreateUser};
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
+use crate::components::password::StrengthFor;
 use crate::validation::{self, NewUserInput};
+use crate::components::style;
 
 /// `/users/new`: "Add user". Rules run as you type and again on the server.
 #[component]
@@ -24,6 +26,8 @@ pub fn NewUserPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let invite = RwSignal::new(false);
     let generated = RwSignal::new(None::<String>);
+    // A generated password is shown, so the admin can pass it on.
+    let password_shown = RwSignal::new(false);
 
     let input = move || NewUserInput {
         username: username.get(),
@@ -68,6 +72,7 @@ pub fn NewUserPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             if let Ok(p) = suggest_password().await {
                 password.set(p.clone());
+                password_shown.set(true);
                 generated.set(Some(p));
             }
         });
@@ -136,14 +141,15 @@ pub fn NewUserPage() -> impl IntoView {
             <div class="space-y-2 rounded-md border border-slate-200 bg-white p-4">
                 // Not `required` in HTML: with "Send an invitation instead"
                 // it stays empty, also in a browser without JavaScript.
-                <TextField label="Password" name="password" kind="text" value=password optional=true
+                <TextField label="Password" name="password" kind="password" value=password optional=true
+                    autocomplete="new-password" shown=password_shown strength=StrengthFor::new(username, email)
                     error=error("password", password) disabled=Signal::derive(move || invite.get())/>
                 <Suspense>
                     <p class="-mt-1 text-xs text-slate-500" data-testid="password-rules">{move || rules().password_hint()}</p>
                 </Suspense>
                 <div class="flex flex-wrap items-center gap-4">
                     <button type="button" on:click=generate disabled=move || invite.get()
-                        class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">
+                        class=style::SECONDARY>
                         "Generate password"
                     </button>
                     <label class="flex items-center gap-2 text-sm">
@@ -161,7 +167,7 @@ pub fn NewUserPage() -> impl IntoView {
             </div>
             {move || general_error().map(|message| view! { <ErrorAlert message/> })}
             <button type="submit" disabled=move || create.pending().get()
-                class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+                class=style::PRIMARY>
                 "Create user"
             </button>
         </ActionForm>

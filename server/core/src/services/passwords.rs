@@ -167,6 +167,42 @@ pub fn check_policy(
     Ok(())
 }
 
+/// The strength meter's reading of `password` for this person: the
+/// policy's verdict (one rule, `check_policy`) and zxcvbn's score, which
+/// knows the person's own names as easy guesses.
+pub fn strength(
+    password: &str,
+    username: &str,
+    email: &str,
+    policy: &shared::validation::Policy,
+) -> shared::validation::PasswordStrength {
+    let password: String = password
+        .chars()
+        .take(shared::validation::STRENGTH_MAX_CHARS)
+        .collect();
+    let problem = check_policy(&password, username, email, policy).err();
+    let own: Vec<&str> = [username, email, email.split('@').next().unwrap_or("")]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect();
+    let entropy = zxcvbn::zxcvbn(&password, &own);
+    let advice = entropy.feedback().and_then(|f| {
+        f.warning()
+            .map(|w| w.to_string())
+            .or_else(|| f.suggestions().first().map(|s| s.to_string()))
+    });
+    shared::validation::PasswordStrength {
+        // A refused password never reads as strong.
+        score: if problem.is_some() {
+            0
+        } else {
+            u8::from(entropy.score())
+        },
+        problem,
+        advice,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +238,20 @@ mod tests {
             .contains("at least 20"));
         assert!(check_policy(&long_common.repeat(2), "jane", "j@x.io", &custom).is_ok());
         assert_eq!(common_passwords().len(), 10_000);
+    }
+
+    #[test]
+    fn the_meter_reads_the_policy_and_zxcvbn() {
+        let policy = Default::default();
+        let common = common_passwords().iter().find(|p| p.len() >= 12).unwrap();
+        let weak = strength(common, "jane", "jane@example.com", &policy);
+        assert_eq!(weak.score, 0);
+        assert!(weak.problem.unwrap().contains("common"));
+        let own = strength("jane.doe.1234", "jane.doe.1234", "j@x.io", &policy);
+        assert!(own.problem.is_some());
+        let strong = strength("correct horse battery staple violin", "jane", "j@x.io", &policy);
+        assert_eq!((strong.score, strong.problem), (4, None));
+        let fair = strength("aaaaaaaaaaaaaaaa", "jane", "j@x.io", &policy);
+        assert!(fair.score < 2 && fair.advice.is_some(), "{fair:?}");
     }
 }

@@ -67,7 +67,7 @@ pub(super) fn RecoveryForm(username: String) -> impl IntoView {
         <ActionForm action>
             <input type="hidden" name="username" value=username/>
             <button type="submit" disabled=move || action.pending().get()
-                class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100 disabled:opacity-60">
+                class=style::SECONDARY>
                 "Send password recovery email"
             </button>
         </ActionForm>
@@ -80,6 +80,8 @@ pub(super) fn RecoveryForm(username: String) -> impl IntoView {
 pub(super) fn SetPasswordPanel(username: String) -> impl IntoView {
     let action = expect_context::<ServerAction<SetUserPassword>>();
     let password = RwSignal::new(String::new());
+    let shown = RwSignal::new(false);
+    let who = username.clone();
     let base = format!("/users/{username}");
     let navigate = leptos_router::hooks::use_navigate();
     let done = base.clone();
@@ -92,6 +94,7 @@ pub(super) fn SetPasswordPanel(username: String) -> impl IntoView {
         leptos::task::spawn_local(async move {
             if let Ok(p) = crate::api::users::suggest_password().await {
                 password.set(p);
+                shown.set(true);
             }
         });
     };
@@ -107,10 +110,11 @@ pub(super) fn SetPasswordPanel(username: String) -> impl IntoView {
             <h2 id="password-title" class="font-semibold">{title}</h2>
             <ActionForm action attr:class="mt-3 space-y-3">
                 <input type="hidden" name="username" value=username/>
-                <crate::components::field::TextField label="New password" name="password" kind="text"
-                    autocomplete="off" value=password error/>
+                <crate::components::field::TextField label="New password" name="password" kind="password"
+                    autocomplete="new-password" value=password error shown
+                    strength=crate::components::password::StrengthFor::new(Signal::derive(move || who.clone()), Signal::derive(String::new))/>
                 <button type="button" on:click=generate
-                    class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Generate new password"</button>
+                    class=style::SECONDARY>"Generate new password"</button>
                 <label class="flex items-center gap-2 text-sm">
                     <input type="checkbox" name="force_change" value="on" checked=true/>
                     "Ask for a password change at the next sign-in"
@@ -122,8 +126,8 @@ pub(super) fn SetPasswordPanel(username: String) -> impl IntoView {
                 <p class="text-sm text-slate-600">"The user is signed out everywhere. Give them the new password yourself."</p>
                 <div class="flex gap-2">
                     <button type="submit" disabled=move || action.pending().get()
-                        class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">"Set password"</button>
-                    <A href=base attr:class="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-100">"Cancel"</A>
+                        class=style::PRIMARY>"Set password"</button>
+                    <A href=base attr:class=style::SECONDARY>"Cancel"</A>
                 </div>
             </ActionForm>
         </div>

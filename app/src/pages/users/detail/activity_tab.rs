@@ -17,7 +17,7 @@ pub(super) fn ActivityTab(detail: UserDetail) -> impl IntoView {
                     at: e.at,
                     actor: e.actor,
                     action: e.action,
-                    target: Some(username.clone()),
+                    target: Some(format!("user {username}")),
                     ip: None,
                     success: e.success,
                     details: e.details,

@@ -36,7 +36,7 @@ pub(super) fn InfoTab(detail: UserDetail, can_edit: bool) -> impl IntoView {
     view! {
         <dl class="grid max-w-2xl grid-cols-[max-content_1fr] gap-x-8 gap-y-2 text-sm">
             {rows.into_iter().map(|(k, v)| view! {
-                <dt class="text-slate-500">{k}</dt><dd>{v}</dd>
+                <dt class="text-slate-500">{k}</dt><dd class="min-w-0 break-words">{v}</dd>
             }).collect_view()}
         </dl>
         {can_edit.then(|| view! {
@@ -109,7 +109,7 @@ pub(super) fn EditForm(detail: UserDetail) -> impl IntoView {
             {move || update.value().get().and_then(Result::err).filter(|e| !matches!(e, crate::AppError::Validation(_)))
                 .map(|e| view! { <ErrorAlert message=e.to_string()/> })}
             <div class="flex gap-2">
-                <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500">"Save changes"</button>
+                <button type="submit" class=style::PRIMARY>"Save changes"</button>
                 <A href=format!("/users/{}", u.username) attr:class="rounded-md border border-slate-300 px-4 py-2 text-sm">"Cancel"</A>
             </div>
         </ActionForm>

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::list::StatusBadge;
+use crate::components::status::StatusBadge;
 use crate::api::certificates::{IssueCertificate, RevokeCertificate};
 use crate::api::groups::SetGroupMember;
 use crate::api::invitations::SendInvitation;

@@ -12,6 +12,8 @@ pub struct Model {
     /// JSON array: the field of each column, "" when ignored.
     pub mapping: String,
     pub create_groups: bool,
+    /// New active users who could not sign in are invited instead.
+    pub invite_unreachable: bool,
     /// JSON array of `RowReport`: the dry run, once mapped.
     pub preview: Option<String>,
     /// JSON `OutcomeCounts` of the dry run.

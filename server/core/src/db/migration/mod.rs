@@ -12,6 +12,7 @@ mod m20261128_000005_imports;
 mod m20261129_000001_search_catch_up;
 mod m20261129_000002_revoked_index;
 mod m20261207_000001_lease_tokens;
+mod m20261208_000001_import_invite_unreachable;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_search_catch_up::Migration),
             Box::new(m20261129_000002_revoked_index::Migration),
             Box::new(m20261207_000001_lease_tokens::Migration),
+            Box::new(m20261208_000001_import_invite_unreachable::Migration),
         ]
     }
 }

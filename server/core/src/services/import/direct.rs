@@ -24,12 +24,12 @@ pub async fn import_file(
     actor: &Actor,
     file_name: &str,
     bytes: &[u8],
-    create_groups: bool,
+    options: super::ImportOptions,
     dry_run: bool,
     effects: &Effects,
 ) -> Result<DirectImport, AppError> {
     let authority = crate::services::access::Authority::load(db, actor).await?;
-    let prepared = super::prepare(db, bytes, None, create_groups, authority).await?;
+    let prepared = super::prepare(db, bytes, None, options, authority).await?;
     let mut counts = OutcomeCounts::default();
     let mut failures = Vec::new();
     if dry_run {

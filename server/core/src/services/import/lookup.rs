@@ -17,7 +17,7 @@ const CHUNK: usize = 5_000;
 pub async fn catalog(
     db: &impl ConnectionTrait,
     authority: &crate::services::access::Authority,
-    create_groups: bool,
+    options: super::ImportOptions,
 ) -> Result<Catalog, AppError> {
     let mut roles_by_name = HashMap::new();
     let mut role_names = HashMap::new();
@@ -44,7 +44,8 @@ pub async fn catalog(
         groups,
         group_names,
         default_role: roles::USER_ROLE_ID,
-        create_groups,
+        create_groups: options.create_groups,
+        invite_unreachable: options.invite_unreachable,
         policy: policy::load(db).await.map_err(db_error)?,
     })
 }

@@ -24,6 +24,16 @@ use super::db_error;
 
 pub use crate::services::export::BOM;
 
+/// The choices an admin makes for a whole import.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Groups the file names that do not exist are created.
+    pub create_groups: bool,
+    /// A new active user with no way to sign in (no password, invitation or
+    /// certificate) is invited instead of left unable to sign in.
+    pub invite_unreachable: bool,
+}
+
 /// A file ready to be decided row by row.
 pub struct Prepared {
     /// Who imports: every row passes the rules of `access` for them.
@@ -41,10 +51,10 @@ pub async fn prepare(
     db: &impl ConnectionTrait,
     bytes: &[u8],
     mapping: Option<Mapping>,
-    create_groups: bool,
+    options: ImportOptions,
     authority: Authority,
 ) -> Result<Prepared, AppError> {
-    if create_groups {
+    if options.create_groups {
         authority.require(Permission::GroupsManage, "Creating missing groups")?;
     }
     let table = read::read(bytes).map_err(AppError::BadRequest)?;
@@ -55,7 +65,7 @@ pub async fn prepare(
     }
     let columns = Columns::new(&table.header, &mapping);
     let dups = plan::duplicates(&table, &columns);
-    let catalog = lookup::catalog(db, &authority, create_groups).await?;
+    let catalog = lookup::catalog(db, &authority, options).await?;
     Ok(Prepared {
         authority,
         table,
@@ -177,6 +187,9 @@ pub async fn dry_run(
     for chunk in prepared.table.rows.chunks(DRY_RUN_CHUNK) {
         for p in plan_rows_counting(db, prepared, chunk, &mut admins_left).await? {
             counts.add(p.report.outcome);
+            if !p.report.warnings.is_empty() && p.report.outcome != Outcome::Error {
+                counts.warnings += 1;
+            }
             reports.push(p.report);
         }
     }

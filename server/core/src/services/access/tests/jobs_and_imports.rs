@@ -109,7 +109,7 @@ async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
         .replace("root.admin,", "root.admin,Root,Admin,")
         .replace("second.admin,s", "second.admin,Pat,Doe,s")
         .replace("new.person,", "new.person,New,Person,");
-    let prepared = prepare(&t.db, with_names.as_bytes(), None, false, authority().await)
+    let prepared = prepare(&t.db, with_names.as_bytes(), None, Default::default(), authority().await)
         .await
         .unwrap();
     let (reports, counts) = dry_run(&t.db, &prepared).await.unwrap();
@@ -126,7 +126,16 @@ async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
     assert!(said(1).contains("their role, Admin"), "{}", said(1));
     assert!(said(2).contains("Manage certificates"), "{}", said(2));
     refused(
-        prepare(&t.db, with_names.as_bytes(), None, true, authority().await)
+        prepare(
+            &t.db,
+            with_names.as_bytes(),
+            None,
+            crate::services::import::ImportOptions {
+                create_groups: true,
+                ..Default::default()
+            },
+            authority().await,
+        )
             .await
             .map(|_| ()),
         "Manage groups",
@@ -140,7 +149,7 @@ async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
         .await
         .unwrap();
     let demote = "username,email,role\nroot.admin,root@example.com,General user\n";
-    let prepared = prepare(&t.db, demote.as_bytes(), None, false, root_authority)
+    let prepared = prepare(&t.db, demote.as_bytes(), None, Default::default(), root_authority)
         .await
         .unwrap();
     let (reports, _) = dry_run(&t.db, &prepared).await.unwrap();

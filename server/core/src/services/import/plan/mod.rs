@@ -77,6 +77,8 @@ pub struct Catalog {
     pub group_names: HashMap<Uuid, String>,
     pub default_role: Uuid,
     pub create_groups: bool,
+    /// New active users who could not sign in are invited instead.
+    pub invite_unreachable: bool,
     pub policy: validation::Policy,
 }
 

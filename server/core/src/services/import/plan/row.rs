@@ -37,6 +37,7 @@ pub fn plan_row(
         outcome: Outcome::Error,
         changes: Vec::new(),
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     if record.cells.len() != columns.header.len() {
         report.errors.push(RowError {
@@ -226,6 +227,21 @@ pub fn plan_row(
                 None => UserStatus::Active,
             };
             let status = if invite { UserStatus::Invited } else { status };
+            // Active with no password, no invitation and no certificate: an
+            // account nobody can sign in to. Invited instead when the admin
+            // chose so; otherwise said before anything is applied.
+            let unreachable = status == UserStatus::Active && password.is_none() && !certificate;
+            let (status, invite) = if unreachable && catalog.invite_unreachable {
+                (UserStatus::Invited, true)
+            } else {
+                if unreachable {
+                    report.warnings.push(RowError {
+                        column: Password.as_str().into(),
+                        reason: shared::model::import::CANNOT_SIGN_IN.into(),
+                    });
+                }
+                (status, invite)
+            };
             if certificate && status == UserStatus::Inactive {
                 errors.push(
                     IssueCertificate,

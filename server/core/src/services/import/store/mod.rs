@@ -61,6 +61,7 @@ pub async fn save_upload(
         content: Set(bytes),
         mapping: Set(serde_json::to_string(&mapping).unwrap_or_default()),
         create_groups: Set(false),
+        invite_unreachable: Set(false),
         preview: Set(None),
         counts: Set(None),
         job_id: Set(None),
@@ -198,6 +199,14 @@ fn saved_mapping(row: &import::Model) -> Vec<String> {
     serde_json::from_str(&row.mapping).unwrap_or_default()
 }
 
+/// The choices saved with the import.
+pub fn options_of(row: &import::Model) -> super::ImportOptions {
+    super::ImportOptions {
+        create_groups: row.create_groups,
+        invite_unreachable: row.invite_unreachable,
+    }
+}
+
 /// The saved file with its saved mapping, ready to decide.
 pub async fn prepare_saved(
     db: &impl ConnectionTrait,
@@ -209,14 +218,7 @@ pub async fn prepare_saved(
     let mapping =
         columns::parse(&saved_mapping(row), header.len()).map_err(AppError::BadRequest)?;
     let authority = Authority::load(db, actor).await?;
-    super::prepare(
-        db,
-        &row.content,
-        Some(mapping),
-        row.create_groups,
-        authority,
-    )
-    .await
+    super::prepare(db, &row.content, Some(mapping), options_of(row), authority).await
 }
 
 /// "Preview": saves the mapping and runs the dry run over the whole file.
@@ -225,7 +227,7 @@ pub async fn save_mapping(
     actor: &Actor,
     id: Uuid,
     values: &[String],
-    create_groups: bool,
+    options: super::ImportOptions,
 ) -> Result<OutcomeCounts, AppError> {
     let row = find_visible(db, actor, id).await?;
     if row.job_id.is_some() {
@@ -246,14 +248,15 @@ pub async fn save_mapping(
         db,
         &row.content,
         Some(mapping.clone()),
-        create_groups,
+        options,
         authority,
     )
     .await?;
     let (reports, counts) = super::dry_run(db, &prepared).await?;
     let mut update: import::ActiveModel = row.into();
     update.mapping = Set(serde_json::to_string(&names(&mapping)).unwrap_or_default());
-    update.create_groups = Set(create_groups);
+    update.create_groups = Set(options.create_groups);
+    update.invite_unreachable = Set(options.invite_unreachable);
     update.preview = Set(Some(
         serde_json::to_string(&reports).map_err(|e| AppError::Internal(e.to_string()))?,
     ));

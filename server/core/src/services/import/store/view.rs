@@ -100,6 +100,7 @@ pub async fn view(
         update: row.updated.max(0) as u64,
         unchanged: row.unchanged.max(0) as u64,
         error: row.failed.max(0) as u64,
+        warnings: 0,
     });
     Ok(ImportView {
         id: row.id.to_string(),
@@ -110,6 +111,7 @@ pub async fn view(
         sample,
         rows,
         create_groups: row.create_groups,
+        invite_unreachable: row.invite_unreachable,
         preview: counts,
         page: page_rows,
         filter,

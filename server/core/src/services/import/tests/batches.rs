@@ -197,7 +197,7 @@ async fn deactivations_keep_the_last_administrator_across_rows_and_batches() {
             &actor,
             "admins.csv",
             csv.as_bytes(),
-            false,
+            Default::default(),
             dry_run,
             &effects,
         )

@@ -27,7 +27,11 @@ async fn upload(
         .unwrap();
     let row = store::find(db, id).await.unwrap();
     let mapping: Vec<String> = serde_json::from_str(&row.mapping).unwrap();
-    let counts = store::save_mapping(db, actor, id, &mapping, create_groups)
+    let options = crate::services::import::ImportOptions {
+        create_groups,
+        ..Default::default()
+    };
+    let counts = store::save_mapping(db, actor, id, &mapping, options)
         .await
         .unwrap();
     (id, counts)
@@ -261,5 +265,48 @@ async fn side_effects_passwords_invitations_certificates() {
     );
     assert!(by_name(&t.db, "both").await.is_none());
     assert!(by_name(&t.db, "weak").await.is_none());
+    t.close().await;
+}
+
+#[tokio::test]
+async fn a_new_active_user_with_no_way_in_is_a_warning_or_invited() {
+    let t = TestDb::new().await;
+    let actor = actor_for(&add_root(&t.db).await);
+    let csv = "username,email,status,password,send_invitation\n\
+               locked.out,locked.out@example.com,active,,\n\
+               has.password,has.password@example.com,active,a long enough passphrase,\n\
+               invited,invited@example.com,,,yes\n";
+    let (id, counts) = upload(&t.db, &actor, csv, false).await;
+    assert_eq!((counts.create, counts.warnings), (3, 1));
+    let reports = store::preview_rows(&store::find(&t.db, id).await.unwrap());
+    let warned: Vec<&str> = reports
+        .iter()
+        .filter(|r| !r.warnings.is_empty())
+        .map(|r| r.username.as_str())
+        .collect();
+    assert_eq!(warned, ["locked.out"]);
+    assert!(reports[0].warnings[0].reason.starts_with("cannot sign in"));
+
+    // "Invite them instead": the same file, planned with the switch on.
+    let row = store::find(&t.db, id).await.unwrap();
+    let mapping: Vec<String> = serde_json::from_str(&row.mapping).unwrap();
+    let options = crate::services::import::ImportOptions {
+        invite_unreachable: true,
+        ..Default::default()
+    };
+    let counts = store::save_mapping(&t.db, &actor, id, &mapping, options)
+        .await
+        .unwrap();
+    assert_eq!((counts.create, counts.warnings), (3, 0));
+    let job = apply(&t.db, &actor, id, ApplyMode::ValidRows).await;
+    assert_eq!(job.status, "done");
+    assert_eq!(
+        by_name(&t.db, "locked.out").await.unwrap().status,
+        UserStatus::Invited.as_str()
+    );
+    assert_eq!(
+        by_name(&t.db, "has.password").await.unwrap().status,
+        UserStatus::Active.as_str()
+    );
     t.close().await;
 }

@@ -24,6 +24,7 @@ fn catalog() -> Catalog {
         group_names: HashMap::new(),
         default_role: crate::services::roles::USER_ROLE_ID,
         create_groups: true,
+        invite_unreachable: false,
         policy: shared::validation::Policy::default(),
     }
 }
