@@ -90,7 +90,7 @@ test('import: a new active user with no way to sign in is a warning, and can be 
   await page.goto(`/login?next=${encodeURIComponent('/users/import')}`);
   await signIn(page, javaScriptEnabled);
   await ready(page, javaScriptEnabled);
-  await upload(page, `nopass-${p}.csv`, `username,email,status\n${username},${username}@example.com,active\n`);
+  await upload(page, `nopass-${p}.csv`, `username,first_name,last_name,email,status\n${username},No,Pass,${username}@example.com,active\n`);
   await expect(page).toHaveURL(/\/users\/import\/[0-9a-f-]{36}$/);
   await ready(page, javaScriptEnabled);
   await page.getByTestId('import-preview').click();

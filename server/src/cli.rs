@@ -184,17 +184,9 @@ async fn import_file(
             .ok(),
     };
     let name = file.display().to_string();
-    let done = direct::import_file(
-        &state.db,
-        &actor,
-        &name,
-        &bytes,
-        options,
-        dry_run,
-        &effects,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e.summary()))?;
+    let done = direct::import_file(&state.db, &actor, &name, &bytes, options, dry_run, &effects)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.summary()))?;
     // A running server would index the new users within a second; the
     // command line may be all there is, so it leaves them indexed.
     usher_core::services::search_index::catch_up(&state.db)

@@ -153,9 +153,21 @@ mod tests {
         // Routes agree with the navigation: a reader sees the table, not
         // the pages behind the buttons they are not shown.
         let reader = user(vec![Permission::UsersRead]);
-        assert_eq!(decide(page_access("/users"), Some(&reader)), Decision::Allow);
-        for page in ["/users/new", "/users/invite", "/users/import", "/users/import/x"] {
-            assert_eq!(decide(page_access(page), Some(&reader)), Decision::Forbidden, "{page}");
+        assert_eq!(
+            decide(page_access("/users"), Some(&reader)),
+            Decision::Allow
+        );
+        for page in [
+            "/users/new",
+            "/users/invite",
+            "/users/import",
+            "/users/import/x",
+        ] {
+            assert_eq!(
+                decide(page_access(page), Some(&reader)),
+                Decision::Forbidden,
+                "{page}"
+            );
         }
 
         let forced = CurrentUser {

@@ -1,11 +1,11 @@
 use leptos::prelude::*;
-use leptos_router::components::{Form, A};
+use leptos_router::components::Form;
 use leptos_router::hooks::use_location;
 
 use crate::api::audit::list_audit;
 use crate::components::alert::LoadError;
-use crate::components::style;
 use crate::components::pager::Pager;
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::model::audit::{ACTIONS, ACTION_GROUPS};

@@ -3,9 +3,9 @@ use leptos::prelude::*;
 
 use crate::api::certificates::{certificate_authority, SaveCertificateSettings};
 use crate::components::alert::LoadError;
+use crate::components::style;
 use crate::components::time::short_time;
 use crate::model::{ApprovalMode, CaView};
-use crate::components::style;
 
 #[component]
 pub fn CertificateSettingsPage() -> impl IntoView {

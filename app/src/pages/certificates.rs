@@ -7,9 +7,9 @@ use crate::api::certificates::{list_certificates, RenewExpiring, RevokeCertifica
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::certificates::CertificateTable;
 use crate::components::pager::{numbered, page_of, Pager};
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::model::{
-use crate::components::style;
     CertificateList, CertificateState, IssuedCertificate, EXPIRING_DAYS, RENEW_AT_ONCE,
 };
 

@@ -7,8 +7,8 @@ use crate::auth_state::use_auth;
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
 use crate::components::password::StrengthFor;
-use crate::validation;
 use crate::components::style;
+use crate::validation;
 
 /// `/account/password`: change your own password. When an admin asked for
 /// a new one, every other page leads here until it is done.
@@ -22,7 +22,13 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let auth_user = crate::auth_state::use_auth().user;
     let me = StrengthFor::new(
-        Signal::derive(move || auth_user.get().flatten().map(|u| u.username).unwrap_or_default()),
+        Signal::derive(move || {
+            auth_user
+                .get()
+                .flatten()
+                .map(|u| u.username)
+                .unwrap_or_default()
+        }),
         Signal::derive(String::new),
     );
     let new = RwSignal::new(String::new());

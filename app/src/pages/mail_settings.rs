@@ -5,10 +5,10 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::mail::{load_mail_page, RetryMail, SaveMailSettings, SendTestMail};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::model::{MailPage, MailSettings, OutboxEntry};
-use crate::components::style;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 const LABEL: &str = "block text-sm font-medium text-slate-700";

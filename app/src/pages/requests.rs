@@ -9,14 +9,14 @@ use crate::api::registration::{
 };
 use crate::api::users::directory_options;
 use crate::components::alert::{ErrorAlert, LoadError};
-use crate::components::role_groups::RoleAndGroups;
 use crate::components::pager::{numbered, page_of, Pager};
+use crate::components::role_groups::RoleAndGroups;
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::error::AppError;
 use crate::model::{AccessRequestView, FilterChoices, RequestList, RequestStatus};
 use crate::routes::encode_query_value;
-use crate::components::style;
 
 #[component]
 pub fn RequestsPage() -> impl IntoView {

@@ -4,9 +4,9 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::settings::{directory_policy, SavePolicy};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::style;
 use crate::error::AppError;
 use crate::validation::{Policy, PASSWORD_MAX, PASSWORD_MIN_LOWEST};
-use crate::components::style;
 
 const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
 

@@ -272,8 +272,8 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
         .filter
         .map(|f| format!("filter={}&", f.as_str()))
         .unwrap_or_default();
-    let prev = (view.page_number > 0)
-        .then(|| format!("{base}?{filter_q}page={}", view.page_number - 1));
+    let prev =
+        (view.page_number > 0).then(|| format!("{base}?{filter_q}page={}", view.page_number - 1));
     let next = view
         .has_next
         .then(|| format!("{base}?{filter_q}page={}", view.page_number + 1));
@@ -290,7 +290,9 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
         }
     });
     let valid = counts.create + counts.update;
-    let unreachable = (counts.warnings > 0).then(|| view! { <CannotSignIn view=view.clone() n=counts.warnings/> });
+    let empty = view.page.is_empty();
+    let unreachable = (counts.warnings > 0)
+        .then(|| view! { <CannotSignIn view=view.clone() n=counts.warnings/> });
     view! {
         <section class="mt-4">
             <h2 class="text-lg font-semibold">"Preview"</h2>
@@ -299,7 +301,7 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
             <DataTable columns=vec!["Row", "Username", "Email", "Outcome", "Details"] label="Preview" testid="preview-table">
                 {view.page.iter().map(|r| view! { <PreviewRow row=r.clone()/> }).collect_view()}
             </DataTable>
-            {view.page.is_empty().then(|| view! { <p class="p-4 text-sm text-slate-500">"No rows with this outcome."</p> })}
+            {empty.then(|| view! { <p class="p-4 text-sm text-slate-500">"No rows with this outcome."</p> })}
             <crate::components::pager::Pager summary=shown prev next/>
             <p class="mt-3 text-sm">{report}</p>
             <ActionForm action=apply attr:class="mt-6 max-w-2xl space-y-3 rounded-lg border border-slate-200 bg-white p-6 shadow-sm">

@@ -8,8 +8,8 @@ use crate::api::invitations::{check_invites, InviteUsers};
 use crate::api::users::directory_options;
 use crate::components::alert::ErrorAlert;
 use crate::components::role_groups::RoleAndGroups;
-use crate::model::{InviteReport, MAX_INVITES};
 use crate::components::style;
+use crate::model::{InviteReport, MAX_INVITES};
 
 #[component]
 pub fn InviteUsersPage() -> impl IntoView {

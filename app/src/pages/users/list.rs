@@ -3,13 +3,13 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_location, use_navigate};
 
 use super::columns::{ColumnChooser, TableView};
-use crate::components::table::DataTable;
 use crate::api::users::{directory_options, list_users};
 use crate::components::alert::LoadError;
+use crate::components::style;
+use crate::components::table::DataTable;
 use crate::model::page::{thousands, PAGE_SIZES};
 use crate::model::user_query::{Cursor, SortKey};
 use crate::model::{BulkAction, UserPage, UserQuery, UserStatus, UserSummary};
-use crate::components::style;
 
 /// `/users`: the directory. Search, filters, sort and page live in the URL;
 /// the first load is server-rendered, later changes fetch only the data.

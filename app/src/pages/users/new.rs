@@ -6,8 +6,8 @@ use crate::api::users::{directory_options, suggest_password, CreateUser};
 use crate::components::alert::ErrorAlert;
 use crate::components::field::TextField;
 use crate::components::password::StrengthFor;
-use crate::validation::{self, NewUserInput};
 use crate::components::style;
+use crate::validation::{self, NewUserInput};
 
 /// `/users/new`: "Add user". Rules run as you type and again on the server.
 #[component]

@@ -249,7 +249,12 @@ mod tests {
         assert!(weak.problem.unwrap().contains("common"));
         let own = strength("jane.doe.1234", "jane.doe.1234", "j@x.io", &policy);
         assert!(own.problem.is_some());
-        let strong = strength("correct horse battery staple violin", "jane", "j@x.io", &policy);
+        let strong = strength(
+            "correct horse battery staple violin",
+            "jane",
+            "j@x.io",
+            &policy,
+        );
         assert_eq!((strong.score, strong.problem), (4, None));
         let fair = strength("aaaaaaaaaaaaaaaa", "jane", "j@x.io", &policy);
         assert!(fair.score < 2 && fair.advice.is_some(), "{fair:?}");

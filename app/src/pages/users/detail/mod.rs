@@ -2,7 +2,6 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::components::status::StatusBadge;
 use crate::api::certificates::{IssueCertificate, RevokeCertificate};
 use crate::api::groups::SetGroupMember;
 use crate::api::invitations::SendInvitation;
@@ -12,6 +11,7 @@ use crate::api::users::{directory_options, user_detail, DeleteUser, SetUserActiv
 use crate::auth_state::use_auth;
 use crate::components::action::{failure, successes};
 use crate::components::alert::{use_toasts, ErrorAlert, LoadError};
+use crate::components::status::StatusBadge;
 use crate::components::style;
 use crate::components::time::short_time;
 use crate::error::AppError;

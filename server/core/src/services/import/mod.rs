@@ -13,7 +13,7 @@ pub mod report;
 pub mod store;
 
 use sea_orm::ConnectionTrait;
-use shared::model::{ImportField, OutcomeCounts, Permission, RowReport, UserStatus};
+use shared::model::{ImportField, Outcome, OutcomeCounts, Permission, RowReport, UserStatus};
 use shared::AppError;
 
 use self::columns::Mapping;

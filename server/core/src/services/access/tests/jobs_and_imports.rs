@@ -109,9 +109,15 @@ async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
         .replace("root.admin,", "root.admin,Root,Admin,")
         .replace("second.admin,s", "second.admin,Pat,Doe,s")
         .replace("new.person,", "new.person,New,Person,");
-    let prepared = prepare(&t.db, with_names.as_bytes(), None, Default::default(), authority().await)
-        .await
-        .unwrap();
+    let prepared = prepare(
+        &t.db,
+        with_names.as_bytes(),
+        None,
+        Default::default(),
+        authority().await,
+    )
+    .await
+    .unwrap();
     let (reports, counts) = dry_run(&t.db, &prepared).await.unwrap();
     assert_eq!(counts.error, 3, "{reports:?}");
     let said = |row: usize| {
@@ -136,8 +142,8 @@ async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
             },
             authority().await,
         )
-            .await
-            .map(|_| ()),
+        .await
+        .map(|_| ()),
         "Manage groups",
     );
     // An Admin cannot demote the last active Admin by file either.
@@ -149,9 +155,15 @@ async fn an_import_cannot_demote_admins_or_reach_beyond_its_permissions() {
         .await
         .unwrap();
     let demote = "username,email,role\nroot.admin,root@example.com,General user\n";
-    let prepared = prepare(&t.db, demote.as_bytes(), None, Default::default(), root_authority)
-        .await
-        .unwrap();
+    let prepared = prepare(
+        &t.db,
+        demote.as_bytes(),
+        None,
+        Default::default(),
+        root_authority,
+    )
+    .await
+    .unwrap();
     let (reports, _) = dry_run(&t.db, &prepared).await.unwrap();
     assert!(
         reports[0]

@@ -244,14 +244,8 @@ pub async fn save_mapping(
         return Err(AppError::field("mapping", problems.join(" ")));
     }
     let authority = Authority::load(db, actor).await?;
-    let prepared = super::prepare(
-        db,
-        &row.content,
-        Some(mapping.clone()),
-        options,
-        authority,
-    )
-    .await?;
+    let prepared =
+        super::prepare(db, &row.content, Some(mapping.clone()), options, authority).await?;
     let (reports, counts) = super::dry_run(db, &prepared).await?;
     let mut update: import::ActiveModel = row.into();
     update.mapping = Set(serde_json::to_string(&names(&mapping)).unwrap_or_default());

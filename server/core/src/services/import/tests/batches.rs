@@ -148,7 +148,8 @@ async fn an_export_imported_again_changes_nothing() {
             create: 0,
             update: 0,
             unchanged: 32,
-            error: 0
+            error: 0,
+            warnings: 0,
         },
         "{text}"
     );
