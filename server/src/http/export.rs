@@ -23,16 +23,10 @@ pub async fn users_csv(
     Extension(meta): Extension<RequestMeta>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(Extension(user)) = user else {
-        return (StatusCode::UNAUTHORIZED, "Sign in to export users.").into_response();
+    let user = match allowed(user, Permission::UsersExport, "exporting users") {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
-    if !user.can(Permission::UsersExport) || user.must_change_password {
-        return (
-            StatusCode::FORBIDDEN,
-            "Your role does not allow exporting users.",
-        )
-            .into_response();
-    }
     let query = query.unwrap_or_default();
     let pairs = app::model::user_query::query_pairs(&query);
     // "Select all matching" ticked: the filter, not just the page's rows.
@@ -64,7 +58,7 @@ pub async fn users_csv(
         }
     };
     let name = export::file_name(chrono::Utc::now().date_naive());
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
     let db = state.db.clone();
     let file = name.clone();
     tokio::spawn(async move {
@@ -96,6 +90,40 @@ pub async fn users_csv(
         )
         .await;
     });
+    let mut response = csv_download(&name, rx);
+    // The row count ahead of the rows: the page's progress bar.
+    if let Ok(total) = header::HeaderValue::from_str(&total.to_string()) {
+        response.headers_mut().insert(
+            header::HeaderName::from_static(app::model::EXPORT_TOTAL_HEADER),
+            total,
+        );
+    }
+    response
+}
+
+/// The signed-in caller who holds `permission` (and owes no password
+/// change); otherwise the 401 or 403 that says what `doing` needs.
+#[allow(clippy::result_large_err)]
+fn allowed(
+    user: Option<Extension<CurrentUser>>,
+    permission: Permission,
+    doing: &str,
+) -> Result<CurrentUser, Response> {
+    let Some(Extension(user)) = user else {
+        return Err((StatusCode::UNAUTHORIZED, format!("Sign in before {doing}.")).into_response());
+    };
+    if !user.can(permission) || user.must_change_password {
+        return Err((
+            StatusCode::FORBIDDEN,
+            format!("Your role does not allow {doing}."),
+        )
+            .into_response());
+    }
+    Ok(user)
+}
+
+/// A CSV download named `name`, streamed from the chunks `rx` receives.
+fn csv_download(name: &str, mut rx: tokio::sync::mpsc::Receiver<Vec<u8>>) -> Response {
     let body = futures_util::stream::poll_fn(move |cx| {
         rx.poll_recv(cx)
             .map(|chunk| chunk.map(Ok::<_, std::io::Error>))
@@ -108,11 +136,6 @@ pub async fn users_csv(
                 format!("attachment; filename=\"{name}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_string()),
-            // The row count ahead of the rows: the page's progress bar.
-            (
-                header::HeaderName::from_static(app::model::EXPORT_TOTAL_HEADER),
-                total.to_string(),
-            ),
         ],
         Body::from_stream(body),
     )
@@ -127,19 +150,13 @@ pub async fn audit_csv(
     Extension(meta): Extension<RequestMeta>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let Some(Extension(user)) = user else {
-        return (StatusCode::UNAUTHORIZED, "Sign in to export the audit log.").into_response();
+    let user = match allowed(user, Permission::AuditRead, "reading the audit log") {
+        Ok(user) => user,
+        Err(refused) => return refused,
     };
-    if !user.can(Permission::AuditRead) || user.must_change_password {
-        return (
-            StatusCode::FORBIDDEN,
-            "Your role does not allow reading the audit log.",
-        )
-            .into_response();
-    }
     let query = query.unwrap_or_default();
     let filters = app::model::AuditQuery::parse(&query);
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(IN_FLIGHT);
     let db = state.db.clone();
     tokio::spawn(async move {
         let outcome = audit::stream_csv(&db, &filters, tx).await;
@@ -163,21 +180,6 @@ pub async fn audit_csv(
         )
         .await;
     });
-    let body = futures_util::stream::poll_fn(move |cx| {
-        rx.poll_recv(cx)
-            .map(|chunk| chunk.map(Ok::<_, std::io::Error>))
-    });
     let name = format!("usher-audit-{}.csv", chrono::Utc::now().date_naive());
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_string()),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response()
+    csv_download(&name, rx)
 }
