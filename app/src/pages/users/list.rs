@@ -131,7 +131,8 @@ fn SearchAndFilters(query: UserQuery) -> impl IntoView {
             <div class="flex flex-wrap items-end gap-2">
                 <div class="flex-1 min-w-[16rem]">
                     <label for="user-search" class="block text-sm font-medium text-slate-700">"Search users"</label>
-                    <input id="user-search" name="q" type="search" value=q.search.clone()
+                    // The property too: after "Clear" the box shows the address's search.
+                    <input id="user-search" name="q" type="search" value=q.search.clone() prop:value=q.search.clone()
                         placeholder="Username, name or email"
                         class=format!("{INPUT} mt-1 w-full")/>
                 </div>
