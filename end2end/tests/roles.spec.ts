@@ -44,7 +44,7 @@ test('a custom read-only role sees no write buttons and gets 403 from the server
   await expect(page.getByRole('link', { name: 'Add user' })).toHaveCount(0);
   // No mass actions either: no checkboxes, no actions menu.
   await expect(page.getByLabel('Mass action', { exact: true })).toHaveCount(0);
-  await expect(page.getByRole('checkbox')).toHaveCount(0);
+  await expect(page.getByRole('main').getByRole('checkbox')).toHaveCount(0);
   await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Roles' })).toHaveCount(0);
   await page.goto(`/users/${ADMIN.username}`);
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();

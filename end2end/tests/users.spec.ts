@@ -105,10 +105,10 @@ test('an admin adds a user: invalid input is refused per field, valid input crea
   await page.getByRole('link', { name: 'Activity' }).click();
   const activity = page.getByTestId('activity');
   // Each event reads as a sentence, with what changed.
-  await expect(activity.locator('li')).toHaveCount(7);
-  await expect(activity.locator('li').first()).toContainText(`first.admin activated user ${username}`);
-  await expect(activity.locator('li').nth(1)).toContainText('status: active → inactive');
-  await expect(activity.locator('li').last()).toContainText(`first.admin added user ${username}`);
+  await expect(activity.locator(':scope > li')).toHaveCount(7);
+  await expect(activity.locator(':scope > li').first()).toContainText(`first.admin activated user ${username}`);
+  await expect(activity.locator(':scope > li').nth(1)).toContainText('status: active → inactive');
+  await expect(activity.locator(':scope > li').last()).toContainText(`first.admin added user ${username}`);
 
   await page.getByRole('link', { name: 'Delete' }).click();
   await expect(page.getByRole('alertdialog')).toContainText(`Delete ${username}?`);
