@@ -62,7 +62,9 @@ fn Frame(user: CurrentUser, children: Children) -> impl IntoView {
     view! {
         <div class="min-h-screen lg:flex">
             <div class="bg-slate-900 text-slate-100 lg:w-56 lg:min-h-screen lg:shrink-0">
-                <input type="checkbox" id="menu-toggle" class="peer sr-only" aria-controls="main-nav"
+                // Gone at 1024 px and wider, where the navigation always shows.
+                <input type="checkbox" id="menu-toggle" class="peer sr-only lg:hidden" aria-controls="main-nav"
+                    aria-label="Show the navigation"
                     prop:checked=move || menu_open.get()
                     on:change=move |ev| menu_open.set(event_target_checked(&ev))/>
                 <div class="flex items-center justify-between px-4 py-2 lg:py-4">
