@@ -63,3 +63,23 @@ test('an admin sets a password with a forced change; the user must change it fir
   await expect(user).toHaveURL(/\/account$/);
   await user.context().close();
 });
+
+test('passwords are masked with Show, and a strength meter reads them as you type', async ({ page, javaScriptEnabled }) => {
+  test.skip(!javaScriptEnabled, "Show and the meter are the page's script (without it the field stays masked)");
+  await page.goto('/login?next=/users/new');
+  await signIn(page, javaScriptEnabled);
+  await expect(page).toHaveURL(/\/users\/new$/);
+  await ready(page, javaScriptEnabled);
+  const field = page.getByLabel('Password', { exact: true });
+  await expect(field).toHaveAttribute('type', 'password');
+  // A common password: the server's list says so as you type.
+  await field.fill('1qaz2wsx3edc');
+  await expect(page.getByTestId('strength-label')).toHaveText('Strength: Very weak');
+  await expect(page.getByTestId('strength-note')).toContainText('one of the most common');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(field).toHaveAttribute('type', 'text');
+  await expect(page.getByRole('button', { name: 'Hide' })).toHaveAttribute('aria-pressed', 'true');
+  await field.fill('violin staple correct horse battery');
+  await expect(page.getByTestId('strength-label')).toHaveText(/^Strength: (Strong|Very strong)$/);
+  await expect(page.getByTestId('strength-note')).toHaveCount(0);
+});
