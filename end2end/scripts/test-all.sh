@@ -61,6 +61,9 @@ forbidden=$(cargo tree -p frontend --target wasm32-unknown-unknown -e normal --p
 if [ -n "$forbidden" ]; then echo "server-only crates in the wasm build:"; echo "$forbidden"; exit 1; fi
 
 run_rust_tests() {
+  # The HTTP tests render whole pages on the test's own thread; unoptimised
+  # (test) builds of the views need more than the default 2 MiB of stack.
+  export RUST_MIN_STACK=16777216
   if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --no-fail-fast
   else
