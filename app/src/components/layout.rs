@@ -133,17 +133,7 @@ fn RequestsLink() -> impl IntoView {
         move || location.pathname.get(),
         |_| crate::api::registration::waiting_requests(),
     );
-    view! {
-        <A href="/requests" attr:class=NAV_LINK>
-            "Access requests"
-            <Transition>
-                {move || waiting.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
-                    <span class="rounded-full bg-amber-400 px-2 text-xs font-semibold text-slate-900"
-                        data-testid="requests-badge" aria-label=format!("{n} waiting")>{n.to_string()}</span>
-                })}
-            </Transition>
-        </A>
-    }
+    view! { <CountedLink href="/requests" label="Access requests" count=waiting testid="requests-badge" what="waiting"/> }
 }
 
 /// "Certificates" with how many expire soon.
@@ -154,13 +144,26 @@ fn CertificatesLink() -> impl IntoView {
         move || location.pathname.get(),
         |_| crate::api::certificates::expiring_certificates(),
     );
+    view! { <CountedLink href="/certificates" label="Certificates" count=expiring testid="expiring-badge" what="expiring soon"/> }
+}
+
+/// A navigation entry with a count that asks for attention ("3 waiting"),
+/// shown when it is above zero.
+#[component]
+fn CountedLink(
+    href: &'static str,
+    label: &'static str,
+    count: Resource<Result<u64, crate::error::AppError>>,
+    testid: &'static str,
+    what: &'static str,
+) -> impl IntoView {
     view! {
-        <A href="/certificates" attr:class=NAV_LINK>
-            "Certificates"
+        <A href=href attr:class=NAV_LINK>
+            {label}
             <Transition>
-                {move || expiring.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
+                {move || count.get().and_then(Result::ok).filter(|n| *n > 0).map(|n| view! {
                     <span class="rounded-full bg-amber-400 px-2 text-xs font-semibold text-slate-900"
-                        data-testid="expiring-badge" title="Expiring soon" aria-label=format!("{n} expiring soon")>{n.to_string()}</span>
+                        data-testid=testid title=what aria-label=format!("{n} {what}")>{n.to_string()}</span>
                 })}
             </Transition>
         </A>

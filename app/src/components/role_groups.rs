@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::model::FilterChoices;
+use super::style;
 
 /// "Role" (General user preselected) and "Groups" checkboxes for new
 /// accounts: Invite users, and approving an access request.
@@ -16,7 +17,7 @@ pub fn RoleAndGroups(options: FilterChoices, #[prop(into)] id: String) -> impl I
         <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
             <div>
                 <label for=select_id.clone() class="block text-sm font-medium text-slate-700">"Role"</label>
-                <select id=select_id name="role" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+                <select id=select_id name="role" class=style::INPUT>
                     {options.givable_roles().into_iter().map(|(id, name)| {
                         let selected = Some(&id) == general.as_ref();
                         view! { <option value=id selected=selected>{name}</option> }

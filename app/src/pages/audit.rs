@@ -42,7 +42,7 @@ fn Filters(query: AuditQuery) -> impl IntoView {
         view! {
             <div>
                 <label for=id.clone() class="block text-sm text-slate-700">{label}</label>
-                <input id=id name=name type=kind value=value class="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm"/>
+                <input id=id name=name type=kind value=value class=format!("{} mt-1 w-full", style::COMPACT_INPUT)/>
             </div>
         }
     };
@@ -63,7 +63,7 @@ fn Filters(query: AuditQuery) -> impl IntoView {
             {field("Actor", "actor", "text", query.actor.clone())}
             <div>
                 <label for="audit-action" class="block text-sm text-slate-700">"Action"</label>
-                <select id="audit-action" name="action" class="mt-1 w-full rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+                <select id="audit-action" name="action" class=format!("{} mt-1 w-full", style::COMPACT_INPUT)>
                     <option value="">"Any action"</option>
                     {other.map(|code| view! { <option value=code.clone() selected=true>{code.clone()}</option> })}
                     {ACTION_GROUPS.iter().map(|(group, prefix)| {

@@ -38,7 +38,7 @@ pub fn CertificatesPage() -> impl IntoView {
         <h1 class="text-2xl font-semibold">"Certificates"</h1>
         <form method="get" action="/certificates" class="mt-4 flex flex-wrap items-end gap-3" role="search">
             <label class="text-sm text-slate-700">"State"
-                <select name="state" class="mt-1 block rounded-md border border-slate-300 px-2 py-1.5 text-sm">
+                <select name="state" class=format!("{} mt-1 block", style::COMPACT_INPUT)>
                     <option value="" selected=move || state.get().is_empty()>"All"</option>
                     {CertificateState::ALL.into_iter().map(|s| view! {
                         <option value=s.as_str() selected=move || state.get() == s.as_str()>{s.label()}</option>
@@ -47,7 +47,7 @@ pub fn CertificatesPage() -> impl IntoView {
             </label>
             <label class="text-sm text-slate-700">"Username starts with"
                 <input name="username" value=move || username.get()
-                    class="mt-1 block rounded-md border border-slate-300 px-2 py-1.5 text-sm"/>
+                    class=format!("{} mt-1 block", style::COMPACT_INPUT)/>
             </label>
             <button type="submit" class=style::SECONDARY>"Filter"</button>
         </form>

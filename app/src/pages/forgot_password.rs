@@ -3,6 +3,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::recovery::RequestRecovery;
 use crate::components::alert::ErrorAlert;
+use crate::components::style;
 
 /// `/forgot-password`: asks for a username or email and always gives the
 /// same answer, so it tells nobody which accounts exist.
@@ -32,7 +33,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                         <div class="space-y-1">
                             <label for="login" class="block text-sm font-medium text-slate-700">"Username or email"</label>
                             <input id="login" name="login" autocomplete="username" required
-                                class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                                class=style::INPUT/>
                         </div>
                         {move || error().map(|message| view! { <ErrorAlert message/> })}
                         <button type="submit" disabled=move || request.pending().get()

@@ -70,7 +70,7 @@ pub fn GroupsPage() -> impl IntoView {
             </div>
             <div class="flex-1">
                 <label for="group-description" class="block text-sm font-medium text-slate-700">"Description"</label>
-                <input id="group-description" name="description" class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                <input id="group-description" name="description" class=style::INPUT/>
             </div>
             <button type="submit" class=style::PRIMARY>"Create group"</button>
         </ActionForm>
@@ -91,7 +91,7 @@ fn EditGroup(group: GroupView, update: ServerAction<UpdateGroup>) -> impl IntoVi
                 </div>
                 <div class="flex-1">
                     <label for="edit-group-description" class="block text-sm font-medium text-slate-700">"About this group"</label>
-                    <input id="edit-group-description" name="description" value=group.description.clone() class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    <input id="edit-group-description" name="description" value=group.description.clone() class=style::INPUT/>
                 </div>
                 <button type="submit" class=style::PRIMARY>"Save group"</button>
                 <A href="/groups" attr:class="text-sm underline">"Cancel"</A>

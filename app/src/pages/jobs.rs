@@ -12,6 +12,7 @@ use crate::components::alert::{ErrorAlert, LoadError};
 use crate::model::bulk::BulkTarget;
 use crate::model::page::thousands;
 use crate::model::{BulkAction, BulkPreview, BulkRequest, JobStatus, JobView};
+use crate::components::style;
 
 #[component]
 pub fn BulkConfirmPage() -> impl IntoView {
@@ -97,7 +98,7 @@ fn Confirm(
         view! {
             <div>
                 <label for="bulk-target" class="block text-sm font-medium text-slate-700">{label}</label>
-                <select id="bulk-target" name="target" required class="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+                <select id="bulk-target" name="target" required class=style::INPUT>
                     <option value="">"Choose…"</option>
                     {preview.choices.iter().map(|(id, name)| view! {
                         <option value=id.clone()>{name.clone()}</option>

@@ -3,6 +3,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::auth_state::use_auth;
 use crate::components::alert::ErrorAlert;
+use crate::components::style;
 
 /// `/login`: "Username or email", "Password", "Sign in". Works without
 /// JavaScript too: the server then redirects back here with `?error=`.
@@ -42,12 +43,12 @@ pub fn LoginPage() -> impl IntoView {
                     <div class="space-y-1">
                         <label for="username" class="block text-sm font-medium text-slate-700">"Username or email"</label>
                         <input id="username" name="username" autocomplete="username" required
-                            class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                            class=style::INPUT/>
                     </div>
                     <div class="space-y-1">
                         <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
                         <input id="password" name="password" type="password" autocomplete="current-password" required
-                            class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                            class=style::INPUT/>
                     </div>
                     {move || error().map(|message| view! { <ErrorAlert message/> })}
                     <button type="submit" disabled=move || login.pending().get()

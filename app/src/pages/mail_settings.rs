@@ -10,8 +10,6 @@ use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::model::{MailPage, MailSettings, OutboxEntry};
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
-const LABEL: &str = "block text-sm font-medium text-slate-700";
 
 #[component]
 pub fn MailSettingsPage() -> impl IntoView {
@@ -104,18 +102,18 @@ fn SettingsForm(settings: MailSettings, save: ServerAction<SaveMailSettings>) ->
             <p class="mt-1 text-xs text-slate-500">{source}</p>
             <ActionForm action=save attr:class="mt-4 grid grid-cols-1 gap-4 sm:grid-cols-2">
                 <div>
-                    <label for="mail-host" class=LABEL>"SMTP host (empty: file outbox)"</label>
-                    <input id="mail-host" name="host" value=settings.host.clone() class=INPUT/>
+                    <label for="mail-host" class=style::LABEL>"SMTP host (empty: file outbox)"</label>
+                    <input id="mail-host" name="host" value=settings.host.clone() class=style::INPUT/>
                     {error_line("host")}
                 </div>
                 <div>
-                    <label for="mail-port" class=LABEL>"Port"</label>
-                    <input id="mail-port" name="port" type="number" min="1" max="65535" value=settings.port.to_string() class=INPUT/>
+                    <label for="mail-port" class=style::LABEL>"Port"</label>
+                    <input id="mail-port" name="port" type="number" min="1" max="65535" value=settings.port.to_string() class=style::INPUT/>
                     {error_line("port")}
                 </div>
                 <div>
-                    <label for="mail-security" class=LABEL>"Security"</label>
-                    <select id="mail-security" name="security" class=INPUT>
+                    <label for="mail-security" class=style::LABEL>"Security"</label>
+                    <select id="mail-security" name="security" class=style::INPUT>
                         {option("none", "None")}
                         {option("starttls", "STARTTLS")}
                         {option("tls", "TLS")}
@@ -123,37 +121,37 @@ fn SettingsForm(settings: MailSettings, save: ServerAction<SaveMailSettings>) ->
                     {error_line("security")}
                 </div>
                 <div>
-                    <label for="mail-username" class=LABEL>"Username"</label>
-                    <input id="mail-username" name="username" value=settings.username.clone() autocomplete="off" class=INPUT/>
+                    <label for="mail-username" class=style::LABEL>"Username"</label>
+                    <input id="mail-username" name="username" value=settings.username.clone() autocomplete="off" class=style::INPUT/>
                 </div>
                 <div class="sm:col-span-2">
-                    <label for="mail-password" class=LABEL>"Password"</label>
-                    <input id="mail-password" name="password" type="password" autocomplete="new-password" class=INPUT
+                    <label for="mail-password" class=style::LABEL>"Password"</label>
+                    <input id="mail-password" name="password" type="password" autocomplete="new-password" class=style::INPUT
                         placeholder=if settings.password_set { "•••••••• (set; leave empty to keep)" } else { "(none)" }/>
                     <label class="mt-1 flex items-center gap-2 text-sm">
                         <input type="checkbox" name="clear_password" value="on"/>"Remove the saved password"
                     </label>
                 </div>
                 <div>
-                    <label for="mail-from-name" class=LABEL>"From name"</label>
-                    <input id="mail-from-name" name="from_name" value=settings.from_name.clone() class=INPUT/>
+                    <label for="mail-from-name" class=style::LABEL>"From name"</label>
+                    <input id="mail-from-name" name="from_name" value=settings.from_name.clone() class=style::INPUT/>
                     {error_line("from_name")}
                 </div>
                 <div>
-                    <label for="mail-from-address" class=LABEL>"From address"</label>
-                    <input id="mail-from-address" name="from_address" type="email" required value=settings.from_address.clone() class=INPUT/>
+                    <label for="mail-from-address" class=style::LABEL>"From address"</label>
+                    <input id="mail-from-address" name="from_address" type="email" required value=settings.from_address.clone() class=style::INPUT/>
                     {error_line("from_address")}
                 </div>
                 <div class="sm:col-span-2">
-                    <label for="mail-public-url" class=LABEL>"Public address of Usher"</label>
-                    <input id="mail-public-url" name="public_url" required value=settings.public_url.clone() class=INPUT
+                    <label for="mail-public-url" class=style::LABEL>"Public address of Usher"</label>
+                    <input id="mail-public-url" name="public_url" required value=settings.public_url.clone() class=style::INPUT
                         aria-describedby="mail-public-url-help"/>
                     <p id="mail-public-url-help" class="mt-1 text-sm text-slate-600">"Every link in mail starts with it; it is never taken from a request."</p>
                     {error_line("public_url")}
                 </div>
                 <div class="sm:col-span-2">
-                    <label for="mail-current-password" class=LABEL>"Your current password"</label>
-                    <input id="mail-current-password" name="current_password" type="password" autocomplete="current-password" class=INPUT
+                    <label for="mail-current-password" class=style::LABEL>"Your current password"</label>
+                    <input id="mail-current-password" name="current_password" type="password" autocomplete="current-password" class=style::INPUT
                         aria-describedby="mail-current-password-help"/>
                     <p id="mail-current-password-help" class="mt-1 text-sm text-slate-600">"Needed to change the SMTP host or the public address: either could send password recovery mail elsewhere."</p>
                     {error_line("current_password")}
@@ -179,8 +177,8 @@ fn TestMail(
             <h2 id="test-title" class="text-lg font-semibold">"Send test email"</h2>
             <ActionForm action=test attr:class="mt-3 flex flex-wrap items-end gap-2">
                 <div class="grow">
-                    <label for="test-to" class=LABEL>"To"</label>
-                    <input id="test-to" name="to" type="email" required class=INPUT/>
+                    <label for="test-to" class=style::LABEL>"To"</label>
+                    <input id="test-to" name="to" type="email" required class=style::INPUT/>
                 </div>
                 <button type="submit" disabled=move || test.pending().get()
                     class=style::SECONDARY>

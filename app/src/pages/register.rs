@@ -9,6 +9,7 @@ use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::field::TextField;
 use crate::model::access_request::MESSAGE_MAX;
 use crate::validation::{self, Policy};
+use crate::components::style;
 
 /// The card every public page of this flow sits in.
 #[component]
@@ -113,7 +114,7 @@ fn RegisterForm(policy: Policy) -> impl IntoView {
                         </label>
                         <textarea id="field-message" name="message" rows="3" maxlength=MESSAGE_MAX.to_string()
                             aria-describedby="field-message-error"
-                            class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+                            class=style::INPUT
                             prop:value=crate::components::field::live_value("field-message".into(), message)
                             on:input=move |ev| message.set(event_target_value(&ev))></textarea>
                         <p id="field-message-error" class="text-sm text-red-700">{move || live("message", message).get()}</p>

@@ -226,7 +226,7 @@ fn RejectForm(id: String, reject: ServerAction<RejectRequest>) -> impl IntoView 
                 <div>
                     <label for="reject-reason" class="block text-sm font-medium text-slate-700">"Reason (mailed to the person)"</label>
                     <textarea id="reject-reason" name="reason" rows="3" required
-                        class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"></textarea>
+                        class=style::INPUT></textarea>
                 </div>
                 <button type="submit" disabled=move || reject.pending().get()
                     class=style::DANGER>

@@ -65,11 +65,11 @@ pub fn RolesPage() -> impl IntoView {
             <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
                 <div>
                     <label for="role-name" class="block text-sm font-medium text-slate-700">"Role name"</label>
-                    <input id="role-name" name="name" required class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    <input id="role-name" name="name" required class=style::INPUT/>
                 </div>
                 <div>
                     <label for="role-description" class="block text-sm font-medium text-slate-700">"Description"</label>
-                    <input id="role-description" name="description" class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    <input id="role-description" name="description" class=style::INPUT/>
                 </div>
             </div>
             <PermissionBoxes checked=Vec::new()/>
@@ -125,11 +125,11 @@ fn EditRole(role: RoleView, update: ServerAction<UpdateRole>) -> impl IntoView {
                 <div class="grid grid-cols-1 gap-4 sm:grid-cols-2">
                     <div>
                         <label for="edit-role-name" class="block text-sm font-medium text-slate-700">"Name"</label>
-                        <input id="edit-role-name" name="name" required value=role.name.clone() class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                        <input id="edit-role-name" name="name" required value=role.name.clone() class=style::INPUT/>
                     </div>
                     <div>
                         <label for="edit-role-description" class="block text-sm font-medium text-slate-700">"About this role"</label>
-                        <input id="edit-role-description" name="description" value=role.description.clone() class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                        <input id="edit-role-description" name="description" value=role.description.clone() class=style::INPUT/>
                     </div>
                 </div>
                 <PermissionBoxes checked=role.permissions.clone()/>

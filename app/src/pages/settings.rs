@@ -8,7 +8,7 @@ use crate::components::style;
 use crate::error::AppError;
 use crate::validation::{Policy, PASSWORD_MAX, PASSWORD_MIN_LOWEST};
 
-const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm";
+const INPUT: &str = style::INPUT;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -95,7 +95,7 @@ fn PolicyForm(policy: Policy, save: ServerAction<SavePolicy>) -> impl IntoView {
                 <div>
                     <label for="username-hint" class="block text-sm font-medium text-slate-700">"What the pattern asks for"</label>
                     <input id="username-hint" name="username_hint" value=policy.username_hint.clone()
-                        placeholder="first.last, e.g. jane.doe" class=INPUT
+                        placeholder="first.last, e.g. jane.doe" class=style::INPUT
                         on:input=touched("username_hint")
                         aria-invalid=move || problem("username_hint").map(|_| "true")
                         aria-describedby="username-hint-error"/>

@@ -14,10 +14,8 @@ use crate::components::table::DataTable;
 use crate::model::import::PREVIEW_PAGE;
 use crate::model::page::thousands;
 use crate::model::{ImportField, ImportStage, ImportView, Outcome, OutcomeCounts, RowReport};
+use crate::components::style;
 
-const BUTTON: &str =
-    "rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500";
-const LINK: &str = "text-indigo-700 underline";
 
 /// The four steps, with the current one marked.
 #[component]
@@ -58,7 +56,7 @@ pub fn ImportUploadPage() -> impl IntoView {
                  Nothing changes until you have seen the preview and chosen to apply."
             </p>
             <p class="mt-2 text-sm">
-                <a href="/import/template.csv" download rel="external" class=LINK data-testid="import-template">"Download template"</a>
+                <a href="/import/template.csv" download rel="external" class=style::LINK data-testid="import-template">"Download template"</a>
                 " (the header and two example rows)"
             </p>
             <form method="post" action="/import/upload" enctype="multipart/form-data" class="mt-4 space-y-4">
@@ -67,7 +65,7 @@ pub fn ImportUploadPage() -> impl IntoView {
                     <input id="import-file" type="file" name="file" accept=".csv,text/csv" required
                         class="mt-1 block w-full text-sm" data-testid="import-file"/>
                 </div>
-                <button type="submit" class=BUTTON>"Upload and map columns"</button>
+                <button type="submit" class=style::PRIMARY>"Upload and map columns"</button>
             </form>
         </div>
     }
@@ -173,12 +171,12 @@ fn Mapping(view: ImportView, map: ServerAction<MapImport>, open: bool) -> impl I
             let select_id = format!("column-{i}");
             let ignore_selected = chosen.is_empty();
             view! {
-                <tr class="border-t border-slate-100">
+                <tr>
                     <td class="px-3 py-2"><label for=select_id.clone() class="font-medium">{header.clone()}</label></td>
                     <td class="px-3 py-2 text-slate-500">{sample}</td>
                     <td class="px-3 py-2">
                         <select id=select_id name="columns[]" data-testid=format!("map-{header}")
-                            class="rounded-md border border-slate-300 px-2 py-1 text-sm">
+                            class=style::COMPACT_INPUT>
                             <option value=format!("{i}:") selected=ignore_selected>"(ignore this column)"</option>
                             {ImportField::ALL.iter().map(|f| view! {
                                 <option value=format!("{i}:{}", f.as_str()) selected=chosen == f.as_str()>{f.label()}</option>
@@ -192,12 +190,9 @@ fn Mapping(view: ImportView, map: ServerAction<MapImport>, open: bool) -> impl I
     let form = view! {
         <ActionForm action=map attr:class="mt-4 space-y-4">
             <input type="hidden" name="id" value=view.id.clone()/>
-            <table class="w-full max-w-3xl text-left text-sm">
-                <thead class="text-xs uppercase text-slate-500">
-                    <tr><th class="px-3 py-2">"Column in the file"</th><th class="px-3 py-2">"First row"</th><th class="px-3 py-2">"Imported as"</th></tr>
-                </thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <DataTable columns=vec!["Column in the file", "First row", "Imported as"] label="Column mapping">
+                {rows}
+            </DataTable>
             <label class="flex items-center gap-2 text-sm">
                 <input type="checkbox" name="create_groups" value="on" checked=view.create_groups data-testid="create-groups"/>
                 "Create missing groups (otherwise an unknown group is an error)"
@@ -206,7 +201,7 @@ fn Mapping(view: ImportView, map: ServerAction<MapImport>, open: bool) -> impl I
                 <input type="checkbox" name="invite_unreachable" value="on" checked=view.invite_unreachable data-testid="invite-unreachable"/>
                 "Invite new active users who would have no way to sign in (no password, invitation or certificate)"
             </label>
-            <button type="submit" class=BUTTON data-testid="import-preview">"Preview"</button>
+            <button type="submit" class=style::PRIMARY data-testid="import-preview">"Preview"</button>
             <p class="text-xs text-slate-500">"The preview is a dry run over the whole file: nothing changes yet."</p>
         </ActionForm>
     };
@@ -284,7 +279,7 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
     );
     let report = (counts.error > 0).then(|| {
         view! {
-            <a href=format!("/import/{}/errors.csv", view.id) download rel="external" class=LINK data-testid="error-report">
+            <a href=format!("/import/{}/errors.csv", view.id) download rel="external" class=style::LINK data-testid="error-report">
                 {format!("Download error report ({} rows)", thousands(counts.error))}
             </a>
         }
@@ -315,7 +310,7 @@ fn Preview(view: ImportView, apply: ServerAction<ApplyImport>) -> impl IntoView 
                     <input type="radio" name="mode" value="strict" data-testid="mode-strict"/>
                     <span>"Apply only if there are no errors: nothing changes while any row has one."</span>
                 </label>
-                <button type="submit" class=BUTTON data-testid="import-apply" disabled=valid == 0>
+                <button type="submit" class=style::PRIMARY data-testid="import-apply" disabled=valid == 0>
                     {format!("Apply {} rows", thousands(valid))}
                 </button>
             </ActionForm>
@@ -345,7 +340,7 @@ fn CannotSignIn(view: ImportView, n: u64) -> impl IntoView {
                 }).collect_view()}
                 {view.create_groups.then(|| view! { <input type="hidden" name="create_groups" value="on"/> })}
                 <input type="hidden" name="invite_unreachable" value="on"/>
-                <button type="submit" class=BUTTON>"Invite them instead"</button>
+                <button type="submit" class=style::PRIMARY>"Invite them instead"</button>
             </ActionForm>
         </div>
     }
@@ -422,14 +417,14 @@ fn Progress(view: ImportView) -> impl IntoView {
     };
     let report = (!running && (applied.error > 0 || view.stage == ImportStage::Failed)).then(|| view! {
         <p class="mt-3 text-sm">
-            <a href=format!("/import/{}/errors.csv", view.id) download rel="external" class=LINK data-testid="error-report">"Download error report"</a>
+            <a href=format!("/import/{}/errors.csv", view.id) download rel="external" class=style::LINK data-testid="error-report">"Download error report"</a>
             " — the rows that were not applied, with an error column; fix them and upload the file again."
         </p>
     });
     let passwords = (view.certificate_passwords && !running).then(|| view! {
         <p class="mt-3 text-sm">
             <form method="post" action=format!("/import/{}/certificate-passwords.csv", view.id) class="inline">
-                <button type="submit" class=LINK>"Download certificate passwords"</button>
+                <button type="submit" class=style::LINK>"Download certificate passwords"</button>
             </form>
             " — the PKCS#12 passwords of the certificates mailed; this works once, and they are stored nowhere else."
         </p>
@@ -450,8 +445,8 @@ fn Progress(view: ImportView) -> impl IntoView {
             {report}
             {passwords}
             <p class="mt-6 flex gap-4 text-sm">
-                <A href="/users/import" attr:class=LINK>"Import another file"</A>
-                <A href="/users" attr:class=LINK>"Back to users"</A>
+                <A href="/users/import" attr:class=style::LINK>"Import another file"</A>
+                <A href="/users" attr:class=style::LINK>"Back to users"</A>
             </p>
         </section>
     }

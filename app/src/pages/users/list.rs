@@ -115,7 +115,7 @@ pub fn UsersPage() -> impl IntoView {
     }
 }
 
-const INPUT: &str = "rounded-md border border-slate-300 px-2 py-1.5 text-sm";
+const INPUT: &str = crate::components::style::COMPACT_INPUT;
 
 #[component]
 fn SearchAndFilters(query: UserQuery) -> impl IntoView {
@@ -319,7 +319,7 @@ fn UsersTable(
     let toolbar = selectable.then(|| view! {
                     <div class="sticky left-0 flex flex-wrap items-center gap-3 border-b border-slate-200 bg-slate-50 px-4 py-2 text-sm">
                         <label for="bulk-action" class="font-medium text-slate-700">"Mass action"</label>
-                        <select id="bulk-action" name="action" required class="rounded-md border border-slate-300 px-2 py-1"
+                        <select id="bulk-action" name="action" required class=style::COMPACT_INPUT
                             on:change=move |ev| selection.action.set(event_target_value(&ev))>
                             <option value="">"Choose…"</option>
                             {actions.iter().map(|a| view! { <option value=a.as_str()>{a.label()}</option> }).collect_view()}
@@ -495,12 +495,12 @@ fn UsersPager(
             <form method="get" action="/users" class="flex items-center gap-2">
                 <HiddenFilters query=keep/>
                 <label for="per-page">"Rows per page"</label>
-                <select id="per-page" name="per_page" on:change=on_change class="rounded-md border border-slate-300 px-2 py-1">
+                <select id="per-page" name="per_page" on:change=on_change class=style::COMPACT_INPUT>
                     {PAGE_SIZES.into_iter().map(|size| view! {
                         <option value=size.to_string() selected=size == query.per_page>{size}</option>
                     }).collect_view()}
                 </select>
-                <button type="submit" class:hidden=move || hydrated.get() class="rounded-md border border-slate-300 px-2 py-1">"Apply"</button>
+                <button type="submit" class:hidden=move || hydrated.get() class=style::COMPACT_INPUT>"Apply"</button>
             </form>
         </crate::components::pager::Pager>
     }

@@ -96,7 +96,7 @@ pub fn NewUserPage() -> impl IntoView {
                         {move || options.get().and_then(Result::ok).map(|o| {
                             let general = o.roles.iter().find(|(_, n)| n == "General user").map(|(id, _)| id.clone());
                             view! {
-                                <select id="field-role" name="role" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+                                <select id="field-role" name="role" class=style::INPUT>
                                     {o.givable_roles().into_iter().map(|(id, name)| {
                                         let selected = Some(&id) == general.as_ref();
                                         view! { <option value=id selected=selected>{name}</option> }

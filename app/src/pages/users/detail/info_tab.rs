@@ -66,7 +66,7 @@ pub(super) fn EditForm(detail: UserDetail) -> impl IntoView {
             <div class="space-y-1">
                 <label for=id.clone() class="block text-sm font-medium text-slate-700">{label}</label>
                 <input id=id name=name type=kind value=value required=name != "phone"
-                    class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"/>
+                    class=style::INPUT/>
                 <p class="text-sm text-red-700">{move || field_error(name)}</p>
             </div>
         }
@@ -90,7 +90,7 @@ pub(super) fn EditForm(detail: UserDetail) -> impl IntoView {
                         {
                             let role_name = role_name.clone();
                             move || options.get().map(|o| view! {
-                                <select id="edit-role" name="role" class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm">
+                                <select id="edit-role" name="role" class=style::INPUT>
                                     {o.givable_roles().into_iter().map(|(id, name)| {
                                         let selected = name == role_name;
                                         view! { <option value=id selected=selected>{name}</option> }
