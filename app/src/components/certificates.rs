@@ -85,7 +85,7 @@ fn RevokeForm(
                 <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="back" value=back/>
                 <label class="block text-xs text-slate-600">"Reason"
-                    <select name="reason" class=format!("{} mt-1 block", style::COMPACT_INPUT)>
+                    <select name="reason" class=format!("{} mt-1 block", super::style::COMPACT_INPUT)>
                         {RevocationReason::ALL.into_iter().filter(|r| *r != RevocationReason::Superseded).map(|r| view! {
                             <option value=r.as_str()>{r.label()}</option>
                         }).collect_view()}

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::model::FilterChoices;
 use super::style;
+use crate::model::FilterChoices;
 
 /// "Role" (General user preselected) and "Groups" checkboxes for new
 /// accounts: Invite users, and approving an access request.

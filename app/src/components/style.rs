@@ -12,7 +12,8 @@ pub const DANGER_CONFIRM: &str = "inline-flex min-h-11 sm:min-h-9 items-center j
 /// A text input or select in a form.
 pub const INPUT: &str = "mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-base sm:text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500 aria-[invalid=true]:border-red-500";
 /// A small field in a row of filters or a table's toolbar.
-pub const COMPACT_INPUT: &str = "rounded-md border border-slate-300 px-2 py-1.5 text-base sm:text-sm";
+pub const COMPACT_INPUT: &str =
+    "rounded-md border border-slate-300 px-2 py-1.5 text-base sm:text-sm";
 /// A field's label above it.
 pub const LABEL: &str = "block text-sm font-medium text-slate-700";
 /// A link in running text.

@@ -9,10 +9,10 @@ use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 use crate::api::bulk::{job_progress, preview_bulk_action, StartBulk};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::style;
 use crate::model::bulk::BulkTarget;
 use crate::model::page::thousands;
 use crate::model::{BulkAction, BulkPreview, BulkRequest, JobStatus, JobView};
-use crate::components::style;
 
 #[component]
 pub fn BulkConfirmPage() -> impl IntoView {

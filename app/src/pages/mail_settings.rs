@@ -10,7 +10,6 @@ use crate::components::table::DataTable;
 use crate::components::time::short_time;
 use crate::model::{MailPage, MailSettings, OutboxEntry};
 
-
 #[component]
 pub fn MailSettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveMailSettings>::new();

@@ -7,9 +7,9 @@ use crate::api::registration::{check_confirmation, ConfirmEmail, Register};
 use crate::api::settings::directory_policy;
 use crate::components::alert::{ErrorAlert, LoadError};
 use crate::components::field::TextField;
+use crate::components::style;
 use crate::model::access_request::MESSAGE_MAX;
 use crate::validation::{self, Policy};
-use crate::components::style;
 
 /// The card every public page of this flow sits in.
 #[component]

@@ -10,12 +10,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::import::{import_status, ApplyImport, MapImport};
 use crate::components::alert::{ErrorAlert, LoadError};
+use crate::components::style;
 use crate::components::table::DataTable;
 use crate::model::import::PREVIEW_PAGE;
 use crate::model::page::thousands;
 use crate::model::{ImportField, ImportStage, ImportView, Outcome, OutcomeCounts, RowReport};
-use crate::components::style;
-
 
 /// The four steps, with the current one marked.
 #[component]
