@@ -16,5 +16,5 @@ pub const COMPACT_INPUT: &str =
     "rounded-md border border-slate-300 px-2 py-1.5 text-base sm:text-sm";
 /// A field's label above it.
 pub const LABEL: &str = "block text-sm font-medium text-slate-700";
-/// A link in running text.
-pub const LINK: &str = "text-indigo-700 underline-offset-2 hover:underline";
+/// A link in running text: underlined, so it stands out by more than colour.
+pub const LINK: &str = "text-indigo-700 underline underline-offset-2 hover:text-indigo-900";
